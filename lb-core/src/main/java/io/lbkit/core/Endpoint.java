@@ -1,0 +1,61 @@
+package io.lbkit.core;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A server as a {@link Selector} sees it in one snapshot of a {@link LoadBalancer}: the {@link
+ * Server}, its effective weight, and live load statistics (in-flight requests, latency estimate)
+ * learned from the outcomes that picks report.
+ *
+ * <p>Endpoints are created by the balancer, one per eligible server per snapshot; the statistics
+ * behind them belong to the server id and survive re-weighting. The load figures are live and
+ * lock-free reads: two reads may see different values while requests come and go.
+ *
+ * @since 0.1.0
+ */
+public final class Endpoint {
+  final Server server;
+  final double weight;
+  final ServerStats stats;
+  final StatsRecorder recorder;
+
+  Endpoint(Server server, double weight, ServerStats stats, StatsRecorder recorder) {
+    this.server = requireNonNull(server, "server");
+    this.weight = weight;
+    this.stats = requireNonNull(stats, "stats");
+    this.recorder = requireNonNull(recorder, "recorder");
+  }
+
+  /** The server. */
+  public Server server() {
+    return server;
+  }
+
+  /** The weight that selection uses for this server (its {@link Server#weight()}). */
+  public double weight() {
+    return weight;
+  }
+
+  /**
+   * The number of picks of this server that have not completed yet, not counting picks older than
+   * twice the balancer's in-flight expiry. Zero if the balancer's selector does not track in-flight
+   * requests.
+   */
+  public int inFlight() {
+    return stats.inFlight(recorder.epoch(recorder.read()));
+  }
+
+  /**
+   * The peak-EWMA latency estimate in nanoseconds (decayed towards zero while the server is idle),
+   * or zero before any sample or when the balancer's selector does not track latency.
+   */
+  public double latencyEstimateNanos() {
+    long now = recorder.read();
+    return stats.latencyEstimate(now, recorder.tauNanos, stats.inFlight(recorder.epoch(now)) == 0);
+  }
+
+  @Override
+  public String toString() {
+    return "Endpoint{" + server.id() + ", weight=" + weight + '}';
+  }
+}

@@ -1,0 +1,57 @@
+package io.lbkit.core;
+
+import com.google.common.collect.ImmutableList;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The endpoint of least load by a {@link LoadMetric}, found by scanning all of them (O(n)). Ties
+ * are broken uniformly at random by reservoir sampling over the tied endpoints, so the first
+ * endpoint of the list gets no more than its share when all are idle.
+ */
+final class LeastLoadedSelector implements Selector {
+  private final String name;
+  private final LoadMetric metric;
+
+  LeastLoadedSelector(String name, LoadMetric metric) {
+    this.name = name;
+    this.metric = metric;
+  }
+
+  @Override
+  public Picker newPicker(ImmutableList<Endpoint> endpoints) {
+    Endpoint[] array = endpoints.toArray(new Endpoint[0]);
+    LoadMetric m = metric;
+    return now -> {
+      Endpoint best = array[0];
+      double bestLoad = m.load(best, now);
+      int ties = 1;
+      for (int i = 1; i < array.length; i++) {
+        Endpoint e = array[i];
+        double load = m.load(e, now);
+        if (load < bestLoad) {
+          best = e;
+          bestLoad = load;
+          ties = 1;
+        } else if (load == bestLoad && ThreadLocalRandom.current().nextInt(++ties) == 0) {
+          best = e;
+        }
+      }
+      return best;
+    };
+  }
+
+  @Override
+  public boolean usesInFlight() {
+    return metric.usesInFlight();
+  }
+
+  @Override
+  public boolean usesLatency() {
+    return metric.usesLatency();
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+}

@@ -1,0 +1,52 @@
+package io.lbkit.core;
+
+/**
+ * The load of one endpoint as a number (lower is less loaded), for {@link
+ * Selectors#powerOfTwoChoices(LoadMetric)}. Implementations are called on the pick path: they must
+ * be lock-free, fast and allocation-free.
+ *
+ * <pre>{@code
+ * // Prefer servers with fewer in-flight requests per unit of weight:
+ * Selector p2c = Selectors.powerOfTwoChoices(LoadMetric.weightedInFlight());
+ * }</pre>
+ *
+ * @since 0.1.0
+ */
+@FunctionalInterface
+public interface LoadMetric {
+
+  /** The load of this endpoint at {@code nowNanos} (the balancer's ticker reading for the pick). */
+  double load(Endpoint endpoint, long nowNanos);
+
+  /** Whether this metric reads in-flight counts; {@code true} unless overridden. */
+  default boolean usesInFlight() {
+    return true;
+  }
+
+  /** Whether this metric reads latency estimates; {@code true} unless overridden. */
+  default boolean usesLatency() {
+    return true;
+  }
+
+  /** The number of requests in flight. */
+  static LoadMetric inFlight() {
+    return LoadMetrics.IN_FLIGHT;
+  }
+
+  /**
+   * In-flight requests plus one, divided by the weight: with equal load a heavier server is less
+   * loaded, and an idle server's weight decides.
+   */
+  static LoadMetric weightedInFlight() {
+    return LoadMetrics.WEIGHTED_IN_FLIGHT;
+  }
+
+  /**
+   * Peak EWMA, as Finagle and Linkerd define it: the latency estimate times (in-flight + 1),
+   * divided by the weight. The estimate decays towards zero while the server is idle, so a server
+   * that has not been tried for a while is tried again.
+   */
+  static LoadMetric peakEwma() {
+    return LoadMetrics.PEAK_EWMA;
+  }
+}

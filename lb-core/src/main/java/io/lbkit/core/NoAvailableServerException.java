@@ -1,0 +1,39 @@
+package io.lbkit.core;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Thrown by {@link LoadBalancer#pick()} when no server may receive the request, saying why.
+ *
+ * <p>This is an outage signal, so it is cheap to throw: it carries no stack trace, and the message
+ * and {@link #reason()} tell the cause.
+ *
+ * @since 0.1.0
+ */
+public final class NoAvailableServerException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  /** Why no server was available. */
+  public enum Reason {
+    /** The balancer has no servers at all. */
+    NO_SERVERS,
+    /** Every server is {@link HealthState#UNHEALTHY}. */
+    ALL_UNHEALTHY,
+    /** Every server is {@link HealthState#DRAINING}. */
+    ALL_DRAINING,
+    /** Every server is either unhealthy or draining (some of each). */
+    ALL_UNHEALTHY_OR_DRAINING
+  }
+
+  private final Reason reason;
+
+  NoAvailableServerException(Reason reason, String message) {
+    super(message, null, false, false);
+    this.reason = requireNonNull(reason, "reason");
+  }
+
+  /** Why no server was available. */
+  public Reason reason() {
+    return reason;
+  }
+}

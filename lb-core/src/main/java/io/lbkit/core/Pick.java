@@ -1,0 +1,133 @@
+package io.lbkit.core;
+
+import static java.util.Objects.requireNonNull;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The handle of one pick: the chosen {@link Server}, and the place to report how the request ended
+ * so that adaptive selectors and health learn from real traffic.
+ *
+ * <p>Report exactly one outcome. The first report counts and later ones are ignored, so it is safe
+ * to report in the normal path and again in a {@code finally} or from a cancellation callback on
+ * another thread. {@link #close()} reports {@link Outcome#CANCELLED} if nothing was reported, so a
+ * try-with-resources block never leaks the server's in-flight slot:
+ *
+ * <pre>{@code
+ * try (Pick pick = balancer.pick()) {
+ *   Response r = send(pick.server(), request);
+ *   pick.complete(r.isServerError() ? Outcome.FAILURE : Outcome.SUCCESS);
+ *   return r;
+ * } catch (ConnectException e) {
+ *   // pick.close() would report CANCELLED; say what really happened first:
+ *   throw e;
+ * }
+ * }</pre>
+ *
+ * <p>A pick that is never completed (the handle was dropped) stops counting towards its server's
+ * in-flight load once it is older than twice the balancer's {@linkplain
+ * LoadBalancer.Builder#inFlightExpiry in-flight expiry}; nothing else is held for it.
+ *
+ * <p>Latency is measured from the pick to the report with the balancer's ticker, unless the caller
+ * supplies its own measurement with {@link #complete(Outcome, long)}.
+ *
+ * @since 0.1.0
+ */
+public final class Pick implements AutoCloseable {
+  private static final VarHandle DONE;
+
+  static {
+    try {
+      DONE = MethodHandles.lookup().findVarHandle(Pick.class, "done", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final Endpoint endpoint;
+  private final long startNanos;
+  private final int epoch;
+
+  // Written once, by the CAS that claims the completion; volatile so that a second reporter on
+  // another thread sees it and backs off.
+  @SuppressWarnings("UnusedVariable") // accessed through DONE
+  private volatile int done;
+
+  Pick(Endpoint endpoint, long startNanos, int epoch) {
+    this.endpoint = endpoint;
+    this.startNanos = startNanos;
+    this.epoch = epoch;
+  }
+
+  /** The server to send the request to. */
+  public Server server() {
+    return endpoint.server;
+  }
+
+  /** Reports {@link Outcome#SUCCESS}. */
+  public void success() {
+    complete(Outcome.SUCCESS);
+  }
+
+  /** Reports {@link Outcome#FAILURE}. */
+  public void failure() {
+    complete(Outcome.FAILURE);
+  }
+
+  /**
+   * Reports how the request ended, with latency measured since the pick. Only the first report of a
+   * pick counts.
+   *
+   * @return whether this call was the first report
+   */
+  public boolean complete(Outcome outcome) {
+    requireNonNull(outcome, "outcome");
+    StatsRecorder recorder = endpoint.recorder;
+    long latency = recorder.trackLatency ? recorder.read() - startNanos : 0;
+    return complete(outcome, latency);
+  }
+
+  /**
+   * Reports how the request ended with a latency the caller measured. Only the first report of a
+   * pick counts; a negative latency is taken as zero.
+   *
+   * @return whether this call was the first report
+   */
+  public boolean complete(Outcome outcome, long latencyNanos) {
+    requireNonNull(outcome, "outcome");
+    if (!DONE.compareAndSet(this, 0, 1)) {
+      return false;
+    }
+    StatsRecorder recorder = endpoint.recorder;
+    if (recorder.trackInFlight) {
+      endpoint.stats.release(epoch);
+    }
+    if (recorder.trackLatency && outcome != Outcome.CANCELLED) {
+      endpoint.stats.recordLatency(
+          startNanos + Math.max(0, latencyNanos),
+          latencyNanos,
+          recorder.tauNanos,
+          outcome.isFailure(),
+          recorder.failureFactor,
+          recorder.failureFloorNanos);
+    }
+    return true;
+  }
+
+  /** Whether an outcome has been reported. */
+  public boolean isCompleted() {
+    return (int) DONE.getVolatile(this) != 0;
+  }
+
+  /** Reports {@link Outcome#CANCELLED} unless an outcome was already reported. */
+  @Override
+  public void close() {
+    complete(Outcome.CANCELLED, 0);
+  }
+
+  @Override
+  public String toString() {
+    return "Pick{" + endpoint.server.id() + (isCompleted() ? ", completed}" : "}");
+  }
+}

@@ -1,0 +1,56 @@
+package io.lbkit.core;
+
+import com.google.common.collect.ImmutableList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Round robin over the eligible endpoints. The counter is a 64-bit {@code AtomicLong} kept by the
+ * selector, so it survives snapshot changes and cannot overflow in practice (2^63 picks); the index
+ * is its remainder modulo n, which cycles exactly. {@code getAndIncrement} is one atomic add: every
+ * pick of the balancer touches this one counter, which is what exact cycling costs.
+ */
+final class RoundRobinSelector implements Selector {
+  private final AtomicLong counter = new AtomicLong(ThreadLocalRandom.current().nextInt(1 << 16));
+
+  @Override
+  public Picker newPicker(ImmutableList<Endpoint> endpoints) {
+    Endpoint[] array = endpoints.toArray(new Endpoint[0]);
+    if (array.length == 1) {
+      Endpoint only = array[0];
+      return now -> only;
+    }
+    return new RoundRobinPicker(array, counter);
+  }
+
+  @Override
+  public boolean usesInFlight() {
+    return false;
+  }
+
+  @Override
+  public boolean usesLatency() {
+    return false;
+  }
+
+  @Override
+  public String name() {
+    return "round_robin";
+  }
+
+  private static final class RoundRobinPicker implements Picker {
+    private final Endpoint[] endpoints;
+    private final AtomicLong counter;
+
+    RoundRobinPicker(Endpoint[] endpoints, AtomicLong counter) {
+      this.endpoints = endpoints;
+      this.counter = counter;
+    }
+
+    @Override
+    public Endpoint pick(long nowNanos) {
+      // Non-negative for 2^63 picks, so the remainder is a valid index.
+      return endpoints[(int) (counter.getAndIncrement() % endpoints.length)];
+    }
+  }
+}

@@ -1,0 +1,174 @@
+package io.lbkit.core;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/*
+ * The mutable, per-server statistics that adaptive selectors read on the pick path and that
+ * completed picks write: the in-flight count and the peak-EWMA latency estimate. One instance
+ * lives as long as its server id stays in the balancer: re-weighting a server keeps it, removing
+ * the server drops it (outstanding Pick handles hold the last references).
+ *
+ * In-flight count with bounded leaks
+ * ----------------------------------
+ * A pick that is never completed must not inflate its server's load forever. Time is cut into
+ * epochs of `expiry` nanoseconds; a pick is counted in the bucket of the epoch it started in.
+ * There are two buckets, each one long packing (epoch:32 | count:32), used by even and odd epochs.
+ * The in-flight count is the sum of the buckets whose epoch is the current one or the one before,
+ * so a leaked pick stops counting after at most two epochs, and a completion whose bucket has moved
+ * on (its epoch is stale) changes nothing. A bucket is recycled by the first acquire of a newer
+ * epoch, in the same CAS that counts that acquire, so recycling can never lose a concurrent
+ * increment: the CAS that loses the race re-reads and retries.
+ *
+ * Latency estimate
+ * ----------------
+ * One long packs (float estimate in nanoseconds:32 | time of last update in 2^16 ns units:32), so
+ * that the estimate and its timestamp change together in one CAS without a lock. Float precision
+ * (24-bit mantissa) is far finer than latency noise; the 32-bit timestamp wraps after 2^48 ns
+ * (about 78 hours), after which an estimate left untouched that long may decay as if less time
+ * had passed; the next sample corrects it. The update is Finagle's and Linkerd's "peak EWMA": a
+ * sample above the estimate replaces it at once, a lower one is averaged in with a weight that
+ * grows with the time since the last update (exp(-elapsed/tau)).
+ *
+ * Memory ordering: all fields are read with getVolatile (or plain volatile reads) and written with
+ * compareAndSet, which has volatile semantics. That is the simplest ordering that keeps each
+ * packed word consistent; it costs nothing extra on x86, where any locked instruction is already a
+ * full fence, and these words are only ever touched by CAS, never by plain stores.
+ */
+final class ServerStats {
+  private static final VarHandle BUCKET_EVEN;
+  private static final VarHandle BUCKET_ODD;
+  private static final VarHandle LATENCY;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      BUCKET_EVEN = lookup.findVarHandle(ServerStats.class, "bucketEven", long.class);
+      BUCKET_ODD = lookup.findVarHandle(ServerStats.class, "bucketOdd", long.class);
+      LATENCY = lookup.findVarHandle(ServerStats.class, "latency", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** Time unit of the packed latency timestamp: 2^16 ns. */
+  private static final int TIME_SHIFT = 16;
+
+  @SuppressWarnings("UnusedVariable") // accessed through BUCKET_EVEN
+  private volatile long bucketEven;
+
+  @SuppressWarnings("UnusedVariable") // accessed through BUCKET_ODD
+  private volatile long bucketOdd;
+
+  @SuppressWarnings("UnusedVariable") // accessed through LATENCY
+  private volatile long latency;
+
+  private static VarHandle bucket(int epoch) {
+    return (epoch & 1) == 0 ? BUCKET_EVEN : BUCKET_ODD;
+  }
+
+  /** Counts one more in-flight request that started in {@code epoch}. */
+  void acquire(int epoch) {
+    VarHandle bucket = bucket(epoch);
+    for (; ; ) {
+      long v = (long) bucket.getVolatile(this);
+      int bucketEpoch = (int) (v >>> 32);
+      long next;
+      if (bucketEpoch == epoch) {
+        next = v + 1;
+      } else if (epoch - bucketEpoch > 0) {
+        // The bucket still counts an epoch two or more behind: its picks have expired.
+        next = ((long) epoch << 32) | 1L;
+      } else {
+        // This caller read the clock so long ago that its epoch has already expired: the pick is
+        // not counted (its release will find a newer epoch and change nothing).
+        return;
+      }
+      if (bucket.compareAndSet(this, v, next)) {
+        return;
+      }
+    }
+  }
+
+  /** Releases one in-flight request that started in {@code epoch}; a no-op once it expired. */
+  void release(int epoch) {
+    VarHandle bucket = bucket(epoch);
+    for (; ; ) {
+      long v = (long) bucket.getVolatile(this);
+      if ((int) (v >>> 32) != epoch || (int) v == 0) {
+        return;
+      }
+      if (bucket.compareAndSet(this, v, v - 1)) {
+        return;
+      }
+    }
+  }
+
+  /** The number of requests in flight that started in {@code epoch} or the epoch before. */
+  int inFlight(int epoch) {
+    long even = (long) BUCKET_EVEN.getVolatile(this);
+    long odd = (long) BUCKET_ODD.getVolatile(this);
+    return live(even, epoch) + live(odd, epoch);
+  }
+
+  private static int live(long bucket, int epoch) {
+    int age = epoch - (int) (bucket >>> 32);
+    return (age == 0 || age == 1) ? (int) bucket : 0;
+  }
+
+  /**
+   * The latency estimate in nanoseconds at {@code nowNanos}. When {@code decay} is set the estimate
+   * decays towards zero with the time since its last update (an idle server becomes cheap again and
+   * is re-probed); otherwise it is returned as last recorded.
+   */
+  double latencyEstimate(long nowNanos, double tauNanos, boolean decay) {
+    long v = (long) LATENCY.getVolatile(this);
+    double estimate = Float.intBitsToFloat((int) (v >>> 32));
+    if (!decay || estimate == 0.0) {
+      return estimate;
+    }
+    long elapsed = elapsedNanos(nowNanos, (int) v);
+    return estimate * Math.exp(-elapsed / tauNanos);
+  }
+
+  /**
+   * Records one latency sample with the peak-EWMA rule; a failure is recorded as at least {@code
+   * failureFactor} times the current estimate and at least {@code failureFloorNanos}, so a server
+   * that fails fast looks slow rather than attractive.
+   */
+  void recordLatency(
+      long nowNanos,
+      long sampleNanos,
+      double tauNanos,
+      boolean failure,
+      double failureFactor,
+      double failureFloorNanos) {
+    int now = (int) (nowNanos >>> TIME_SHIFT);
+    for (; ; ) {
+      long v = (long) LATENCY.getVolatile(this);
+      double estimate = Float.intBitsToFloat((int) (v >>> 32));
+      double sample = Math.max(0, sampleNanos);
+      if (failure) {
+        sample = Math.max(sample, Math.max(estimate * failureFactor, failureFloorNanos));
+      }
+      double next;
+      if (sample >= estimate) {
+        next = sample;
+      } else {
+        double w = Math.exp(-elapsedNanos(nowNanos, (int) v) / tauNanos);
+        next = estimate * w + sample * (1 - w);
+      }
+      float clamped = (float) Math.min(next, Float.MAX_VALUE);
+      long packed = ((long) Float.floatToRawIntBits(clamped) << 32) | (now & 0xFFFF_FFFFL);
+      if (LATENCY.compareAndSet(this, v, packed)) {
+        return;
+      }
+    }
+  }
+
+  private static long elapsedNanos(long nowNanos, int thenUnits) {
+    int nowUnits = (int) (nowNanos >>> TIME_SHIFT);
+    // Unsigned difference: correct across the 32-bit wrap of the packed timestamp.
+    return ((nowUnits - thenUnits) & 0xFFFF_FFFFL) << TIME_SHIFT;
+  }
+}

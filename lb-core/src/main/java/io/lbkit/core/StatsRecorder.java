@@ -1,0 +1,58 @@
+package io.lbkit.core;
+
+import com.google.common.base.Ticker;
+
+/**
+ * What one balancer records per pick, fixed when it is built: whether it counts in-flight requests
+ * and times picks, its ticker, the in-flight expiry epoch length and the latency model. Immutable;
+ * shared by the balancer's endpoints and pick handles.
+ */
+final class StatsRecorder {
+  final Ticker ticker;
+  final boolean trackInFlight;
+  final boolean trackLatency;
+  final long epochNanos;
+  final double tauNanos;
+  final double failureFactor;
+  final double failureFloorNanos;
+
+  StatsRecorder(
+      Ticker ticker,
+      boolean trackInFlight,
+      boolean trackLatency,
+      long epochNanos,
+      LatencyModel model) {
+    this.ticker = ticker;
+    this.trackInFlight = trackInFlight;
+    this.trackLatency = trackLatency;
+    this.epochNanos = epochNanos;
+    this.tauNanos = model.decayNanos;
+    this.failureFactor = model.failureFactor;
+    this.failureFloorNanos = model.failureFloorNanos;
+  }
+
+  /** Whether a pick needs a ticker reading at all. */
+  boolean needsTime() {
+    return trackInFlight || trackLatency;
+  }
+
+  long read() {
+    return ticker.read();
+  }
+
+  int epoch(long nowNanos) {
+    // Truncating to int is deliberate: epochs are compared by signed difference, which survives
+    // the wrap, and only the last two epochs ever matter.
+    return (int) Math.floorDiv(nowNanos, epochNanos);
+  }
+
+  /** The in-flight count of an endpoint at {@code nowNanos}. */
+  int inFlight(Endpoint e, long nowNanos) {
+    return e.stats.inFlight(epoch(nowNanos));
+  }
+
+  /** The decayed-when-idle latency estimate of an endpoint at {@code nowNanos}. */
+  double latency(Endpoint e, long nowNanos, int inFlight) {
+    return e.stats.latencyEstimate(nowNanos, tauNanos, inFlight == 0);
+  }
+}

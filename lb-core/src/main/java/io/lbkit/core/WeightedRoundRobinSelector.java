@@ -1,0 +1,189 @@
+package io.lbkit.core;
+
+import com.google.common.annotations.VisibleForTesting;
+import com.google.common.collect.ImmutableList;
+import com.google.common.math.LongMath;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/*
+ * Smooth weighted round robin in O(1) per pick, lock-free, with exact proportions.
+ *
+ * Construction (per snapshot, O(n)):
+ *  1. Weights become positive integers q[i] with total W: integer weights are used as they are
+ *     (divided by their gcd) while their sum is at most 2^24; otherwise they are scaled to a total
+ *     of about 2^20, each at least 1.
+ *  2. Server i owns the interval [end[i-1], end[i]) of the ring Z_W, where end is the running sum.
+ *  3. Pick number c lands on the point x(c) = c * g mod W, where g is the integer closest to
+ *     W / phi (phi the golden ratio) that is coprime to W.
+ *
+ * Because g is coprime to W, c -> x(c) is a bijection on every run of W consecutive picks: each
+ * server gets exactly q[i] of any W consecutive picks, whatever the window's start. Because g/W is
+ * close to the golden ratio, the points of a run are spread as evenly as an additive sequence can
+ * be (the three-distance theorem: the gaps between visits of one interval take at most three
+ * values), so the picks of a heavy server are interleaved with the others rather than sent in a
+ * burst. This is the same smoothness that nginx's smooth WRR and Envoy's EDF aim at, without their
+ * O(n) or O(log n) mutable state per pick and without gRPC-java's stride scheduler's rejection
+ * loop, which needs more iterations the more uneven the weights.
+ *
+ * Finding the interval that holds x: x is mapped to one of T buckets (T a power of two, 2n..4n) by
+ * a multiply-shift, and first[b] is the first server that reaches into bucket b. The owner of x is
+ * between first[b] and first[b + 1]; with T >= 2n that range nearly always holds one or two
+ * servers, and a binary search bounds the worst case (many tiny weights in one bucket) by
+ * O(log n).
+ *
+ * Concurrency: the picker is immutable; the only shared mutable state is the selector's 64-bit
+ * counter, advanced by one atomic getAndIncrement per pick (it cannot overflow in practice). The
+ * counter survives snapshot changes, so a rebuild does not restart the sequence at server 0.
+ */
+final class WeightedRoundRobinSelector implements Selector {
+  /** Integer weights summing to at most this are used exactly. */
+  static final long MAX_EXACT_TOTAL = 1L << 24;
+
+  /** Other weights are scaled to integers summing to about this. */
+  static final double SCALED_TOTAL = 1 << 20;
+
+  private static final double INVERSE_GOLDEN_RATIO = 0.6180339887498949;
+
+  private final AtomicLong counter = new AtomicLong(ThreadLocalRandom.current().nextInt(1 << 16));
+
+  @Override
+  public Picker newPicker(ImmutableList<Endpoint> endpoints) {
+    Endpoint[] array = endpoints.toArray(new Endpoint[0]);
+    if (array.length == 1) {
+      Endpoint only = array[0];
+      return now -> only;
+    }
+    return new Schedule(array, quantize(array), counter);
+  }
+
+  @Override
+  public boolean usesInFlight() {
+    return false;
+  }
+
+  @Override
+  public boolean usesLatency() {
+    return false;
+  }
+
+  @Override
+  public String name() {
+    return "weighted_round_robin";
+  }
+
+  /** The integer weights the schedule uses: exact when possible, else scaled, gcd-reduced. */
+  @VisibleForTesting
+  static long[] quantize(Endpoint[] endpoints) {
+    int n = endpoints.length;
+    long[] q = new long[n];
+    double total = 0;
+    boolean integral = true;
+    for (Endpoint e : endpoints) {
+      total += e.weight;
+      integral &= e.weight == Math.rint(e.weight);
+    }
+    if (integral && total <= MAX_EXACT_TOTAL) {
+      for (int i = 0; i < n; i++) {
+        q[i] = (long) endpoints[i].weight;
+      }
+    } else {
+      double scale = SCALED_TOTAL / total;
+      for (int i = 0; i < n; i++) {
+        q[i] = Math.max(1, Math.round(endpoints[i].weight * scale));
+      }
+    }
+    long gcd = q[0];
+    for (long v : q) {
+      gcd = LongMath.gcd(gcd, v);
+    }
+    for (int i = 0; i < n; i++) {
+      q[i] /= gcd;
+    }
+    return q;
+  }
+
+  /** The step: the integer nearest W / phi that is coprime to W, so c * g mod W is a bijection. */
+  @VisibleForTesting
+  static long step(long total) {
+    long g0 = Math.max(1, Math.min(total - 1, Math.round(total * INVERSE_GOLDEN_RATIO)));
+    for (long d = 0; ; d++) {
+      if (g0 + d < total && LongMath.gcd(g0 + d, total) == 1) {
+        return g0 + d;
+      }
+      if (g0 - d >= 1 && LongMath.gcd(g0 - d, total) == 1) {
+        return g0 - d;
+      }
+    }
+  }
+
+  /** The immutable schedule of one snapshot. */
+  static final class Schedule implements Picker {
+    private final Endpoint[] endpoints;
+    private final int[] end;
+    private final int[] first;
+    private final long total;
+    private final long step;
+    private final long bucketScale;
+    private final AtomicLong counter;
+
+    Schedule(Endpoint[] endpoints, long[] weights, AtomicLong counter) {
+      int n = endpoints.length;
+      this.endpoints = endpoints;
+      this.counter = counter;
+      this.end = new int[n];
+      long sum = 0;
+      for (int i = 0; i < n; i++) {
+        sum += weights[i];
+        end[i] = (int) sum;
+      }
+      this.total = sum;
+      this.step = step(sum);
+      int buckets = Integer.highestOneBit(n) << 2;
+      // bucket(x) = (x * bucketScale) >>> 32 is monotone and < buckets for every x < total.
+      this.bucketScale = ((long) buckets << 32) / total;
+      this.first = new int[buckets + 1];
+      int b = 0;
+      for (int i = 0; i < n && b < buckets; i++) {
+        int lastBucket = bucket(end[i] - 1);
+        while (b <= lastBucket) {
+          first[b++] = i;
+        }
+      }
+      while (b <= buckets) {
+        first[b++] = n - 1;
+      }
+    }
+
+    private int bucket(long x) {
+      return (int) ((x * bucketScale) >>> 32);
+    }
+
+    @Override
+    public Endpoint pick(long nowNanos) {
+      return endpoints[indexAt(counter.getAndIncrement())];
+    }
+
+    /** The index of the server that pick number {@code c} (non-negative) goes to. */
+    int indexAt(long c) {
+      long x = ((c % total) * step) % total;
+      int b = bucket(x);
+      int lo = first[b];
+      int hi = first[b + 1];
+      // The owner of x is the first i in [lo, hi] with end[i] > x.
+      while (lo < hi) {
+        int mid = (lo + hi) >>> 1;
+        if (end[mid] > x) {
+          hi = mid;
+        } else {
+          lo = mid + 1;
+        }
+      }
+      return lo;
+    }
+
+    long total() {
+      return total;
+    }
+  }
+}
