@@ -24,9 +24,9 @@ import java.lang.invoke.VarHandle;
  * ----------------
  * One long packs (float estimate in nanoseconds:32 | time of last update in 2^16 ns units:32), so
  * that the estimate and its timestamp change together in one CAS without a lock. Float precision
- * (24-bit mantissa) is far finer than latency noise; the 32-bit timestamp wraps after 2^48 ns
- * (about 78 hours), after which an estimate left untouched that long may decay as if less time
- * had passed; the next sample corrects it. The update is Finagle's and Linkerd's "peak EWMA": a
+ * (24-bit mantissa) is far finer than latency noise; the 32-bit timestamp is compared by signed
+ * difference, so an estimate left untouched for more than 2^47 ns (about 39 hours) may decay as
+ * if less time had passed; the next sample corrects it. The update is Finagle's and Linkerd's "peak EWMA": a
  * sample above the estimate replaces it at once, a lower one is averaged in with a weight that
  * grows with the time since the last update (exp(-elapsed/tau)).
  *
@@ -168,7 +168,11 @@ final class ServerStats {
 
   private static long elapsedNanos(long nowNanos, int thenUnits) {
     int nowUnits = (int) (nowNanos >>> TIME_SHIFT);
-    // Unsigned difference: correct across the 32-bit wrap of the packed timestamp.
-    return ((nowUnits - thenUnits) & 0xFFFF_FFFFL) << TIME_SHIFT;
+    // Signed difference of the 32-bit timestamps: right across their wrap for gaps under 2^31
+    // units (about 39 hours). A timestamp in the future (a caller-measured latency longer than the
+    // time since the pick) counts as no time elapsed, never as a huge gap that would erase the
+    // estimate it just raised.
+    int delta = nowUnits - thenUnits;
+    return delta <= 0 ? 0 : (long) delta << TIME_SHIFT;
   }
 }

@@ -12,6 +12,7 @@ final class StatsRecorder {
   final boolean trackInFlight;
   final boolean trackLatency;
   final long epochNanos;
+  private final long epochReciprocal;
   final double tauNanos;
   final double failureFactor;
   final double failureFloorNanos;
@@ -26,6 +27,8 @@ final class StatsRecorder {
     this.trackInFlight = trackInFlight;
     this.trackLatency = trackLatency;
     this.epochNanos = epochNanos;
+    // floor((2^64 - 1) / epochNanos): positive as a signed long for any epoch of 1 ms or more.
+    this.epochReciprocal = Long.divideUnsigned(-1L, epochNanos);
     this.tauNanos = model.decayNanos;
     this.failureFactor = model.failureFactor;
     this.failureFloorNanos = model.failureFloorNanos;
@@ -41,9 +44,12 @@ final class StatsRecorder {
   }
 
   int epoch(long nowNanos) {
-    // Truncating to int is deliberate: epochs are compared by signed difference, which survives
-    // the wrap, and only the last two epochs ever matter.
-    return (int) Math.floorDiv(nowNanos, epochNanos);
+    // now / epochNanos by a multiply-high with the precomputed reciprocal instead of a 64-bit
+    // division: this runs once per endpoint a selector looks at, so it is on the pick path. The
+    // result is monotone in now and steps every epochNanos (to within a nanosecond), which is all
+    // the in-flight buckets need. Truncating to int is deliberate: epochs are compared by signed
+    // difference, which survives the wrap, and only the last two epochs ever matter.
+    return (int) Math.multiplyHigh(nowNanos, epochReciprocal);
   }
 
   /** The in-flight count of an endpoint at {@code nowNanos}. */

@@ -1,0 +1,87 @@
+package io.lbkit.benchmarks;
+
+import io.lbkit.core.LoadBalancer;
+import io.lbkit.core.Outcome;
+import io.lbkit.core.Pick;
+import io.lbkit.core.Selector;
+import io.lbkit.core.Selectors;
+import io.lbkit.core.Server;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Server lists, selectors and balancers shared by the benchmarks. */
+final class Fixtures {
+  private Fixtures() {}
+
+  /**
+   * {@code n} servers with weights cycling through 1..10, so that the weighted selectors do real
+   * work (a list of equal weights would let weighted round robin reduce to plain round robin).
+   */
+  static List<Server> servers(int n) {
+    List<Server> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(
+          Server.builder("10." + (i >> 16 & 0xFF) + "." + (i >> 8 & 0xFF) + "." + (i & 0xFF), 8080)
+              .weight(weight(i))
+              .build());
+    }
+    return out;
+  }
+
+  /** The weight of server number {@code i} in {@link #servers(int)}. */
+  static int weight(int i) {
+    return 1 + i % 10;
+  }
+
+  /** A new selector by its {@link Selector#name()}, as the benchmarks' {@code @Param} values. */
+  static Selector selector(String name) {
+    return switch (name) {
+      case "round_robin" -> Selectors.roundRobin();
+      case "weighted_round_robin" -> Selectors.weightedRoundRobin();
+      case "random" -> Selectors.random();
+      case "weighted_random" -> Selectors.weightedRandom();
+      case "least_connections" -> Selectors.leastConnections();
+      case "weighted_least_connections" -> Selectors.weightedLeastConnections();
+      case "power_of_two_choices" -> Selectors.powerOfTwoChoices();
+      case "least_response_time" -> Selectors.leastResponseTime();
+      default -> throw new IllegalArgumentException("unknown selector '" + name + "'");
+    };
+  }
+
+  /** A balancer over {@link #servers(int)} with the named selector and the system ticker. */
+  static LoadBalancer balancer(String selectorName, int servers) {
+    LoadBalancer balancer =
+        LoadBalancer.builder()
+            .name("bench")
+            .selector(selector(selectorName))
+            .servers(servers(servers))
+            .build();
+    if (!balancer.selector().name().equals(selectorName)) {
+      throw new IllegalStateException(
+          "selector " + selectorName + " reports the name " + balancer.selector().name());
+    }
+    return balancer;
+  }
+
+  /**
+   * Gives every server of the balancer a latency estimate (0.1 to 2 ms, fixed per server), so that
+   * latency-aware selectors compare real, distinct figures instead of all-zero estimates. The
+   * samples are reported as measured by the caller.
+   */
+  static void primeLatencies(LoadBalancer balancer) {
+    if (!balancer.selector().usesLatency()) {
+      return;
+    }
+    int n = balancer.eligibleEndpoints().size();
+    // Round robin over picks is not guaranteed for adaptive selectors: pick until every server
+    // was seen or a generous bound is reached; an unseen server keeps a zero estimate, which is
+    // also a state real balancers are in.
+    for (int i = 0; i < 20 * n; i++) {
+      Pick p = balancer.pick();
+      long latencyNanos =
+          TimeUnit.MICROSECONDS.toNanos(100 + Math.floorMod(p.server().id().hashCode(), 1900));
+      p.complete(Outcome.SUCCESS, latencyNanos);
+    }
+  }
+}
