@@ -16,12 +16,14 @@ import static java.util.Objects.requireNonNull;
 public final class Endpoint {
   final Server server;
   final double weight;
+  final double warmupFactor;
   final ServerStats stats;
   final StatsRecorder recorder;
 
-  Endpoint(Server server, double weight, ServerStats stats, StatsRecorder recorder) {
+  Endpoint(Server server, double warmupFactor, ServerStats stats, StatsRecorder recorder) {
     this.server = requireNonNull(server, "server");
-    this.weight = weight;
+    this.warmupFactor = warmupFactor;
+    this.weight = server.weight() * warmupFactor;
     this.stats = requireNonNull(stats, "stats");
     this.recorder = requireNonNull(recorder, "recorder");
   }
@@ -31,9 +33,20 @@ public final class Endpoint {
     return server;
   }
 
-  /** The weight that selection uses for this server (its {@link Server#weight()}). */
+  /**
+   * The weight that selection uses for this server: its {@link Server#weight()} times its {@link
+   * #warmupFactor()}.
+   */
   public double weight() {
     return weight;
+  }
+
+  /**
+   * The slow-start factor in (0, 1]: below 1 while the server warms up, 1 otherwise. Unweighted
+   * selectors weigh servers by this factor while any of them warms up.
+   */
+  public double warmupFactor() {
+    return warmupFactor;
   }
 
   /**

@@ -1,8 +1,14 @@
 package io.lbkit.core;
 
 /**
- * The health of one server in a {@link LoadBalancer}, as the application (and, later, health
- * checks) set it. Only {@link #HEALTHY} servers are picked.
+ * The health of one server in a {@link LoadBalancer}: what the application set, what active health
+ * checks and passive outlier detection found, and whether the server is warming up, folded into one
+ * state. {@link #HEALTHY} and {@link #WARMING} servers are picked; the others are not (except in
+ * panic mode, see {@link LoadBalancer.Builder#panicThreshold}).
+ *
+ * <p>When several causes apply, the state shows the strongest, in this order: {@link #DRAINING},
+ * {@link #UNHEALTHY}, {@link #EJECTED}, {@link #WARMING}, {@link #HEALTHY}. {@link ServerStatus}
+ * shows every cause separately.
  *
  * <pre>{@code
  * balancer.setHealth("10.0.0.7:8080", HealthState.UNHEALTHY); // no new picks go there
@@ -12,9 +18,19 @@ package io.lbkit.core;
  * @since 0.1.0
  */
 public enum HealthState {
-  /** Eligible for new picks. */
+  /** Eligible for new picks at full weight. */
   HEALTHY,
-  /** Not eligible: the server is known to be failing. */
+  /**
+   * Eligible, at a weight that ramps up over the slow-start window: the server is new or has just
+   * come back from ejection.
+   */
+  WARMING,
+  /**
+   * Not eligible for a while: passive outlier detection saw it fail. It comes back by itself when
+   * its ejection time is over.
+   */
+  EJECTED,
+  /** Not eligible: the application marked it unhealthy, or active health checks are failing. */
   UNHEALTHY,
   /**
    * Not eligible for new picks; requests already sent to it complete normally. Used before a server
@@ -24,6 +40,6 @@ public enum HealthState {
 
   /** Whether a server in this state may receive new picks. */
   public boolean isEligible() {
-    return this == HEALTHY;
+    return this == HEALTHY || this == WARMING;
   }
 }

@@ -16,11 +16,25 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A client-side load balancer: a dynamic list of servers, their health, and a {@link Selector} that
@@ -36,6 +50,20 @@ import org.jspecify.annotations.Nullable;
  *   Response response = call(pick.server(), request);
  *   pick.complete(response.ok() ? Outcome.SUCCESS : Outcome.FAILURE);
  * }
+ * }</pre>
+ *
+ * <p>With health checking, outlier detection and slow start:
+ *
+ * <pre>{@code
+ * LoadBalancer balancer = LoadBalancer.builder()
+ *     .selector(Selectors.leastResponseTime())
+ *     .servers(servers)
+ *     .healthCheck(ActiveHealthCheck.builder(HealthCheckers.http("/health")).build())
+ *     .outlierDetection(OutlierDetection.defaults())
+ *     .slowStart(SlowStart.of(Duration.ofSeconds(30)))
+ *     .build();
+ * ...
+ * balancer.close(); // stops health checks and the scheduler
  * }</pre>
  *
  * <h2>Threading</h2>
@@ -54,12 +82,23 @@ import org.jspecify.annotations.Nullable;
  * <p>Statistics (in-flight count, latency estimate) and health belong to a server id: replacing a
  * server by one with the same id (a new weight, say) keeps them, and removing it drops them.
  *
+ * <h2>Health</h2>
+ *
+ * <p>A server is picked when it is eligible ({@link HealthState#isEligible()}): the application has
+ * not marked it unhealthy or draining, {@linkplain Builder#healthCheck active health checks} pass,
+ * {@linkplain Builder#outlierDetection outlier detection} has not ejected it. A server that is new
+ * or back from ejection ramps its weight up under {@linkplain Builder#slowStart slow start}. When
+ * too few servers are eligible the balancer enters {@linkplain Builder#panicThreshold panic mode}.
+ * Every transition is logged once (SLF4J, logger {@code io.lbkit.core.LoadBalancer}) and reported
+ * to the {@linkplain Builder#listener listeners}; {@link #status()} shows each server's causes.
+ * Time-based transitions (the end of an ejection, the slow-start ramp, drained removals, the
+ * outlier rate rules) run on a scheduler, never on the pick path; {@link #close()} stops it and the
+ * health checks.
+ *
  * @since 0.1.0
  */
-public final class LoadBalancer {
-  private final String name;
-  private final Selector selector;
-  private final StatsRecorder recorder;
+public final class LoadBalancer implements AutoCloseable {
+  private static final Logger logger = LoggerFactory.getLogger(LoadBalancer.class);
 
   private static final VarHandle SNAPSHOT;
 
@@ -72,24 +111,99 @@ public final class LoadBalancer {
     }
   }
 
-  // The one mutable field. A pick reads it once (a volatile read: it must see the snapshot that
-  // the last completed change published, which is what makes "a removed server is never picked
-  // after removeServer returned" hold). Changes replace it with compareAndSet, whose volatile
-  // write publishes the fully built, immutable snapshot (and picker) to every later reader.
+  /** The longest pause between two maintenance runs. */
+  private static final long MAX_TICK_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  private final String name;
+  private final Selector selector;
+  private final StatsRecorder recorder;
+  private final @Nullable OutlierDetection outlier;
+  private final @Nullable SlowStart slowStart;
+  private final @Nullable ActiveHealthCheck healthCheck;
+  private final double panicThreshold;
+  private final ImmutableList<HealthListener> listeners;
+  private final long tickNanos;
+  private final int windowSlots;
+
+  private final @Nullable ScheduledExecutorService scheduler;
+  private final boolean ownsScheduler;
+  private final @Nullable ScheduledFuture<?> maintenanceTask;
+  private volatile boolean closed;
+
+  // Maintenance runs one at a time (the scheduler's task, or a test calling it): a run that finds
+  // another in progress skips, since the other will do the same work.
+  private final AtomicBoolean maintaining = new AtomicBoolean();
+  private long nextWindowRotation;
+  private long nextEjectionDecay;
+
+  // The servers (by their statistics object, which lives exactly as long as the id is a member)
+  // that have an active health check chain running.
+  private final Set<ServerStats> checked = ConcurrentHashMap.newKeySet();
+
+  // The one mutable field that picks read. A pick reads it once (a volatile read: it must see the
+  // snapshot that the last completed change published, which is what makes "a removed server is
+  // never picked after removeServer returned" hold). Changes replace it with compareAndSet, whose
+  // volatile write publishes the fully built, immutable snapshot (and picker) to every later
+  // reader.
   private volatile Snapshot snapshot;
 
   private LoadBalancer(Builder b) {
     this.name = b.name;
     this.selector = requireNonNull(b.selector, "selector");
+    this.outlier = b.outlierDetection;
+    this.slowStart = b.slowStart;
+    this.healthCheck = b.healthCheck;
+    this.panicThreshold = b.panicThreshold;
+    this.listeners = ImmutableList.copyOf(b.listeners);
+    boolean healthFeatures = outlier != null || slowStart != null || healthCheck != null;
     this.recorder =
         new StatsRecorder(
             b.ticker,
-            selector.usesInFlight(),
+            selector.usesInFlight() || healthFeatures,
             selector.usesLatency(),
             b.inFlightExpiry.toNanos(),
-            b.latencyModel);
-    ImmutableMap<String, Member> initial = toMembers(b.servers, ImmutableMap.of());
-    this.snapshot = Snapshot.of(initial, selector, recorder);
+            b.latencyModel,
+            outlier == null ? null : this::onOutcome);
+    this.tickNanos = tickNanos(outlier, slowStart);
+    this.windowSlots = 4;
+    long now = recorder.read();
+    ImmutableMap<String, Member> initial = toMembers(b.servers, ImmutableMap.of(), now, false);
+    this.snapshot = Snapshot.of(initial, selector, recorder, slowStart, panicThreshold, now);
+    this.nextWindowRotation = outlier == null ? Long.MAX_VALUE : now + outlier.intervalNanos / 4;
+    this.nextEjectionDecay = outlier == null ? Long.MAX_VALUE : now + outlier.intervalNanos;
+
+    ScheduledExecutorService s = b.scheduler;
+    this.ownsScheduler = s == null && healthFeatures;
+    if (ownsScheduler) {
+      AtomicInteger threads = new AtomicInteger();
+      s =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "lbkit-" + name + "-" + threads.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+              });
+    }
+    this.scheduler = s;
+    if (s != null && healthFeatures) {
+      this.maintenanceTask =
+          s.scheduleWithFixedDelay(
+              this::maintainSafely, tickNanos, tickNanos, TimeUnit.NANOSECONDS);
+    } else {
+      this.maintenanceTask = null;
+    }
+    startHealthChecks(snapshot);
+  }
+
+  private static long tickNanos(@Nullable OutlierDetection outlier, @Nullable SlowStart slow) {
+    long tick = MAX_TICK_NANOS;
+    if (outlier != null) {
+      tick = Math.min(tick, outlier.intervalNanos / 4);
+    }
+    if (slow != null) {
+      tick = Math.min(tick, slow.windowNanos() / 20);
+    }
+    return Math.max(tick, TimeUnit.MILLISECONDS.toNanos(10));
   }
 
   /** Returns a builder; the only required setting is a selector. */
@@ -138,9 +252,17 @@ public final class LoadBalancer {
     return out.build();
   }
 
-  /** The servers that may be picked right now, as endpoints with their live statistics. */
+  /**
+   * The servers that picks choose from right now, as endpoints with their live statistics: the
+   * eligible ones, or in panic mode every server the application has not taken out.
+   */
   public ImmutableList<Endpoint> eligibleEndpoints() {
-    return snapshot.eligible;
+    return snapshot.endpoints;
+  }
+
+  /** Whether the balancer is in panic mode (see {@link Builder#panicThreshold}). */
+  public boolean isPanicMode() {
+    return snapshot.panic;
   }
 
   /** The server with this id, if it is in the balancer. */
@@ -152,13 +274,46 @@ public final class LoadBalancer {
   /** The health of the server with this id, if it is in the balancer. */
   public Optional<HealthState> health(String id) {
     Member m = snapshot.members.get(requireNonNull(id, "id"));
-    return m == null ? Optional.empty() : Optional.of(m.health);
+    return m == null ? Optional.empty() : Optional.of(m.state());
+  }
+
+  /** The status of every server, in the order they were added. */
+  public ImmutableList<ServerStatus> status() {
+    long now = recorder.read();
+    ImmutableList.Builder<ServerStatus> out = ImmutableList.builder();
+    for (Member m : snapshot.members.values()) {
+      out.add(status(m, now));
+    }
+    return out.build();
+  }
+
+  /** The status of the server with this id, if it is in the balancer. */
+  public Optional<ServerStatus> status(String id) {
+    Member m = snapshot.members.get(requireNonNull(id, "id"));
+    return m == null ? Optional.empty() : Optional.of(status(m, recorder.read()));
+  }
+
+  private ServerStatus status(Member m, long now) {
+    int inFlight = m.stats.inFlight(recorder.epoch(now));
+    SlowStart slow = slowStart;
+    return new ServerStatus(
+        m.server,
+        m.state(),
+        m.admin,
+        m.activeDown,
+        m.ejected,
+        m.ejected ? Duration.ofNanos(Math.max(0, m.ejectedUntil - now)) : null,
+        m.ejections,
+        m.warming && slow != null ? slow.factor(now - m.warmStart) : 1.0,
+        inFlight,
+        m.stats.latencyEstimate(now, recorder.tauNanos, inFlight == 0),
+        m.reason);
   }
 
   /**
    * Replaces the whole server list, as a service-discovery update would. Servers whose id is
    * already present keep their statistics and health (and take the new weight, zone and metadata);
-   * new ids start healthy; ids not in the list are removed.
+   * new ids start healthy (warming up, under slow start); ids not in the list are removed.
    *
    * @throws IllegalArgumentException if the list is empty (use {@link #clear()}) or has two servers
    *     with the same id; the balancer is left unchanged
@@ -170,16 +325,18 @@ public final class LoadBalancer {
         "server list for %s is empty; call clear() to remove every server",
         name);
     List<Server> copy = new ArrayList<>(servers);
-    update(old -> toMembers(copy, old));
+    long now = recorder.read();
+    update(old -> toMembers(copy, old, now, true));
   }
 
   /**
-   * Adds a healthy server.
+   * Adds a healthy server (warming up, under slow start).
    *
    * @throws IllegalArgumentException if a server with the same id is already present
    */
   public void addServer(Server server) {
     requireNonNull(server, "server");
+    long now = recorder.read();
     update(
         old -> {
           Member existing = old.get(server.id());
@@ -194,7 +351,7 @@ public final class LoadBalancer {
           }
           return ImmutableMap.<String, Member>builder()
               .putAll(old)
-              .put(server.id(), new Member(server, new ServerStats(), HealthState.HEALTHY))
+              .put(server.id(), newMember(server, now, true))
               .buildOrThrow();
         });
   }
@@ -211,7 +368,8 @@ public final class LoadBalancer {
   }
 
   /**
-   * Removes the server with this id; picks that start after this returns never choose it.
+   * Removes the server with this id; picks that start after this returns never choose it. Requests
+   * already sent to it complete normally.
    *
    * @return whether the server was present
    */
@@ -238,14 +396,32 @@ public final class LoadBalancer {
   }
 
   /**
-   * Sets the health of the server with this id. Picks that start after this returns respect it.
+   * Sets what the application says of the server with this id: {@link HealthState#HEALTHY}, {@link
+   * HealthState#UNHEALTHY} or {@link HealthState#DRAINING}. Picks that start after this returns
+   * respect it. Health checks and outlier detection still apply on top: a server set healthy but
+   * ejected stays ejected until its ejection ends.
    *
-   * @throws IllegalArgumentException if no server has that id
+   * @throws IllegalArgumentException if no server has that id, or the state is one only the
+   *     balancer sets ({@code WARMING}, {@code EJECTED})
    */
   public void setHealth(String id, HealthState health) {
     requireNonNull(id, "id");
     requireNonNull(health, "health");
-    update(old -> replace(old, id, m -> m.health == health ? m : m.withHealth(health)));
+    checkArgument(
+        health == HealthState.HEALTHY
+            || health == HealthState.UNHEALTHY
+            || health == HealthState.DRAINING,
+        "the application may set HEALTHY, UNHEALTHY or DRAINING, not %s",
+        health);
+    update(
+        old ->
+            replace(
+                old,
+                id,
+                m ->
+                    m.admin == health
+                        ? m
+                        : m.withAdmin(health, "set " + health + " by the application")));
   }
 
   /**
@@ -258,6 +434,75 @@ public final class LoadBalancer {
     setHealth(id, HealthState.DRAINING);
   }
 
+  /**
+   * Drains the server with this id and removes it once its in-flight requests have completed (or
+   * expired, see {@link Builder#inFlightExpiry}); the future completes with the removed server. The
+   * check runs on the balancer's scheduler (one is started if none is running).
+   *
+   * <p>If the balancer does not count in-flight requests (its selector ignores load and no health
+   * feature is configured), the server is removed at the next check: requests already sent hold
+   * their own handles and complete normally.
+   *
+   * @throws IllegalArgumentException if no server has that id
+   */
+  public CompletableFuture<Server> drainAndRemove(String id) {
+    requireNonNull(id, "id");
+    checkState(!closed, "%s is closed", name);
+    CompletableFuture<Server> removal = new CompletableFuture<>();
+    Server[] target = new Server[1];
+    update(
+        old ->
+            replace(
+                old,
+                id,
+                m -> {
+                  target[0] = m.server;
+                  return m.drainRemoval != null ? m : m.withDrainRemoval(removal);
+                }));
+    Member m = snapshot.members.get(id);
+    CompletableFuture<Server> pending = m == null ? null : m.drainRemoval;
+    if (pending == null) {
+      // Removed by another change between the two steps.
+      return CompletableFuture.completedFuture(requireNonNull(target[0]));
+    }
+    ScheduledExecutorService s = scheduler;
+    if (s != null && maintenanceTask != null) {
+      return pending;
+    }
+    // No maintenance runs: poll this one removal until it is done.
+    ScheduledExecutorService poller = s != null ? s : DrainPoller.INSTANCE;
+    pollDrain(poller, id, pending);
+    return pending;
+  }
+
+  private void pollDrain(ScheduledExecutorService poller, String id, CompletableFuture<Server> f) {
+    if (f.isDone() || closed) {
+      return;
+    }
+    completeDrains(recorder.read());
+    if (!f.isDone()) {
+      ScheduledFuture<?> unused =
+          poller.schedule(() -> pollDrain(poller, id, f), 100, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /**
+   * Stops health checks and maintenance, and the scheduler if the balancer created it. Picks keep
+   * working on the last snapshot; health no longer changes by itself.
+   */
+  @Override
+  public void close() {
+    closed = true;
+    ScheduledFuture<?> task = maintenanceTask;
+    if (task != null) {
+      task.cancel(false);
+    }
+    ScheduledExecutorService s = scheduler;
+    if (ownsScheduler && s != null) {
+      s.shutdownNow();
+    }
+  }
+
   @Override
   public String toString() {
     Snapshot s = snapshot;
@@ -266,30 +511,43 @@ public final class LoadBalancer {
         + ", "
         + selector.name()
         + ", "
-        + s.eligible.size()
+        + s.eligibleCount
         + "/"
         + s.members.size()
-        + " eligible}";
+        + " eligible"
+        + (s.panic ? ", PANIC" : "")
+        + "}";
   }
+
+  // ---------------------------------------------------------------------------------------------
+  // Changes: every one goes through update(), which publishes a snapshot and reports transitions.
 
   /**
    * Applies a change to the membership: builds the snapshot for it and publishes it with a CAS,
    * rebuilding on the winner's state if another change got in first. A change that throws leaves
-   * the balancer as it was.
+   * the balancer as it was. Returns the published snapshot, or null if the change changed nothing.
    */
   @SuppressWarnings("ReferenceEquality") // a change returns the same map to say "nothing to do"
-  private void update(UnaryOperator<ImmutableMap<String, Member>> change) {
+  @CanIgnoreReturnValue
+  private @Nullable Snapshot update(UnaryOperator<ImmutableMap<String, Member>> change) {
     for (; ; ) {
       Snapshot current = snapshot;
       ImmutableMap<String, Member> next = change.apply(current.members);
       if (next == current.members) {
-        return;
+        return null;
       }
-      Snapshot built = Snapshot.of(next, selector, recorder);
+      Snapshot built =
+          Snapshot.of(next, selector, recorder, slowStart, panicThreshold, recorder.read());
       if (SNAPSHOT.compareAndSet(this, current, built)) {
-        return;
+        reportTransitions(current, built);
+        startHealthChecks(built);
+        return built;
       }
     }
+  }
+
+  private Member newMember(Server server, long now, boolean warm) {
+    return new Member(server, new ServerStats(), warm && slowStart != null, now);
   }
 
   private ImmutableMap<String, Member> replace(
@@ -306,25 +564,449 @@ public final class LoadBalancer {
   }
 
   private ImmutableMap<String, Member> toMembers(
-      Collection<Server> servers, ImmutableMap<String, Member> old) {
+      Collection<Server> servers, ImmutableMap<String, Member> old, long now, boolean warm) {
     Map<String, Member> out = new LinkedHashMap<>();
     for (Server server : servers) {
       requireNonNull(server, "server list contains null");
       Member previous = old.get(server.id());
-      Member m =
-          previous == null
-              ? new Member(server, new ServerStats(), HealthState.HEALTHY)
-              : previous.withServer(server);
+      Member m = previous == null ? newMember(server, now, warm) : previous.withServer(server);
       Member clash = out.put(server.id(), m);
-      checkArgument(
-          clash == null,
-          "duplicate server id '%s' in the server list for %s: %s and %s",
-          server.id(),
-          name,
-          clash == null ? "" : clash.server,
-          server);
+      if (clash != null) {
+        throw new IllegalArgumentException(
+            "duplicate server id '"
+                + server.id()
+                + "' in the server list for "
+                + name
+                + ": "
+                + clash.server
+                + " and "
+                + server);
+      }
     }
     return ImmutableMap.copyOf(out);
+  }
+
+  /** Logs and reports every state change between two published snapshots. */
+  private void reportTransitions(Snapshot before, Snapshot after) {
+    for (Member m : after.members.values()) {
+      Member old = before.members.get(m.server.id());
+      if (old == null) {
+        continue;
+      }
+      HealthState from = old.state();
+      HealthState to = m.state();
+      if (from != to) {
+        logger.info("{}: server {} {} -> {} ({})", name, m.server.id(), from, to, m.reason);
+        for (HealthListener l : listeners) {
+          notify(l, () -> l.onStateChange(m.server, from, to, m.reason));
+        }
+      }
+    }
+    for (Member old : before.members.values()) {
+      if (!after.members.containsKey(old.server.id())) {
+        logger.info("{}: server {} removed", name, old.server.id());
+        CompletableFuture<Server> removal = old.drainRemoval;
+        if (removal != null) {
+          removal.complete(old.server);
+        }
+        for (HealthListener l : listeners) {
+          notify(l, () -> l.onRemoved(old.server));
+        }
+      }
+    }
+    if (before.panic != after.panic) {
+      if (after.panic) {
+        logger.warn(
+            "{}: entering panic mode: only {} of {} servers are healthy (threshold {}%), "
+                + "balancing across all of them",
+            name, after.eligibleCount, after.consideredCount, panicThreshold * 100);
+      } else {
+        logger.info(
+            "{}: leaving panic mode: {} of {} servers are healthy",
+            name,
+            after.eligibleCount,
+            after.consideredCount);
+      }
+      for (HealthListener l : listeners) {
+        notify(
+            l, () -> l.onPanicModeChange(after.panic, after.eligibleCount, after.consideredCount));
+      }
+    }
+  }
+
+  private void notify(HealthListener listener, Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      logger.warn("{}: health listener {} failed", name, listener, e);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Passive outlier detection
+
+  /** Called by every completed pick when outlier detection is on; cheap unless a rule trips. */
+  private void onOutcome(Endpoint endpoint, Outcome outcome) {
+    OutlierDetection od = requireNonNull(outlier);
+    ServerStats stats = endpoint.stats;
+    int failures = stats.recordOutcome(outcome);
+    // Exactly one reporter sees the count reach the threshold, so one thread ejects.
+    if (od.consecutiveFailures > 0 && failures == od.consecutiveFailures) {
+      eject(stats, failures + " consecutive failures");
+    } else if (od.consecutiveConnectFailures > 0
+        && (outcome == Outcome.CONNECT_FAILURE || outcome == Outcome.TIMEOUT)
+        && stats.consecutiveConnectFailures() == od.consecutiveConnectFailures) {
+      eject(stats, od.consecutiveConnectFailures + " consecutive connect failures or timeouts");
+    }
+  }
+
+  /** Ejects the member that owns these statistics, if the maximum ejection percentage allows. */
+  private void eject(ServerStats stats, String why) {
+    OutlierDetection od = requireNonNull(outlier);
+    long now = recorder.read();
+    update(
+        old -> {
+          Member target = null;
+          int ejected = 0;
+          for (Member m : old.values()) {
+            if (m.ejected) {
+              ejected++;
+            }
+            if (m.stats == stats) {
+              target = m;
+            }
+          }
+          if (target == null || target.ejected || !mayEject(ejected, old.size(), od)) {
+            return old;
+          }
+          long duration = od.ejectionNanos(target.ejections + 1);
+          Member changed =
+              target.eject(
+                  now + duration,
+                  why
+                      + "; ejected for "
+                      + Duration.ofNanos(duration).toMillis()
+                      + " ms (ejection #"
+                      + (target.ejections + 1)
+                      + ")");
+          LinkedHashMap<String, Member> copy = new LinkedHashMap<>(old);
+          copy.put(target.server.id(), changed);
+          return ImmutableMap.copyOf(copy);
+        });
+    stats.resetOutcomes();
+  }
+
+  private static boolean mayEject(int alreadyEjected, int total, OutlierDetection od) {
+    if (od.maxEjectionPercent == 0) {
+      return false;
+    }
+    int allowed = Math.max(1, (int) ((long) total * od.maxEjectionPercent / 100));
+    return alreadyEjected < allowed;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Maintenance: time-based transitions, run on the scheduler (or directly by tests).
+
+  private void maintainSafely() {
+    try {
+      // The scheduled run skips when another is in progress: that one does the same work.
+      if (maintaining.compareAndSet(false, true)) {
+        runMaintenance();
+      }
+    } catch (RuntimeException e) {
+      logger.warn("{}: maintenance failed", name, e);
+    }
+  }
+
+  /**
+   * Runs the time-based transitions once, at the ticker's current time: ends expired ejections
+   * (starting slow start), advances slow-start ramps, rotates the outcome windows and applies the
+   * rate rules, forgets old ejections, and removes drained servers. Package-private so that tests
+   * drive it with a fake ticker; the scheduler calls it every tick.
+   */
+  void maintain() {
+    // Waits for a run in progress (at most one run's duration) so that a caller always gets a run
+    // at its own time; this is never on the pick path.
+    while (!maintaining.compareAndSet(false, true)) {
+      Thread.onSpinWait();
+    }
+    runMaintenance();
+  }
+
+  private void runMaintenance() {
+    // The AtomicBoolean's CAS (acquire) and set (release) order this run after the previous one,
+    // so the plain fields nextWindowRotation and nextEjectionDecay, and each ServerStats' window
+    // ring, are only ever touched by one run at a time and see the previous run's writes.
+    try {
+      if (closed) {
+        return;
+      }
+      long now = recorder.read();
+      endEjectionsAndWarmups(now);
+      OutlierDetection od = outlier;
+      if (od != null && now - nextWindowRotation >= 0) {
+        nextWindowRotation = now + od.intervalNanos / windowSlots;
+        applyRateRules(od);
+      }
+      if (od != null && now - nextEjectionDecay >= 0) {
+        nextEjectionDecay = now + od.intervalNanos;
+        decayEjections();
+      }
+      completeDrains(now);
+    } finally {
+      maintaining.set(false);
+    }
+  }
+
+  private void endEjectionsAndWarmups(long now) {
+    SlowStart slow = slowStart;
+    update(
+        old -> {
+          boolean changed = false;
+          boolean ramping = false;
+          LinkedHashMap<String, Member> copy = new LinkedHashMap<>(old);
+          for (Member m : old.values()) {
+            Member next = m;
+            if (m.ejected && now - m.ejectedUntil >= 0) {
+              boolean warm = slow != null;
+              next = m.unEject(warm, now, warm ? "ejection over, warming up" : "ejection over");
+            } else if (m.warming && (slow == null || now - m.warmStart >= slow.windowNanos())) {
+              next = m.warmed("warm-up complete");
+            }
+            ramping |= next.warming;
+            if (next != m) {
+              copy.put(m.server.id(), next);
+              changed = true;
+            }
+          }
+          // While a server warms up, rebuild anyway so that selectors see its growing weight.
+          return changed || ramping ? ImmutableMap.copyOf(copy) : old;
+        });
+  }
+
+  private void applyRateRules(OutlierDetection od) {
+    Map<ServerStats, Long> windows = new LinkedHashMap<>();
+    for (Member m : snapshot.members.values()) {
+      windows.put(m.stats, m.stats.rotateWindow(windowSlots));
+    }
+    if (od.successRateStdevFactor > 0) {
+      List<ServerStats> hosts = new ArrayList<>();
+      List<Double> rates = new ArrayList<>();
+      windows.forEach(
+          (stats, w) -> {
+            long successes = (int) (long) w;
+            long failures = w >>> 32;
+            if (successes + failures >= od.successRateRequestVolume) {
+              hosts.add(stats);
+              rates.add((double) successes / (successes + failures));
+            }
+          });
+      if (hosts.size() >= od.successRateMinimumHosts) {
+        double mean = rates.stream().mapToDouble(Double::doubleValue).average().orElse(1.0);
+        double variance =
+            rates.stream().mapToDouble(r -> (r - mean) * (r - mean)).average().orElse(0.0);
+        double threshold = mean - od.successRateStdevFactor * Math.sqrt(variance);
+        for (int i = 0; i < hosts.size(); i++) {
+          if (rates.get(i) < threshold) {
+            eject(
+                hosts.get(i),
+                String.format(
+                    Locale.ROOT,
+                    "success rate %.1f%% below the cluster's %.1f%% - %.1f stdev",
+                    rates.get(i) * 100,
+                    mean * 100,
+                    od.successRateStdevFactor));
+          }
+        }
+      }
+    }
+    if (od.failurePercentageThreshold > 0) {
+      Map<ServerStats, Double> percentages = new LinkedHashMap<>();
+      windows.forEach(
+          (stats, w) -> {
+            long successes = (int) (long) w;
+            long failures = w >>> 32;
+            if (successes + failures >= od.failurePercentageRequestVolume) {
+              percentages.put(stats, 100.0 * failures / (successes + failures));
+            }
+          });
+      if (percentages.size() >= od.failurePercentageMinimumHosts) {
+        percentages.forEach(
+            (stats, pct) -> {
+              if (pct >= od.failurePercentageThreshold) {
+                eject(
+                    stats,
+                    String.format(
+                        Locale.ROOT, "%.1f%% failures in the last %s", pct, od.interval()));
+              }
+            });
+      }
+    }
+  }
+
+  /** Forgets one past ejection of every server that is not ejected now (Envoy's rule). */
+  private void decayEjections() {
+    update(
+        old -> {
+          boolean changed = false;
+          LinkedHashMap<String, Member> copy = new LinkedHashMap<>(old);
+          for (Member m : old.values()) {
+            if (!m.ejected && m.ejections > 0) {
+              copy.put(m.server.id(), m.withEjections(m.ejections - 1));
+              changed = true;
+            }
+          }
+          return changed ? ImmutableMap.copyOf(copy) : old;
+        });
+  }
+
+  /** Removes drained servers that asked for it once nothing is in flight to them. */
+  private void completeDrains(long now) {
+    int epoch = recorder.epoch(now);
+    update(
+        old -> {
+          LinkedHashMap<String, Member> copy = null;
+          for (Member m : old.values()) {
+            if (m.drainRemoval != null && m.stats.inFlight(epoch) == 0) {
+              if (copy == null) {
+                copy = new LinkedHashMap<>(old);
+              }
+              copy.remove(m.server.id());
+            }
+          }
+          return copy == null ? old : ImmutableMap.copyOf(copy);
+        });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Active health checks: one chain per server, at most one check in flight each.
+
+  private void startHealthChecks(Snapshot s) {
+    ActiveHealthCheck hc = healthCheck;
+    ScheduledExecutorService exec = scheduler;
+    if (hc == null || exec == null || closed) {
+      return;
+    }
+    for (Member m : s.members.values()) {
+      if (checked.add(m.stats)) {
+        // The first check of a server comes after a random part of the interval, so that the
+        // checks of many servers (and many clients) spread out.
+        long delay = ThreadLocalRandom.current().nextLong(Math.max(1, hc.intervalNanos));
+        scheduleCheck(exec, hc, m.server.id(), m.stats, delay);
+      }
+    }
+  }
+
+  private void scheduleCheck(
+      ScheduledExecutorService exec,
+      ActiveHealthCheck hc,
+      String id,
+      ServerStats stats,
+      long delayNanos) {
+    try {
+      ScheduledFuture<?> unused =
+          exec.schedule(() -> runCheck(exec, hc, id, stats), delayNanos, TimeUnit.NANOSECONDS);
+    } catch (RuntimeException e) {
+      // The scheduler was shut down: the chain ends.
+      checked.remove(stats);
+    }
+  }
+
+  private void runCheck(
+      ScheduledExecutorService exec, ActiveHealthCheck hc, String id, ServerStats stats) {
+    Member m = snapshot.members.get(id);
+    if (closed || m == null || m.stats != stats) {
+      checked.remove(stats);
+      return;
+    }
+    CompletableFuture<Boolean> result;
+    try {
+      result =
+          requireNonNull(hc.checker.check(m.server, Duration.ofNanos(hc.timeoutNanos)), "check")
+              .orTimeout(hc.timeoutNanos, TimeUnit.NANOSECONDS);
+    } catch (RuntimeException e) {
+      result = CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<Boolean> unused =
+        result.whenComplete(
+            (ok, error) -> {
+              try {
+                recordCheck(hc, id, stats, Boolean.TRUE.equals(ok) && error == null, error);
+              } finally {
+                long jitter =
+                    hc.jitterNanos == 0
+                        ? 0
+                        : ThreadLocalRandom.current().nextLong(hc.jitterNanos + 1);
+                if (!closed) {
+                  scheduleCheck(exec, hc, id, stats, hc.intervalNanos + jitter);
+                } else {
+                  checked.remove(stats);
+                }
+              }
+            });
+  }
+
+  private void recordCheck(
+      ActiveHealthCheck hc,
+      String id,
+      ServerStats stats,
+      boolean passed,
+      @Nullable Throwable error) {
+    if (passed) {
+      stats.checkFailures = 0;
+      int passes = stats.checkPasses + 1;
+      stats.checkPasses = passes;
+      if (passes == hc.healthyThreshold) {
+        setActiveDown(id, stats, false, passes + " health checks passed");
+      }
+    } else {
+      stats.checkPasses = 0;
+      int failures = stats.checkFailures + 1;
+      stats.checkFailures = failures;
+      if (failures == hc.unhealthyThreshold) {
+        String cause = error == null ? "unhealthy answer" : describe(error);
+        setActiveDown(id, stats, true, failures + " health checks failed (last: " + cause + ")");
+      }
+    }
+  }
+
+  private static String describe(Throwable error) {
+    Throwable t = error;
+    while (t.getCause() != null && t instanceof CompletionException) {
+      t = t.getCause();
+    }
+    if (t instanceof TimeoutException) {
+      return "timed out";
+    }
+    return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+  }
+
+  private void setActiveDown(String id, ServerStats stats, boolean down, String why) {
+    update(
+        old -> {
+          Member m = old.get(id);
+          if (m == null || m.stats != stats || m.activeDown == down) {
+            return old;
+          }
+          LinkedHashMap<String, Member> copy = new LinkedHashMap<>(old);
+          copy.put(id, m.withActiveDown(down, why));
+          return ImmutableMap.copyOf(copy);
+        });
+  }
+
+  /**
+   * A shared daemon scheduler for drain polling in balancers that have no scheduler of their own.
+   */
+  private static final class DrainPoller {
+    static final ScheduledExecutorService INSTANCE =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "lbkit-drain");
+              t.setDaemon(true);
+              return t;
+            });
+
+    private DrainPoller() {}
   }
 
   /**
@@ -339,6 +1021,12 @@ public final class LoadBalancer {
     private Duration inFlightExpiry = Duration.ofMinutes(5);
     private LatencyModel latencyModel = LatencyModel.DEFAULT;
     private boolean serversSet;
+    private @Nullable OutlierDetection outlierDetection;
+    private @Nullable SlowStart slowStart;
+    private @Nullable ActiveHealthCheck healthCheck;
+    private double panicThreshold = 0.5;
+    private final List<HealthListener> listeners = new ArrayList<>();
+    private @Nullable ScheduledExecutorService scheduler;
 
     private Builder() {}
 
@@ -361,6 +1049,7 @@ public final class LoadBalancer {
 
     /**
      * The initial servers. Leave unset to start empty (picks then fail until servers are added).
+     * Initial servers start at full weight (no slow start).
      *
      * @throws IllegalArgumentException if the list is empty or holds two servers with one id
      */
@@ -388,8 +1077,9 @@ public final class LoadBalancer {
     }
 
     /**
-     * The time source for latency and in-flight expiry; {@link Ticker#systemTicker()} by default.
-     * Tests inject a fake ticker to make time-based behaviour deterministic.
+     * The time source for latency, in-flight expiry and health timing; {@link
+     * Ticker#systemTicker()} by default. Tests inject a fake ticker to make time-based behaviour
+     * deterministic.
      */
     @CanIgnoreReturnValue
     public Builder ticker(Ticker ticker) {
@@ -431,6 +1121,69 @@ public final class LoadBalancer {
               requireNonNull(decay, "decay"),
               failureFactor,
               requireNonNull(failureFloor, "failureFloor"));
+      return this;
+    }
+
+    /** Turns on passive outlier detection (off by default). */
+    @CanIgnoreReturnValue
+    public Builder outlierDetection(OutlierDetection detection) {
+      checkState(outlierDetection == null, "outlierDetection was already set");
+      this.outlierDetection = requireNonNull(detection, "detection");
+      return this;
+    }
+
+    /**
+     * Turns on slow start for servers added later and servers back from ejection (off by default).
+     */
+    @CanIgnoreReturnValue
+    public Builder slowStart(SlowStart slowStart) {
+      checkState(this.slowStart == null, "slowStart was already set");
+      this.slowStart = requireNonNull(slowStart, "slowStart");
+      return this;
+    }
+
+    /** Turns on active health checks (off by default). */
+    @CanIgnoreReturnValue
+    public Builder healthCheck(ActiveHealthCheck check) {
+      checkState(healthCheck == null, "healthCheck was already set");
+      this.healthCheck = requireNonNull(check, "check");
+      return this;
+    }
+
+    /**
+     * Panic mode: when fewer than this percentage of the servers that the application has not taken
+     * out (marked unhealthy or draining) are eligible, balance across all of them, ejected and
+     * failing ones included, instead of overloading the few healthy ones. Envoy's rule; 50 by
+     * default, 0 turns it off.
+     *
+     * @throws IllegalArgumentException if not in 0..100
+     */
+    @CanIgnoreReturnValue
+    public Builder panicThreshold(double percent) {
+      checkArgument(
+          percent >= 0 && percent <= 100,
+          "panicThreshold must be a percentage in 0..100 but was %s",
+          percent);
+      this.panicThreshold = percent / 100.0;
+      return this;
+    }
+
+    /** Adds a listener for health transitions and panic mode. */
+    @CanIgnoreReturnValue
+    public Builder listener(HealthListener listener) {
+      listeners.add(requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * The scheduler for health checks and maintenance. By default the balancer starts one daemon
+     * thread of its own when a health feature is on, and stops it on {@link #close()}; a scheduler
+     * given here is used but never shut down by the balancer.
+     */
+    @CanIgnoreReturnValue
+    public Builder scheduler(ScheduledExecutorService scheduler) {
+      checkState(this.scheduler == null, "scheduler was already set");
+      this.scheduler = requireNonNull(scheduler, "scheduler");
       return this;
     }
 

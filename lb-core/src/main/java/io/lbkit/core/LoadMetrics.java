@@ -5,7 +5,9 @@ enum LoadMetrics implements LoadMetric {
   IN_FLIGHT {
     @Override
     public double load(Endpoint e, long nowNanos) {
-      return e.recorder.inFlight(e, nowNanos);
+      int inFlight = e.recorder.inFlight(e, nowNanos);
+      // A warming server looks as loaded as if it had 1/factor times the requests (plus one).
+      return e.warmupFactor == 1.0 ? inFlight : (inFlight + 1) / e.warmupFactor - 1;
     }
 
     @Override

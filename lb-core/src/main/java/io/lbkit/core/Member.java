@@ -1,22 +1,217 @@
 package io.lbkit.core;
 
-/** One server in a balancer's membership: its value, its statistics and its health. Immutable. */
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One server in a balancer's membership: its value, its statistics and every input to its health.
+ * Immutable: a health change makes a new member (sharing the statistics) and a new snapshot.
+ */
 final class Member {
   final Server server;
   final ServerStats stats;
-  final HealthState health;
 
-  Member(Server server, ServerStats stats, HealthState health) {
+  /** What the application set: HEALTHY, UNHEALTHY or DRAINING. */
+  final HealthState admin;
+
+  /** Whether active health checks currently fail this server. */
+  final boolean activeDown;
+
+  /** Whether passive outlier detection has ejected it, until {@link #ejectedUntil}. */
+  final boolean ejected;
+
+  final long ejectedUntil;
+
+  /** How many times it was ejected recently; drives the growing ejection time. */
+  final int ejections;
+
+  /** Whether it is ramping up its weight since {@link #warmStart}. */
+  final boolean warming;
+
+  final long warmStart;
+
+  /** Why the last health input changed, for logs and listeners. */
+  final String reason;
+
+  /** Completed when a drained server has been removed, if someone asked. */
+  final @Nullable CompletableFuture<Server> drainRemoval;
+
+  Member(Server server, ServerStats stats, boolean warming, long warmStart) {
+    this(
+        server,
+        stats,
+        HealthState.HEALTHY,
+        false,
+        false,
+        0,
+        0,
+        warming,
+        warmStart,
+        warming ? "added, warming up" : "added",
+        null);
+  }
+
+  private Member(
+      Server server,
+      ServerStats stats,
+      HealthState admin,
+      boolean activeDown,
+      boolean ejected,
+      long ejectedUntil,
+      int ejections,
+      boolean warming,
+      long warmStart,
+      String reason,
+      @Nullable CompletableFuture<Server> drainRemoval) {
     this.server = server;
     this.stats = stats;
-    this.health = health;
+    this.admin = admin;
+    this.activeDown = activeDown;
+    this.ejected = ejected;
+    this.ejectedUntil = ejectedUntil;
+    this.ejections = ejections;
+    this.warming = warming;
+    this.warmStart = warmStart;
+    this.reason = reason;
+    this.drainRemoval = drainRemoval;
+  }
+
+  /** The folded state: the strongest cause wins. */
+  HealthState state() {
+    if (admin == HealthState.DRAINING) {
+      return HealthState.DRAINING;
+    }
+    if (admin == HealthState.UNHEALTHY || activeDown) {
+      return HealthState.UNHEALTHY;
+    }
+    if (ejected) {
+      return HealthState.EJECTED;
+    }
+    return warming ? HealthState.WARMING : HealthState.HEALTHY;
+  }
+
+  /** Whether the application took this server out (so that panic mode leaves it out too). */
+  boolean excludedByApplication() {
+    return admin != HealthState.HEALTHY;
   }
 
   Member withServer(Server newServer) {
-    return new Member(newServer, stats, health);
+    return new Member(
+        newServer,
+        stats,
+        admin,
+        activeDown,
+        ejected,
+        ejectedUntil,
+        ejections,
+        warming,
+        warmStart,
+        reason,
+        drainRemoval);
   }
 
-  Member withHealth(HealthState newHealth) {
-    return new Member(server, stats, newHealth);
+  Member withAdmin(HealthState newAdmin, String why) {
+    return new Member(
+        server,
+        stats,
+        newAdmin,
+        activeDown,
+        ejected,
+        ejectedUntil,
+        ejections,
+        warming,
+        warmStart,
+        why,
+        drainRemoval);
+  }
+
+  Member withActiveDown(boolean down, String why) {
+    return new Member(
+        server,
+        stats,
+        admin,
+        down,
+        ejected,
+        ejectedUntil,
+        ejections,
+        warming,
+        warmStart,
+        why,
+        drainRemoval);
+  }
+
+  Member eject(long until, String why) {
+    return new Member(
+        server,
+        stats,
+        admin,
+        activeDown,
+        true,
+        until,
+        ejections + 1,
+        false,
+        warmStart,
+        why,
+        drainRemoval);
+  }
+
+  Member unEject(boolean warm, long now, String why) {
+    return new Member(
+        server,
+        stats,
+        admin,
+        activeDown,
+        false,
+        0,
+        ejections,
+        warm,
+        warm ? now : warmStart,
+        why,
+        drainRemoval);
+  }
+
+  Member withEjections(int count) {
+    return new Member(
+        server,
+        stats,
+        admin,
+        activeDown,
+        ejected,
+        ejectedUntil,
+        count,
+        warming,
+        warmStart,
+        reason,
+        drainRemoval);
+  }
+
+  Member warmed(String why) {
+    return new Member(
+        server,
+        stats,
+        admin,
+        activeDown,
+        ejected,
+        ejectedUntil,
+        ejections,
+        false,
+        warmStart,
+        why,
+        drainRemoval);
+  }
+
+  Member withDrainRemoval(CompletableFuture<Server> removal) {
+    return new Member(
+        server,
+        stats,
+        HealthState.DRAINING,
+        activeDown,
+        ejected,
+        ejectedUntil,
+        ejections,
+        warming,
+        warmStart,
+        "draining before removal",
+        removal);
   }
 }

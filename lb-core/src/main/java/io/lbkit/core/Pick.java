@@ -118,6 +118,10 @@ public final class Pick implements AutoCloseable {
           recorder.failureFactor,
           recorder.failureFloorNanos);
     }
+    StatsRecorder.OutcomeSink sink = recorder.outcomes;
+    if (sink != null) {
+      sink.onOutcome(endpoint, outcome);
+    }
     return true;
   }
 

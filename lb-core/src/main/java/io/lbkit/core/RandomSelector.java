@@ -8,6 +8,11 @@ final class RandomSelector implements Selector {
   @Override
   public Picker newPicker(ImmutableList<Endpoint> endpoints) {
     Endpoint[] array = endpoints.toArray(new Endpoint[0]);
+    double[] factors = WarmupFactors.of(array);
+    if (factors != null) {
+      // Some servers are warming up: choose in proportion to their ramp instead.
+      return WeightedRandomSelector.alias(array, factors);
+    }
     return now -> array[ThreadLocalRandom.current().nextInt(array.length)];
   }
 

@@ -20,6 +20,11 @@ final class RoundRobinSelector implements Selector {
       Endpoint only = array[0];
       return now -> only;
     }
+    double[] factors = WarmupFactors.of(array);
+    if (factors != null) {
+      // Some servers are warming up: cycle smoothly in proportion to their ramp instead.
+      return WeightedRoundRobinSelector.schedule(array, factors, counter);
+    }
     return new RoundRobinPicker(array, counter);
   }
 

@@ -2,6 +2,7 @@ package io.lbkit.core;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import org.jspecify.annotations.Nullable;
 
 /*
  * The mutable, per-server statistics that adaptive selectors read on the pick path and that
@@ -39,6 +40,9 @@ final class ServerStats {
   private static final VarHandle BUCKET_EVEN;
   private static final VarHandle BUCKET_ODD;
   private static final VarHandle LATENCY;
+  private static final VarHandle CONSECUTIVE_FAILURES;
+  private static final VarHandle CONSECUTIVE_CONNECT_FAILURES;
+  private static final VarHandle WINDOW;
 
   static {
     try {
@@ -46,6 +50,11 @@ final class ServerStats {
       BUCKET_EVEN = lookup.findVarHandle(ServerStats.class, "bucketEven", long.class);
       BUCKET_ODD = lookup.findVarHandle(ServerStats.class, "bucketOdd", long.class);
       LATENCY = lookup.findVarHandle(ServerStats.class, "latency", long.class);
+      CONSECUTIVE_FAILURES =
+          lookup.findVarHandle(ServerStats.class, "consecutiveFailures", int.class);
+      CONSECUTIVE_CONNECT_FAILURES =
+          lookup.findVarHandle(ServerStats.class, "consecutiveConnectFailures", int.class);
+      WINDOW = lookup.findVarHandle(ServerStats.class, "window", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -62,6 +71,30 @@ final class ServerStats {
 
   @SuppressWarnings("UnusedVariable") // accessed through LATENCY
   private volatile long latency;
+
+  @SuppressWarnings("UnusedVariable") // accessed through CONSECUTIVE_FAILURES
+  private volatile int consecutiveFailures;
+
+  @SuppressWarnings("UnusedVariable") // accessed through CONSECUTIVE_CONNECT_FAILURES
+  private volatile int consecutiveConnectFailures;
+
+  // Outcomes since the last window rotation, packed (failures:32 | successes:32) so that one
+  // atomic add counts either and one getAndSet takes both consistently.
+  @SuppressWarnings("UnusedVariable") // accessed through WINDOW
+  private volatile long window;
+
+  // The sliding window of past rotations, owned by the balancer's maintenance (which runs one at a
+  // time), hence plain fields.
+  private long @Nullable [] windowRing;
+  private int windowRingPosition;
+
+  // Set by resetOutcomes() on any thread, consumed by the next rotation.
+  private volatile boolean clearWindowRing;
+
+  // Active health check progress, owned by the one check chain of this server; volatile because
+  // successive checks complete on different threads.
+  volatile int checkPasses;
+  volatile int checkFailures;
 
   private static VarHandle bucket(int epoch) {
     return (epoch & 1) == 0 ? BUCKET_EVEN : BUCKET_ODD;
@@ -164,6 +197,81 @@ final class ServerStats {
         return;
       }
     }
+  }
+
+  /**
+   * Counts one outcome for outlier detection and returns the new count of consecutive failures (0
+   * after a success); {@link #consecutiveConnectFailures()} has the other count.
+   */
+  int recordOutcome(Outcome outcome) {
+    if (outcome == Outcome.CANCELLED) {
+      return (int) CONSECUTIVE_FAILURES.getVolatile(this);
+    }
+    if (outcome.isFailure()) {
+      WINDOW.getAndAdd(this, 1L << 32);
+      if (outcome == Outcome.CONNECT_FAILURE || outcome == Outcome.TIMEOUT) {
+        CONSECUTIVE_CONNECT_FAILURES.getAndAdd(this, 1);
+      } else if ((int) CONSECUTIVE_CONNECT_FAILURES.getVolatile(this) != 0) {
+        CONSECUTIVE_CONNECT_FAILURES.setVolatile(this, 0);
+      }
+      return (int) CONSECUTIVE_FAILURES.getAndAdd(this, 1) + 1;
+    }
+    WINDOW.getAndAdd(this, 1L);
+    // Read before writing: in the common all-success case the line stays shared, not dirtied.
+    if ((int) CONSECUTIVE_FAILURES.getVolatile(this) != 0) {
+      CONSECUTIVE_FAILURES.setVolatile(this, 0);
+    }
+    if ((int) CONSECUTIVE_CONNECT_FAILURES.getVolatile(this) != 0) {
+      CONSECUTIVE_CONNECT_FAILURES.setVolatile(this, 0);
+    }
+    return 0;
+  }
+
+  int consecutiveFailures() {
+    return (int) CONSECUTIVE_FAILURES.getVolatile(this);
+  }
+
+  int consecutiveConnectFailures() {
+    return (int) CONSECUTIVE_CONNECT_FAILURES.getVolatile(this);
+  }
+
+  /**
+   * Forgets failure streaks and the window, after an ejection. Any thread may call it; the ring
+   * itself is cleared by the next rotation, which owns it.
+   */
+  void resetOutcomes() {
+    CONSECUTIVE_FAILURES.setVolatile(this, 0);
+    CONSECUTIVE_CONNECT_FAILURES.setVolatile(this, 0);
+    WINDOW.getAndSet(this, 0L);
+    clearWindowRing = true;
+  }
+
+  /**
+   * Moves the outcomes counted since the last call into the sliding window of {@code slots}
+   * rotations and returns the window's totals, packed (failures:32 | successes:32). Maintenance
+   * only.
+   */
+  long rotateWindow(int slots) {
+    long delta = (long) WINDOW.getAndSet(this, 0L);
+    long[] ring = windowRing;
+    if (clearWindowRing) {
+      clearWindowRing = false;
+      ring = null;
+    }
+    if (ring == null || ring.length != slots) {
+      ring = new long[slots];
+      windowRing = ring;
+      windowRingPosition = 0;
+    }
+    ring[windowRingPosition] = delta;
+    windowRingPosition = (windowRingPosition + 1) % slots;
+    long successes = 0;
+    long failures = 0;
+    for (long v : ring) {
+      successes += (int) v;
+      failures += (int) (v >>> 32);
+    }
+    return (Math.min(failures, Integer.MAX_VALUE) << 32) | Math.min(successes, Integer.MAX_VALUE);
   }
 
   private static long elapsedNanos(long nowNanos, int thenUnits) {

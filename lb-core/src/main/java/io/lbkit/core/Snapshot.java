@@ -2,83 +2,135 @@ package io.lbkit.core;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import java.util.EnumMap;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One immutable state of a balancer: every member by id (in insertion order), the eligible ones as
- * endpoints, and the picker built over them. A pick reads one snapshot and nothing else that
+ * One immutable state of a balancer: every member by id (in insertion order), the endpoints that
+ * picks may choose (the eligible members, or in panic mode every member the application has not
+ * taken out), and the picker built over them. A pick reads one snapshot and nothing else that
  * membership or health changes write, so it never sees a half-applied change.
  */
 final class Snapshot {
   final ImmutableMap<String, Member> members;
-  final ImmutableList<Endpoint> eligible;
+  final ImmutableList<Endpoint> endpoints;
   final Selector.@Nullable Picker picker;
-  private final NoAvailableServerException.@Nullable Reason reason;
+  final boolean panic;
+  final int eligibleCount;
+  final int consideredCount;
+  final boolean anyWarming;
 
   private Snapshot(
       ImmutableMap<String, Member> members,
-      ImmutableList<Endpoint> eligible,
+      ImmutableList<Endpoint> endpoints,
       Selector.@Nullable Picker picker,
-      NoAvailableServerException.@Nullable Reason reason) {
+      boolean panic,
+      int eligibleCount,
+      int consideredCount,
+      boolean anyWarming) {
     this.members = members;
-    this.eligible = eligible;
+    this.endpoints = endpoints;
     this.picker = picker;
-    this.reason = reason;
+    this.panic = panic;
+    this.eligibleCount = eligibleCount;
+    this.consideredCount = consideredCount;
+    this.anyWarming = anyWarming;
   }
 
-  static Snapshot of(ImmutableMap<String, Member> members, Selector selector, StatsRecorder rec) {
+  /**
+   * Builds the snapshot of these members at {@code now}: slow-start factors are evaluated at {@code
+   * now}, and panic mode is entered when fewer than {@code panicThreshold} of the members the
+   * application has not taken out are eligible (Envoy's rule; 0 turns it off).
+   */
+  static Snapshot of(
+      ImmutableMap<String, Member> members,
+      Selector selector,
+      StatsRecorder rec,
+      @Nullable SlowStart slowStart,
+      double panicThreshold,
+      long now) {
     ImmutableList.Builder<Endpoint> eligible = ImmutableList.builder();
-    int unhealthy = 0;
-    int draining = 0;
+    int eligibleCount = 0;
+    int considered = 0;
+    boolean anyWarming = false;
     for (Member m : members.values()) {
-      switch (m.health) {
-        case HEALTHY -> eligible.add(new Endpoint(m.server, m.server.weight(), m.stats, rec));
-        case UNHEALTHY -> unhealthy++;
-        case DRAINING -> draining++;
+      if (!m.excludedByApplication()) {
+        considered++;
+      }
+      if (m.state().isEligible()) {
+        eligibleCount++;
+        double factor = warmupFactor(m, slowStart, now);
+        anyWarming |= m.warming;
+        eligible.add(new Endpoint(m.server, factor, m.stats, rec));
       }
     }
-    ImmutableList<Endpoint> endpoints = eligible.build();
+    boolean panic =
+        considered > 0 && eligibleCount < considered && eligibleCount < panicThreshold * considered;
+    ImmutableList<Endpoint> endpoints;
+    if (panic) {
+      ImmutableList.Builder<Endpoint> all = ImmutableList.builder();
+      for (Member m : members.values()) {
+        if (!m.excludedByApplication()) {
+          all.add(new Endpoint(m.server, warmupFactor(m, slowStart, now), m.stats, rec));
+        }
+      }
+      endpoints = all.build();
+    } else {
+      endpoints = eligible.build();
+    }
+    Selector.@Nullable Picker picker = null;
     if (!endpoints.isEmpty()) {
-      Selector.Picker picker = selector.newPicker(endpoints);
+      picker = selector.newPicker(endpoints);
       if (picker == null) {
         throw new IllegalStateException(selector.name() + " returned no picker");
       }
-      return new Snapshot(members, endpoints, picker, null);
     }
-    NoAvailableServerException.Reason reason;
+    return new Snapshot(members, endpoints, picker, panic, eligibleCount, considered, anyWarming);
+  }
+
+  private static double warmupFactor(Member m, @Nullable SlowStart slowStart, long now) {
+    if (!m.warming || slowStart == null) {
+      return 1.0;
+    }
+    return slowStart.factor(now - m.warmStart);
+  }
+
+  /** The exception a pick throws when there is no endpoint, with a reason and per-state counts. */
+  NoAvailableServerException noServer(String balancerName) {
     if (members.isEmpty()) {
-      reason = NoAvailableServerException.Reason.NO_SERVERS;
+      return new NoAvailableServerException(
+          NoAvailableServerException.Reason.NO_SERVERS,
+          "no server available in " + balancerName + ": it has no servers");
+    }
+    Map<HealthState, Integer> counts = new EnumMap<>(HealthState.class);
+    for (Member m : members.values()) {
+      counts.merge(m.state(), 1, Integer::sum);
+    }
+    int draining = counts.getOrDefault(HealthState.DRAINING, 0);
+    NoAvailableServerException.Reason reason;
+    if (draining == members.size()) {
+      reason = NoAvailableServerException.Reason.ALL_DRAINING;
     } else if (draining == 0) {
       reason = NoAvailableServerException.Reason.ALL_UNHEALTHY;
-    } else if (unhealthy == 0) {
-      reason = NoAvailableServerException.Reason.ALL_DRAINING;
     } else {
       reason = NoAvailableServerException.Reason.ALL_UNHEALTHY_OR_DRAINING;
     }
-    return new Snapshot(members, endpoints, null, reason);
-  }
-
-  NoAvailableServerException noServer(String balancerName) {
-    NoAvailableServerException.Reason r =
-        reason == null ? NoAvailableServerException.Reason.NO_SERVERS : reason;
-    String what =
-        switch (r) {
-          case NO_SERVERS -> "it has no servers";
-          case ALL_UNHEALTHY -> "all " + members.size() + " servers are unhealthy";
-          case ALL_DRAINING -> "all " + members.size() + " servers are draining";
-          case ALL_UNHEALTHY_OR_DRAINING -> {
-            long draining =
-                members.values().stream().filter(m -> m.health == HealthState.DRAINING).count();
-            yield "all "
-                + members.size()
-                + " servers are ineligible ("
-                + (members.size() - draining)
-                + " unhealthy, "
-                + draining
-                + " draining)";
-          }
-        };
+    StringBuilder what = new StringBuilder();
+    counts.forEach(
+        (state, count) ->
+            what.append(what.length() == 0 ? "" : ", ")
+                .append(count)
+                .append(' ')
+                .append(state.name().toLowerCase(java.util.Locale.ROOT)));
     return new NoAvailableServerException(
-        r, "no server available in " + balancerName + ": " + what);
+        reason,
+        "no server available in "
+            + balancerName
+            + ": all "
+            + members.size()
+            + " servers are ineligible ("
+            + what
+            + ")");
   }
 }

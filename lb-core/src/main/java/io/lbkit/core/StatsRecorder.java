@@ -1,6 +1,7 @@
 package io.lbkit.core;
 
 import com.google.common.base.Ticker;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What one balancer records per pick, fixed when it is built: whether it counts in-flight requests
@@ -17,12 +18,22 @@ final class StatsRecorder {
   final double failureFactor;
   final double failureFloorNanos;
 
+  /** Who learns from outcomes besides the statistics (outlier detection), if anyone. */
+  final @Nullable OutcomeSink outcomes;
+
+  /** Receives every reported outcome; called on the reporting thread, must not block. */
+  @FunctionalInterface
+  interface OutcomeSink {
+    void onOutcome(Endpoint endpoint, Outcome outcome);
+  }
+
   StatsRecorder(
       Ticker ticker,
       boolean trackInFlight,
       boolean trackLatency,
       long epochNanos,
-      LatencyModel model) {
+      LatencyModel model,
+      @Nullable OutcomeSink outcomes) {
     this.ticker = ticker;
     this.trackInFlight = trackInFlight;
     this.trackLatency = trackLatency;
@@ -32,6 +43,7 @@ final class StatsRecorder {
     this.tauNanos = model.decayNanos;
     this.failureFactor = model.failureFactor;
     this.failureFloorNanos = model.failureFloorNanos;
+    this.outcomes = outcomes;
   }
 
   /** Whether a pick needs a ticker reading at all. */

@@ -11,17 +11,26 @@ import java.util.concurrent.ThreadLocalRandom;
 final class WeightedRandomSelector implements Selector {
   @Override
   public Picker newPicker(ImmutableList<Endpoint> endpoints) {
-    int n = endpoints.size();
     Endpoint[] array = endpoints.toArray(new Endpoint[0]);
+    double[] weights = new double[array.length];
+    for (int i = 0; i < array.length; i++) {
+      weights[i] = array[i].weight;
+    }
+    return alias(array, weights);
+  }
+
+  /** An alias-method picker choosing endpoint i in proportion to {@code weights[i]}. */
+  static Picker alias(Endpoint[] array, double[] weights) {
+    int n = array.length;
     double total = 0;
-    for (Endpoint e : array) {
-      total += e.weight;
+    for (double w : weights) {
+      total += w;
     }
     double[] scaled = new double[n];
     ArrayDeque<Integer> small = new ArrayDeque<>();
     ArrayDeque<Integer> large = new ArrayDeque<>();
     for (int i = 0; i < n; i++) {
-      scaled[i] = array[i].weight * n / total;
+      scaled[i] = weights[i] * n / total;
       (scaled[i] < 1.0 ? small : large).add(i);
     }
     double[] probability = new double[n];

@@ -54,7 +54,19 @@ final class WeightedRoundRobinSelector implements Selector {
       Endpoint only = array[0];
       return now -> only;
     }
-    return new Schedule(array, quantize(array), counter);
+    double[] weights = new double[array.length];
+    for (int i = 0; i < array.length; i++) {
+      weights[i] = array[i].weight;
+    }
+    return new Schedule(array, quantize(weights), counter);
+  }
+
+  /**
+   * A smooth weighted schedule over endpoints with the given weights, advanced by {@code counter};
+   * round robin uses it (weighted by the slow-start factors) while servers warm up.
+   */
+  static Picker schedule(Endpoint[] endpoints, double[] weights, AtomicLong counter) {
+    return new Schedule(endpoints, quantize(weights), counter);
   }
 
   @Override
@@ -74,23 +86,23 @@ final class WeightedRoundRobinSelector implements Selector {
 
   /** The integer weights the schedule uses: exact when possible, else scaled, gcd-reduced. */
   @VisibleForTesting
-  static long[] quantize(Endpoint[] endpoints) {
-    int n = endpoints.length;
+  static long[] quantize(double[] weights) {
+    int n = weights.length;
     long[] q = new long[n];
     double total = 0;
     boolean integral = true;
-    for (Endpoint e : endpoints) {
-      total += e.weight;
-      integral &= e.weight == Math.rint(e.weight);
+    for (double w : weights) {
+      total += w;
+      integral &= w == Math.rint(w);
     }
     if (integral && total <= MAX_EXACT_TOTAL) {
       for (int i = 0; i < n; i++) {
-        q[i] = (long) endpoints[i].weight;
+        q[i] = (long) weights[i];
       }
     } else {
       double scale = SCALED_TOTAL / total;
       for (int i = 0; i < n; i++) {
-        q[i] = Math.max(1, Math.round(endpoints[i].weight * scale));
+        q[i] = Math.max(1, Math.round(weights[i] * scale));
       }
     }
     long gcd = q[0];

@@ -1,0 +1,105 @@
+package io.lbkit.core;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.channels.AsynchronousSocketChannel;
+import java.nio.channels.CompletionHandler;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The built-in {@link HealthChecker}s: a TCP connect and an HTTP GET.
+ *
+ * <pre>{@code
+ * ActiveHealthCheck.builder(HealthCheckers.tcp()).build();
+ * ActiveHealthCheck.builder(HealthCheckers.http("/healthz")).build();
+ * }</pre>
+ *
+ * @since 0.1.0
+ */
+public final class HealthCheckers {
+  private HealthCheckers() {}
+
+  /**
+   * Healthy when a TCP connection to the server's host and port can be opened (it is closed at
+   * once). Non-blocking: uses an asynchronous socket channel.
+   */
+  public static HealthChecker tcp() {
+    return HealthCheckers::tcpCheck;
+  }
+
+  /**
+   * Healthy when {@code GET http://host:port/path} answers 2xx within the timeout, with the JDK's
+   * {@link HttpClient} (one client shared by all checks of this checker).
+   *
+   * @param path the path to ask, starting with {@code /}
+   * @throws IllegalArgumentException if the path does not start with {@code /}
+   */
+  public static HealthChecker http(String path) {
+    requireNonNull(path, "path");
+    checkArgument(path.startsWith("/"), "health check path must start with '/' but was '%s'", path);
+    HttpClient client =
+        HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+    return (server, timeout) -> {
+      URI uri = URI.create("http://" + server.address() + path);
+      HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
+      return client
+          .sendAsync(request, HttpResponse.BodyHandlers.discarding())
+          .thenApply(response -> response.statusCode() / 100 == 2);
+    };
+  }
+
+  private static CompletableFuture<Boolean> tcpCheck(Server server, Duration timeout) {
+    CompletableFuture<Boolean> result = new CompletableFuture<>();
+    AsynchronousSocketChannel channel;
+    try {
+      channel = AsynchronousSocketChannel.open();
+    } catch (IOException e) {
+      result.completeExceptionally(e);
+      return result;
+    }
+    InetSocketAddress address = new InetSocketAddress(server.host(), server.port());
+    if (address.isUnresolved()) {
+      closeQuietly(channel);
+      result.completeExceptionally(new IOException("cannot resolve " + server.host()));
+      return result;
+    }
+    channel.connect(
+        address,
+        null,
+        new CompletionHandler<Void, Void>() {
+          @Override
+          public void completed(Void unused, Void attachment) {
+            closeQuietly(channel);
+            result.complete(true);
+          }
+
+          @Override
+          public void failed(Throwable e, Void attachment) {
+            closeQuietly(channel);
+            result.completeExceptionally(e);
+          }
+        });
+    // Closing the channel on timeout aborts a connect that hangs (a black-holed address).
+    CompletableFuture<Boolean> unused = result.whenComplete((ok, e) -> closeQuietly(channel));
+    return result;
+  }
+
+  private static void closeQuietly(AsynchronousSocketChannel channel) {
+    try {
+      channel.close();
+    } catch (IOException ignored) {
+      // Nothing to do: the check's result is already decided.
+    }
+  }
+}

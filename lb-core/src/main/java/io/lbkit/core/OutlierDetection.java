@@ -1,0 +1,280 @@
+package io.lbkit.core;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static java.util.Objects.requireNonNull;
+
+import com.google.errorprone.annotations.CanIgnoreReturnValue;
+import com.google.errorprone.annotations.Immutable;
+import io.github.resilience4j.core.IntervalFunction;
+import java.time.Duration;
+
+/**
+ * Passive outlier detection: ejects a server for a while when the outcomes its picks report show it
+ * failing, and brings it back by itself. The rules are Envoy's:
+ *
+ * <ul>
+ *   <li><b>consecutive failures</b>: N failures in a row ({@link Outcome#isFailure()});
+ *   <li><b>consecutive connect failures</b>: N {@link Outcome#CONNECT_FAILURE}s or {@link
+ *       Outcome#TIMEOUT}s in a row (the server is unreachable, whatever else it answers);
+ *   <li><b>success rate</b>: a server whose success rate over the sliding window is below the mean
+ *       of the cluster by more than {@code stdevFactor} standard deviations (only when at least
+ *       {@code minimumHosts} servers had {@code requestVolume} requests in the window);
+ *   <li><b>failure percentage</b>: a server whose failure percentage over the window reaches a
+ *       threshold (same volume conditions). Off by default, as in Envoy.
+ * </ul>
+ *
+ * <p>An ejected server stays out for a time that grows exponentially with its recent ejections
+ * (base time x 2^(n-1), with random jitter, capped at the maximum), computed with Resilience4j's
+ * {@code IntervalFunction}. Each evaluation interval in which a server is not ejected forgets one
+ * of its past ejections. At most {@code maxEjectionPercent} of the servers (at least one) are
+ * ejected at once, so that part of the cluster always stays in use.
+ *
+ * <pre>{@code
+ * OutlierDetection detection = OutlierDetection.builder()
+ *     .consecutiveFailures(5)
+ *     .baseEjectionTime(Duration.ofSeconds(30))
+ *     .maxEjectionPercent(20)
+ *     .build();
+ * LoadBalancer.builder().outlierDetection(detection)...
+ * }</pre>
+ *
+ * @since 0.1.0
+ */
+@Immutable
+public final class OutlierDetection {
+  final int consecutiveFailures;
+  final int consecutiveConnectFailures;
+  final double successRateStdevFactor;
+  final int successRateMinimumHosts;
+  final int successRateRequestVolume;
+  final int failurePercentageThreshold;
+  final int failurePercentageMinimumHosts;
+  final int failurePercentageRequestVolume;
+  final long intervalNanos;
+  final long baseEjectionNanos;
+  final long maxEjectionNanos;
+  final double jitter;
+  final int maxEjectionPercent;
+
+  @SuppressWarnings("Immutable") // IntervalFunction is a pure function of its construction values
+  private final IntervalFunction backoff;
+
+  private OutlierDetection(Builder b) {
+    this.consecutiveFailures = b.consecutiveFailures;
+    this.consecutiveConnectFailures = b.consecutiveConnectFailures;
+    this.successRateStdevFactor = b.successRateStdevFactor;
+    this.successRateMinimumHosts = b.successRateMinimumHosts;
+    this.successRateRequestVolume = b.successRateRequestVolume;
+    this.failurePercentageThreshold = b.failurePercentageThreshold;
+    this.failurePercentageMinimumHosts = b.failurePercentageMinimumHosts;
+    this.failurePercentageRequestVolume = b.failurePercentageRequestVolume;
+    this.intervalNanos = b.interval.toNanos();
+    this.baseEjectionNanos = b.baseEjectionTime.toNanos();
+    this.maxEjectionNanos = b.maxEjectionTime.toNanos();
+    this.jitter = b.jitter;
+    this.maxEjectionPercent = b.maxEjectionPercent;
+    checkArgument(
+        maxEjectionNanos >= baseEjectionNanos,
+        "maxEjectionTime (%s) must not be shorter than baseEjectionTime (%s)",
+        b.maxEjectionTime,
+        b.baseEjectionTime);
+    this.backoff =
+        IntervalFunction.ofExponentialRandomBackoff(
+            b.baseEjectionTime, 2.0, jitter, b.maxEjectionTime);
+  }
+
+  /** Envoy's defaults: 5 consecutive failures, success rate, 30 s base, 300 s max, 10%. */
+  public static OutlierDetection defaults() {
+    return builder().build();
+  }
+
+  /** A builder starting from {@link #defaults()}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * How long the {@code ejectionNumber}-th recent ejection lasts: exponential with jitter, never
+   * more than the maximum ejection time.
+   */
+  long ejectionNanos(int ejectionNumber) {
+    long millis = backoff.apply(Math.max(1, ejectionNumber));
+    return Math.min(maxEjectionNanos, Duration.ofMillis(millis).toNanos());
+  }
+
+  /** The evaluation interval, which is also the length of the sliding window. */
+  public Duration interval() {
+    return Duration.ofNanos(intervalNanos);
+  }
+
+  @Override
+  public String toString() {
+    return "OutlierDetection{consecutiveFailures="
+        + consecutiveFailures
+        + ", consecutiveConnectFailures="
+        + consecutiveConnectFailures
+        + ", successRateStdevFactor="
+        + successRateStdevFactor
+        + ", failurePercentageThreshold="
+        + failurePercentageThreshold
+        + ", interval="
+        + interval()
+        + ", baseEjectionTime="
+        + Duration.ofNanos(baseEjectionNanos)
+        + ", maxEjectionTime="
+        + Duration.ofNanos(maxEjectionNanos)
+        + ", maxEjectionPercent="
+        + maxEjectionPercent
+        + '}';
+  }
+
+  /** Builds an {@link OutlierDetection}; every setting is validated when set. */
+  public static final class Builder {
+    private int consecutiveFailures = 5;
+    private int consecutiveConnectFailures = 5;
+    private double successRateStdevFactor = 1.9;
+    private int successRateMinimumHosts = 5;
+    private int successRateRequestVolume = 100;
+    private int failurePercentageThreshold = 0;
+    private int failurePercentageMinimumHosts = 5;
+    private int failurePercentageRequestVolume = 50;
+    private Duration interval = Duration.ofSeconds(10);
+    private Duration baseEjectionTime = Duration.ofSeconds(30);
+    private Duration maxEjectionTime = Duration.ofMinutes(5);
+    private double jitter = 0.1;
+    private int maxEjectionPercent = 10;
+
+    private Builder() {}
+
+    /** Failures in a row that eject a server (5 by default); 0 turns the rule off. */
+    @CanIgnoreReturnValue
+    public Builder consecutiveFailures(int count) {
+      checkArgument(count >= 0, "consecutiveFailures must be >= 0 but was %s", count);
+      this.consecutiveFailures = count;
+      return this;
+    }
+
+    /**
+     * Connect failures or timeouts in a row that eject a server (5 by default); 0 turns the rule
+     * off.
+     */
+    @CanIgnoreReturnValue
+    public Builder consecutiveConnectFailures(int count) {
+      checkArgument(count >= 0, "consecutiveConnectFailures must be >= 0 but was %s", count);
+      this.consecutiveConnectFailures = count;
+      return this;
+    }
+
+    /**
+     * The success-rate rule: eject a server whose success rate is below the mean by more than
+     * {@code stdevFactor} standard deviations, when at least {@code minimumHosts} servers had at
+     * least {@code requestVolume} requests in the window. Defaults 1.9, 5, 100.
+     */
+    @CanIgnoreReturnValue
+    public Builder successRate(double stdevFactor, int minimumHosts, int requestVolume) {
+      checkArgument(
+          stdevFactor > 0 && Double.isFinite(stdevFactor),
+          "successRate stdevFactor must be a positive finite number but was %s",
+          stdevFactor);
+      checkArgument(
+          minimumHosts >= 1, "successRate minimumHosts must be >= 1 but was %s", minimumHosts);
+      checkArgument(
+          requestVolume >= 1, "successRate requestVolume must be >= 1 but was %s", requestVolume);
+      this.successRateStdevFactor = stdevFactor;
+      this.successRateMinimumHosts = minimumHosts;
+      this.successRateRequestVolume = requestVolume;
+      return this;
+    }
+
+    /** Turns the success-rate rule off. */
+    @CanIgnoreReturnValue
+    public Builder disableSuccessRate() {
+      this.successRateStdevFactor = 0;
+      return this;
+    }
+
+    /**
+     * The failure-percentage rule: eject a server whose failures reach {@code thresholdPercent} of
+     * its requests in the window, when at least {@code minimumHosts} servers had at least {@code
+     * requestVolume} requests. Off by default.
+     */
+    @CanIgnoreReturnValue
+    public Builder failurePercentage(int thresholdPercent, int minimumHosts, int requestVolume) {
+      checkArgument(
+          thresholdPercent >= 1 && thresholdPercent <= 100,
+          "failurePercentage threshold must be in 1..100 but was %s",
+          thresholdPercent);
+      checkArgument(
+          minimumHosts >= 1,
+          "failurePercentage minimumHosts must be >= 1 but was %s",
+          minimumHosts);
+      checkArgument(
+          requestVolume >= 1,
+          "failurePercentage requestVolume must be >= 1 but was %s",
+          requestVolume);
+      this.failurePercentageThreshold = thresholdPercent;
+      this.failurePercentageMinimumHosts = minimumHosts;
+      this.failurePercentageRequestVolume = requestVolume;
+      return this;
+    }
+
+    /** How often the rate rules are evaluated, over a window as long (10 s by default). */
+    @CanIgnoreReturnValue
+    public Builder interval(Duration interval) {
+      this.interval = positive(interval, "interval");
+      return this;
+    }
+
+    /** The first ejection's length (30 s by default). */
+    @CanIgnoreReturnValue
+    public Builder baseEjectionTime(Duration time) {
+      this.baseEjectionTime = positive(time, "baseEjectionTime");
+      return this;
+    }
+
+    /** The cap on an ejection's length (300 s by default). */
+    @CanIgnoreReturnValue
+    public Builder maxEjectionTime(Duration time) {
+      this.maxEjectionTime = positive(time, "maxEjectionTime");
+      return this;
+    }
+
+    /** The random jitter of ejection times, as a fraction in [0, 1) (0.1 by default). */
+    @CanIgnoreReturnValue
+    public Builder jitter(double fraction) {
+      checkArgument(fraction >= 0 && fraction < 1, "jitter must be in [0, 1) but was %s", fraction);
+      this.jitter = fraction;
+      return this;
+    }
+
+    /**
+     * The most servers ejected at once, in percent of the balancer's servers (10 by default; at
+     * least one server may always be ejected unless this is 0).
+     */
+    @CanIgnoreReturnValue
+    public Builder maxEjectionPercent(int percent) {
+      checkArgument(
+          percent >= 0 && percent <= 100,
+          "maxEjectionPercent must be in 0..100 but was %s",
+          percent);
+      this.maxEjectionPercent = percent;
+      return this;
+    }
+
+    /**
+     * Returns the configuration.
+     *
+     * @throws IllegalArgumentException if the maximum ejection time is below the base
+     */
+    public OutlierDetection build() {
+      return new OutlierDetection(this);
+    }
+
+    private static Duration positive(Duration d, String name) {
+      requireNonNull(d, name);
+      checkArgument(!d.isNegative() && !d.isZero(), "%s must be positive but was %s", name, d);
+      checkArgument(d.toMillis() >= 1, "%s must be at least 1 ms but was %s", name, d);
+      return d;
+    }
+  }
+}
