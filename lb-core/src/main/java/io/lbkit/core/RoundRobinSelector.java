@@ -54,8 +54,8 @@ final class RoundRobinSelector implements Selector {
 
     @Override
     public Endpoint pick(long nowNanos) {
-      // Non-negative for 2^63 picks, so the remainder is a valid index.
-      return endpoints[(int) (counter.getAndIncrement() % endpoints.length)];
+      // floorMod: a valid index even after the counter wraps past Long.MAX_VALUE.
+      return endpoints[Math.floorMod(counter.getAndIncrement(), endpoints.length)];
     }
   }
 }

@@ -79,7 +79,12 @@ public final class Server {
     }
     checkArgument(
         parsed.hasPort(), "server address '%s' has no port (expected host:port)", address);
-    return of(parsed.getHost(), parsed.getPort());
+    try {
+      return of(parsed.getHost(), parsed.getPort());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "malformed server address '" + address + "': " + e.getMessage(), e);
+    }
   }
 
   /** Returns a builder for a server at {@code host:port}. */
@@ -190,6 +195,10 @@ public final class Server {
     checkArgument(!host.isBlank(), "host must not be blank but was '%s'", host);
     checkArgument(
         host.strip().equals(host), "host must not have surrounding spaces but was '%s'", host);
+    checkArgument(
+        host.codePoints().noneMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c)),
+        "host must not contain spaces or control characters but was '%s'",
+        host);
     String bare =
         host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     try {

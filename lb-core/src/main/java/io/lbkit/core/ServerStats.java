@@ -109,8 +109,10 @@ final class ServerStats {
       long next;
       if (bucketEpoch == epoch) {
         next = v + 1;
-      } else if (epoch - bucketEpoch > 0) {
-        // The bucket still counts an epoch two or more behind: its picks have expired.
+      } else if (epoch - bucketEpoch > 0 || (int) v == 0) {
+        // The bucket still counts an epoch two or more behind (its picks have expired), or counts
+        // nothing at all: a fresh bucket holds epoch 0, which says nothing about the epochs to
+        // come (they may be negative, or far beyond 2^31 and wrapped).
         next = ((long) epoch << 32) | 1L;
       } else {
         // This caller read the clock so long ago that its epoch has already expired: the pick is

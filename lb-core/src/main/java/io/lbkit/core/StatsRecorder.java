@@ -58,8 +58,10 @@ final class StatsRecorder {
   int epoch(long nowNanos) {
     // now / epochNanos by a multiply-high with the precomputed reciprocal instead of a 64-bit
     // division: this runs once per endpoint a selector looks at, so it is on the pick path. The
-    // result is monotone in now and steps every epochNanos (to within a nanosecond), which is all
-    // the in-flight buckets need. Truncating to int is deliberate: epochs are compared by signed
+    // result is monotone in now and steps about every epochNanos (the truncated reciprocal shifts
+    // the boundaries by about now * epochNanos / 2^64 ns: milliseconds after days of uptime),
+    // which is all the in-flight buckets need: a consistent, monotone epoch of roughly that length.
+    // Truncating to int is deliberate: epochs are compared by signed
     // difference, which survives the wrap, and only the last two epochs ever matter.
     return (int) Math.multiplyHigh(nowNanos, epochReciprocal);
   }

@@ -5,6 +5,7 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.math.LongMath;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Smooth weighted round robin in O(1) per pick, lock-free, with exact proportions.
@@ -115,18 +116,78 @@ final class WeightedRoundRobinSelector implements Selector {
     return q;
   }
 
-  /** The step: the integer nearest W / phi that is coprime to W, so c * g mod W is a bijection. */
+  /**
+   * The step: an integer g near W / phi, coprime to W (so c * g mod W is a bijection), chosen so
+   * that the continued fraction of g / W has the smallest largest partial quotient. A large partial
+   * quotient means that some multiple of g is very close to a multiple of W, so the points c * g
+   * mod W drift slowly in a few lanes and a server's interval can go unvisited for many times its
+   * mean gap; "nearest to W / phi" alone does not prevent that (W = 622 gives g = 385 = [0; 1, 1,
+   * 1, 1, 1, 1, 1, 29]).
+   */
   @VisibleForTesting
   static long step(long total) {
+    if (total <= 2) {
+      return 1;
+    }
     long g0 = Math.max(1, Math.min(total - 1, Math.round(total * INVERSE_GOLDEN_RATIO)));
-    for (long d = 0; ; d++) {
-      if (g0 + d < total && LongMath.gcd(g0 + d, total) == 1) {
-        return g0 + d;
+    long best = -1;
+    long bestQuotient = Long.MAX_VALUE;
+    for (long d = 0; d < total; d++) {
+      for (long g : new long[] {g0 + d, g0 - d}) {
+        if (g >= 1 && g < total && LongMath.gcd(g, total) == 1) {
+          long q = maxPartialQuotient(g, total);
+          if (q < bestQuotient) {
+            best = g;
+            bestQuotient = q;
+          }
+        }
       }
-      if (g0 - d >= 1 && LongMath.gcd(g0 - d, total) == 1) {
-        return g0 - d;
+      if (bestQuotient <= 2 || (d >= 64 && bestQuotient <= 3) || d >= 4096) {
+        break;
       }
     }
+    return best;
+  }
+
+  /** The largest partial quotient of the continued fraction of g / total (0 < g < total). */
+  @VisibleForTesting
+  static long maxPartialQuotient(long g, long total) {
+    long max = 0;
+    long p = total;
+    long q = g;
+    while (q != 0) {
+      max = Math.max(max, p / q);
+      long r = p % q;
+      p = q;
+      q = r;
+    }
+    return max;
+  }
+
+  /** Schedules of at most this many slots are tabulated when no step spreads them evenly. */
+  static final long MAX_TABLE = 4096;
+
+  /**
+   * One period of nginx's smooth weighted round robin, for the few small totals (6, 20, 28, ...)
+   * whose every step has a partial quotient above 3, such as 6 where only 1 and 5 are coprime and
+   * the rotation degenerates to sending each server's picks in one burst.
+   */
+  static int[] smoothTable(long[] weights, long total) {
+    int n = weights.length;
+    long[] current = new long[n];
+    int[] table = new int[(int) total];
+    for (int t = 0; t < table.length; t++) {
+      int best = 0;
+      for (int i = 0; i < n; i++) {
+        current[i] += weights[i];
+        if (current[i] > current[best]) {
+          best = i;
+        }
+      }
+      current[best] -= total;
+      table[t] = best;
+    }
+    return table;
   }
 
   /** The immutable schedule of one snapshot. */
@@ -138,6 +199,7 @@ final class WeightedRoundRobinSelector implements Selector {
     private final long step;
     private final long bucketScale;
     private final AtomicLong counter;
+    private final int @Nullable [] table;
 
     Schedule(Endpoint[] endpoints, long[] weights, AtomicLong counter) {
       int n = endpoints.length;
@@ -151,6 +213,8 @@ final class WeightedRoundRobinSelector implements Selector {
       }
       this.total = sum;
       this.step = step(sum);
+      this.table =
+          sum <= MAX_TABLE && maxPartialQuotient(step, sum) > 3 ? smoothTable(weights, sum) : null;
       int buckets = Integer.highestOneBit(n) << 2;
       // bucket(x) = (x * bucketScale) >>> 32 is monotone and < buckets for every x < total.
       this.bucketScale = ((long) buckets << 32) / total;
@@ -178,7 +242,12 @@ final class WeightedRoundRobinSelector implements Selector {
 
     /** The index of the server that pick number {@code c} (non-negative) goes to. */
     int indexAt(long c) {
-      long x = ((c % total) * step) % total;
+      long r = Math.floorMod(c, total);
+      int[] t = table;
+      if (t != null) {
+        return t[(int) r];
+      }
+      long x = (r * step) % total;
       int b = bucket(x);
       int lo = first[b];
       int hi = first[b + 1];

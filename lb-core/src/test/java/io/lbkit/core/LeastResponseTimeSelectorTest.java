@@ -1,0 +1,262 @@
+package io.lbkit.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link Selectors#leastResponseTime()}: power of two choices over peak EWMA, driven by a fake
+ * ticker. Requests are simulated one after the other: pick, let the server's latency pass on the
+ * ticker, report the outcome.
+ */
+class LeastResponseTimeSelectorTest {
+  private static final long MS = 1_000_000L;
+  private static final double TAU_NANOS = Duration.ofSeconds(10).toNanos();
+
+  private final FakeTicker ticker = new FakeTicker(Duration.ofDays(3).toNanos());
+
+  private LoadBalancer balancer(String... hosts) {
+    return balancer(LoadBalancer.builder(), hosts);
+  }
+
+  private LoadBalancer balancer(LoadBalancer.Builder builder, String... hosts) {
+    List<Server> servers = new ArrayList<>();
+    for (String h : hosts) {
+      servers.add(Server.of(h, 80));
+    }
+    return builder.selector(Selectors.leastResponseTime()).ticker(ticker).servers(servers).build();
+  }
+
+  private static Endpoint endpoint(LoadBalancer lb, String host) {
+    return lb.eligibleEndpoints().stream()
+        .filter(e -> e.server().host().equals(host))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** One request: pick, wait the server's latency on the ticker, report the outcome. */
+  private String request(
+      LoadBalancer lb, Map<String, Long> latencyNanos, Map<String, Outcome> outcome) {
+    Pick p = lb.pick();
+    String host = p.server().host();
+    Long latency = latencyNanos.get(host);
+    if (latency == null) {
+      throw new AssertionError("no latency given for " + host);
+    }
+    ticker.advanceNanos(latency);
+    p.complete(outcome.getOrDefault(host, Outcome.SUCCESS));
+    return host;
+  }
+
+  /** Sends requests until every server has a latency sample. */
+  private void warmUp(LoadBalancer lb, Map<String, Long> latency, Map<String, Outcome> outcome) {
+    for (int i = 0; i < 1000; i++) {
+      if (lb.eligibleEndpoints().stream().allMatch(e -> e.latencyEstimateNanos() > 0)) {
+        return;
+      }
+      request(lb, latency, outcome);
+    }
+    throw new AssertionError("some server never got a sample");
+  }
+
+  @Test
+  void slowServerIsAvoided() {
+    LoadBalancer lb = balancer("fast1", "fast2", "slow");
+    Map<String, Long> latency = Map.of("fast1", 1 * MS, "fast2", 1 * MS, "slow", 100 * MS);
+    warmUp(lb, latency, Map.of());
+
+    Map<String, Integer> counts = new HashMap<>();
+    for (int i = 0; i < 1000; i++) {
+      counts.merge(request(lb, latency, Map.of()), 1, Integer::sum);
+    }
+    // 1,000 requests take about 1 s, in which 100 ms decays only to 90 ms: never cheaper than 1 ms.
+    assertThat(counts).doesNotContainKey("slow");
+    assertThat(counts.get("fast1")).isGreaterThan(300);
+    assertThat(counts.get("fast2")).isGreaterThan(300);
+  }
+
+  @Test
+  void unmeasuredServerIsTriedBeforeAMeasuredOne() {
+    for (int round = 0; round < 50; round++) {
+      LoadBalancer lb = balancer("a", "b");
+      Map<String, Long> latency = Map.of("a", 5 * MS, "b", 5 * MS);
+      // A never-measured server costs (0 + 1) ns against the other's 5 ms: the second request
+      // goes to the server the first one did not.
+      String first = request(lb, latency, Map.of());
+      String second = request(lb, latency, Map.of());
+      assertThat(second).isNotEqualTo(first);
+    }
+  }
+
+  @Test
+  void peakSampleRaisesTheEstimateAtOnce() {
+    LoadBalancer lb = balancer("a");
+    Endpoint a = endpoint(lb, "a");
+    Map<String, Long> latency = new HashMap<>(Map.of("a", 1 * MS));
+    request(lb, latency, Map.of());
+    assertThat(a.latencyEstimateNanos()).isCloseTo(1 * MS, within(1.0));
+
+    latency.put("a", 50 * MS);
+    request(lb, latency, Map.of());
+    assertThat(a.latencyEstimateNanos()).isCloseTo(50 * MS, within(1.0));
+  }
+
+  @Test
+  void lowerSamplesDecayTheEstimateWithElapsedTime() {
+    LoadBalancer lb = balancer("a");
+    Endpoint a = endpoint(lb, "a");
+    request(lb, Map.of("a", 50 * MS), Map.of());
+
+    // Idle for 5 s, then a 10 ms answer: 5.01 s after the 50 ms sample.
+    ticker.advance(Duration.ofSeconds(5));
+    request(lb, Map.of("a", 10 * MS), Map.of());
+    double w = Math.exp(-5.01e9 / TAU_NANOS);
+    double expected = 50 * MS * w + 10 * MS * (1 - w);
+    assertThat(a.latencyEstimateNanos()).isCloseTo(expected, within(0.01 * expected));
+
+    // While idle the estimate decays by exp(-elapsed / tau).
+    ticker.advance(Duration.ofSeconds(3));
+    assertThat(a.latencyEstimateNanos())
+        .isCloseTo(expected * Math.exp(-0.3), within(0.01 * expected * Math.exp(-0.3)));
+  }
+
+  @Test
+  void decayTimeIsConfigurable() {
+    LoadBalancer lb =
+        balancer(
+            LoadBalancer.builder().latencyModel(Duration.ofSeconds(1), 2, Duration.ofMillis(10)),
+            "a");
+    Endpoint a = endpoint(lb, "a");
+    request(lb, Map.of("a", 40 * MS), Map.of());
+    ticker.advance(Duration.ofMillis(500));
+    assertThat(a.latencyEstimateNanos())
+        .isCloseTo(40 * MS * Math.exp(-0.5), within(0.01 * 40 * MS * Math.exp(-0.5)));
+
+    request(lb, Map.of("a", 4 * MS), Map.of());
+    double w = Math.exp(-0.504);
+    double expected = 40 * MS * w + 4 * MS * (1 - w);
+    assertThat(a.latencyEstimateNanos()).isCloseTo(expected, within(0.01 * expected));
+  }
+
+  @Test
+  void idleSlowServerIsReprobedOnceItsEstimateDecaysBelowTheOthers() {
+    LoadBalancer lb = balancer("fast1", "fast2", "slow");
+    Map<String, Long> latency = Map.of("fast1", 1 * MS, "fast2", 1 * MS, "slow", 100 * MS);
+    warmUp(lb, latency, Map.of());
+    long slowSampleAt = ticker.read();
+    for (int i = 0; i < 200_000; i++) {
+      long before = ticker.read();
+      if (request(lb, latency, Map.of()).equals("slow")) {
+        // 100 ms * exp(-t / 10 s) falls below the fast servers' 1 ms at t = 10 s * ln 100 = 46 s.
+        double idleSeconds = (before - slowSampleAt) / 1e9;
+        assertThat(idleSeconds).isBetween(45.0, 47.5);
+        return;
+      }
+    }
+    throw new AssertionError("the slow server was never tried again");
+  }
+
+  @Test
+  void fastFailingServerIsNotABlackHole() {
+    LoadBalancer lb = balancer("broken", "ok1", "ok2");
+    Map<String, Long> latency = Map.of("broken", 1 * MS, "ok1", 50 * MS, "ok2", 50 * MS);
+    Map<String, Outcome> outcome = Map.of("broken", Outcome.FAILURE);
+    Map<String, Integer> counts = new HashMap<>();
+    for (int i = 0; i < 1000; i++) {
+      counts.merge(request(lb, latency, outcome), 1, Integer::sum);
+    }
+    // Each failure counts as at least twice the estimate (and at least 10 ms), so the broken
+    // server's cost doubles with every failure and it is retried ever more rarely: measured 7 of
+    // 1,000. Were failures timed at face value (1 ms), it would win every pair it is drawn in:
+    // about 667 of 1,000. Bound: 2 %.
+    assertThat(counts.getOrDefault("broken", 0)).isLessThanOrEqualTo(20);
+  }
+
+  @Test
+  void everyFailureKindIsPenalised() {
+    for (Outcome failure : List.of(Outcome.FAILURE, Outcome.CONNECT_FAILURE, Outcome.TIMEOUT)) {
+      LoadBalancer lb = balancer("a");
+      Endpoint a = endpoint(lb, "a");
+      // No estimate yet: a 1 ms failure counts as the 10 ms floor.
+      request(lb, Map.of("a", 1 * MS), Map.of("a", failure));
+      assertThat(a.latencyEstimateNanos()).as("%s", failure).isCloseTo(10 * MS, within(1.0));
+      // Then as twice the estimate.
+      request(lb, Map.of("a", 1 * MS), Map.of("a", failure));
+      assertThat(a.latencyEstimateNanos()).as("%s", failure).isCloseTo(20 * MS, within(1.0));
+      // A slow failure counts at face value when that is more.
+      request(lb, Map.of("a", 300 * MS), Map.of("a", failure));
+      assertThat(a.latencyEstimateNanos()).as("%s", failure).isCloseTo(300 * MS, within(1.0));
+    }
+  }
+
+  @Test
+  void failurePenaltyIsConfigurable() {
+    LoadBalancer lb =
+        balancer(
+            LoadBalancer.builder().latencyModel(Duration.ofSeconds(10), 3, Duration.ofMillis(50)),
+            "a");
+    Endpoint a = endpoint(lb, "a");
+    request(lb, Map.of("a", 1 * MS), Map.of("a", Outcome.TIMEOUT));
+    assertThat(a.latencyEstimateNanos()).isCloseTo(50 * MS, within(1.0));
+    request(lb, Map.of("a", 1 * MS), Map.of("a", Outcome.TIMEOUT));
+    assertThat(a.latencyEstimateNanos()).isCloseTo(150 * MS, within(1.0));
+  }
+
+  @Test
+  void hungServerDoesNotBecomeAttractive() {
+    LoadBalancer lb = balancer("hung", "ok");
+    Map<String, Long> latency = Map.of("hung", 10 * MS, "ok", 10 * MS);
+    warmUp(lb, latency, Map.of());
+
+    // A request to "hung" never returns.
+    lb.setHealth("ok:80", HealthState.UNHEALTHY);
+    Pick stuck = lb.pick();
+    assertThat(stuck.server().host()).isEqualTo("hung");
+    lb.setHealth("ok:80", HealthState.HEALTHY);
+    Endpoint hung = endpoint(lb, "hung");
+
+    ticker.advance(Duration.ofSeconds(60));
+    // An idle server's estimate would have decayed by e^-6; one with a request in flight keeps its
+    // last sample.
+    assertThat(hung.latencyEstimateNanos()).isCloseTo(10 * MS, within(1.0));
+    assertThat(endpoint(lb, "ok").latencyEstimateNanos()).isLessThan(0.01 * 10 * MS);
+
+    for (int i = 0; i < 200; i++) {
+      assertThat(request(lb, latency, Map.of())).isEqualTo("ok");
+    }
+    assertThat(stuck.isCompleted()).isFalse();
+  }
+
+  @Test
+  void inFlightRequestsMultiplyTheCost() {
+    LoadBalancer lb = balancer("busy", "slower");
+    // Measure busy at 10 ms and slower at 15 ms, one at a time.
+    lb.setHealth("slower:80", HealthState.UNHEALTHY);
+    request(lb, Map.of("busy", 10 * MS), Map.of());
+    Pick held = lb.pick(); // busy now has one request in flight: cost 10 ms * 2 = 20 ms
+    lb.setHealth("slower:80", HealthState.HEALTHY);
+    lb.setHealth("busy:80", HealthState.UNHEALTHY);
+    request(lb, Map.of("slower", 15 * MS), Map.of());
+    lb.setHealth("busy:80", HealthState.HEALTHY);
+
+    assertThat(lb.pick().server().host()).isEqualTo("slower");
+    held.close();
+  }
+
+  @Test
+  void namesAndStatistics() {
+    Selector s = Selectors.leastResponseTime();
+    assertThat(s.name()).isEqualTo("least_response_time");
+    assertThat(s.usesInFlight()).isTrue();
+    assertThat(s.usesLatency()).isTrue();
+    Selector p2c = Selectors.powerOfTwoChoices(LoadMetric.peakEwma());
+    assertThat(p2c.usesInFlight()).isTrue();
+    assertThat(p2c.usesLatency()).isTrue();
+  }
+}
