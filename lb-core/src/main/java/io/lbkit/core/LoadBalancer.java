@@ -224,7 +224,29 @@ public final class LoadBalancer implements AutoCloseable {
     }
     StatsRecorder rec = recorder;
     long now = rec.needsTime() ? rec.read() : 0L;
-    Endpoint endpoint = picker.pick(now);
+    return handle(picker.pick(now), now);
+  }
+
+  /**
+   * Picks a server for a request with this context (a hash key, the client's address, attributes),
+   * for selectors that route by request; others ignore the context.
+   *
+   * @throws NoAvailableServerException if no server is eligible, saying why
+   */
+  public Pick pick(PickContext context) {
+    requireNonNull(context, "context");
+    Snapshot s = snapshot;
+    Selector.Picker picker = s.picker;
+    if (picker == null) {
+      throw s.noServer(name);
+    }
+    StatsRecorder rec = recorder;
+    long now = rec.needsTime() ? rec.read() : 0L;
+    return handle(picker.pick(context, now), now);
+  }
+
+  private Pick handle(Endpoint endpoint, long now) {
+    StatsRecorder rec = recorder;
     int epoch = 0;
     if (rec.trackInFlight) {
       epoch = rec.epoch(now);

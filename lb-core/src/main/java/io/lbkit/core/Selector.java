@@ -69,5 +69,15 @@ public interface Selector {
      *     neither in-flight counts nor latency
      */
     Endpoint pick(long nowNanos);
+
+    /**
+     * Returns one of the endpoints for a request with this context. Selectors that route by request
+     * (hashing, subsets, zones) override this; the default ignores the context.
+     *
+     * @param nowNanos as for {@link #pick(long)}
+     */
+    default Endpoint pick(PickContext context, long nowNanos) {
+      return pick(nowNanos);
+    }
   }
 }
