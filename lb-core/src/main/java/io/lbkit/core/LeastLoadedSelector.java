@@ -8,13 +8,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * are broken uniformly at random by reservoir sampling over the tied endpoints, so the first
  * endpoint of the list gets no more than its share when all are idle.
  */
-final class LeastLoadedSelector implements Selector {
-  private final String name;
-  private final LoadMetric metric;
-
+final class LeastLoadedSelector extends LoadMetricSelector {
   LeastLoadedSelector(String name, LoadMetric metric) {
-    this.name = name;
-    this.metric = metric;
+    super(name, metric);
   }
 
   @Override
@@ -38,20 +34,5 @@ final class LeastLoadedSelector implements Selector {
       }
       return best;
     };
-  }
-
-  @Override
-  public boolean usesInFlight() {
-    return metric.usesInFlight();
-  }
-
-  @Override
-  public boolean usesLatency() {
-    return metric.usesLatency();
-  }
-
-  @Override
-  public String name() {
-    return name;
   }
 }

@@ -9,13 +9,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * from n - 1 values and skipping the first makes the two always distinct, without a retry loop. No
  * shared state is written, so picks on different threads never contend here.
  */
-final class PowerOfTwoChoicesSelector implements Selector {
-  private final String name;
-  private final LoadMetric metric;
-
+final class PowerOfTwoChoicesSelector extends LoadMetricSelector {
   PowerOfTwoChoicesSelector(String name, LoadMetric metric) {
-    this.name = name;
-    this.metric = metric;
+    super(name, metric);
   }
 
   @Override
@@ -38,20 +34,5 @@ final class PowerOfTwoChoicesSelector implements Selector {
       Endpoint second = array[b];
       return m.load(second, now) < m.load(first, now) ? second : first;
     };
-  }
-
-  @Override
-  public boolean usesInFlight() {
-    return metric.usesInFlight();
-  }
-
-  @Override
-  public boolean usesLatency() {
-    return metric.usesLatency();
-  }
-
-  @Override
-  public String name() {
-    return name;
   }
 }

@@ -4,7 +4,11 @@ import com.google.common.collect.ImmutableList;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Uniform random choice; {@link ThreadLocalRandom} needs no shared state at all. */
-final class RandomSelector implements Selector {
+final class RandomSelector extends LoadIgnoringSelector {
+  RandomSelector() {
+    super("random");
+  }
+
   @Override
   public Picker newPicker(ImmutableList<Endpoint> endpoints) {
     Endpoint[] array = endpoints.toArray(new Endpoint[0]);
@@ -14,20 +18,5 @@ final class RandomSelector implements Selector {
       return WeightedRandomSelector.alias(array, factors);
     }
     return now -> array[ThreadLocalRandom.current().nextInt(array.length)];
-  }
-
-  @Override
-  public boolean usesInFlight() {
-    return false;
-  }
-
-  @Override
-  public boolean usesLatency() {
-    return false;
-  }
-
-  @Override
-  public String name() {
-    return "random";
   }
 }

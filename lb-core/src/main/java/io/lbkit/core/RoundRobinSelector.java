@@ -10,7 +10,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * is its remainder modulo n, which cycles exactly. {@code getAndIncrement} is one atomic add: every
  * pick of the balancer touches this one counter, which is what exact cycling costs.
  */
-final class RoundRobinSelector implements Selector {
+final class RoundRobinSelector extends LoadIgnoringSelector {
+  RoundRobinSelector() {
+    super("round_robin");
+  }
+
   private final AtomicLong counter = new AtomicLong(ThreadLocalRandom.current().nextInt(1 << 16));
 
   @Override
@@ -26,21 +30,6 @@ final class RoundRobinSelector implements Selector {
       return WeightedRoundRobinSelector.schedule(array, factors, counter);
     }
     return new RoundRobinPicker(array, counter);
-  }
-
-  @Override
-  public boolean usesInFlight() {
-    return false;
-  }
-
-  @Override
-  public boolean usesLatency() {
-    return false;
-  }
-
-  @Override
-  public String name() {
-    return "round_robin";
   }
 
   private static final class RoundRobinPicker implements Picker {

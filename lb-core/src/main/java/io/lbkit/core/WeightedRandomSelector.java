@@ -8,7 +8,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * Random choice in proportion to weight with Vose's alias method: the table is built in O(n) per
  * snapshot, and a pick is one random double, one comparison and at most two array reads.
  */
-final class WeightedRandomSelector implements Selector {
+final class WeightedRandomSelector extends LoadIgnoringSelector {
+  WeightedRandomSelector() {
+    super("weighted_random");
+  }
+
   @Override
   public Picker newPicker(ImmutableList<Endpoint> endpoints) {
     Endpoint[] array = endpoints.toArray(new Endpoint[0]);
@@ -53,21 +57,6 @@ final class WeightedRandomSelector implements Selector {
       alias[i] = i;
     }
     return new AliasPicker(array, probability, alias);
-  }
-
-  @Override
-  public boolean usesInFlight() {
-    return false;
-  }
-
-  @Override
-  public boolean usesLatency() {
-    return false;
-  }
-
-  @Override
-  public String name() {
-    return "weighted_random";
   }
 
   private static final class AliasPicker implements Picker {

@@ -37,7 +37,11 @@ import org.jspecify.annotations.Nullable;
  * counter, advanced by one atomic getAndIncrement per pick (it cannot overflow in practice). The
  * counter survives snapshot changes, so a rebuild does not restart the sequence at server 0.
  */
-final class WeightedRoundRobinSelector implements Selector {
+final class WeightedRoundRobinSelector extends LoadIgnoringSelector {
+  WeightedRoundRobinSelector() {
+    super("weighted_round_robin");
+  }
+
   /** Integer weights summing to at most this are used exactly. */
   static final long MAX_EXACT_TOTAL = 1L << 24;
 
@@ -68,21 +72,6 @@ final class WeightedRoundRobinSelector implements Selector {
    */
   static Picker schedule(Endpoint[] endpoints, double[] weights, AtomicLong counter) {
     return new Schedule(endpoints, quantize(weights), counter);
-  }
-
-  @Override
-  public boolean usesInFlight() {
-    return false;
-  }
-
-  @Override
-  public boolean usesLatency() {
-    return false;
-  }
-
-  @Override
-  public String name() {
-    return "weighted_round_robin";
   }
 
   /** The integer weights the schedule uses: exact when possible, else scaled, gcd-reduced. */
