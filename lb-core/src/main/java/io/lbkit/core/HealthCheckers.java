@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -13,6 +14,7 @@ import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.CompletionHandler;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The built-in {@link HealthChecker}s: a TCP connect and an HTTP GET.
@@ -39,12 +41,26 @@ public final class HealthCheckers {
    * Healthy when {@code GET http://host:port/path} answers 2xx within the timeout, with the JDK's
    * {@link HttpClient} (one client shared by all checks of this checker).
    *
-   * @param path the path to ask, starting with {@code /}
-   * @throws IllegalArgumentException if the path does not start with {@code /}
+   * @param path the path to ask, starting with {@code /}, with an optional query; sent as given
+   * @throws IllegalArgumentException naming the path if it does not start with {@code /}, is not a
+   *     valid URI path and query (such as one with a space or a bad %-escape), or has a fragment
+   *     ({@code #...}, which would never be sent)
    */
   public static HealthChecker http(String path) {
     requireNonNull(path, "path");
     checkArgument(path.startsWith("/"), "health check path must start with '/' but was '%s'", path);
+    // Checked now, not at every check, where a bad path would only show as every server failing.
+    URI parsed;
+    try {
+      parsed = new URI("http://localhost" + path);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException(
+          "health check path '" + path + "' is not a valid URI path: " + e.getReason(), e);
+    }
+    checkArgument(
+        parsed.getRawFragment() == null,
+        "health check path '%s' has a fragment, which is never sent",
+        path);
     HttpClient client =
         HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(5))
@@ -90,8 +106,12 @@ public final class HealthCheckers {
             result.completeExceptionally(e);
           }
         });
-    // Closing the channel on timeout aborts a connect that hangs (a black-holed address).
-    CompletableFuture<Boolean> unused = result.whenComplete((ok, e) -> closeQuietly(channel));
+    // The check enforces its own timeout (the balancer does too), and closing the channel once
+    // the result is decided aborts a connect that hangs (a black-holed address).
+    CompletableFuture<Boolean> unused =
+        result
+            .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
+            .whenComplete((ok, e) -> closeQuietly(channel));
     return result;
   }
 

@@ -671,13 +671,16 @@ public final class LoadBalancer implements AutoCloseable {
   private void onOutcome(Endpoint endpoint, Outcome outcome) {
     OutlierDetection od = requireNonNull(outlier);
     ServerStats stats = endpoint.stats;
-    int failures = stats.recordOutcome(outcome);
-    // Exactly one reporter sees the count reach the threshold, so one thread ejects.
+    long streaks = stats.recordOutcome(outcome);
+    int failures = (int) streaks;
+    int connectFailures = (int) (streaks >>> 32);
+    // Exactly one reporter sees a count reach its threshold, so one thread ejects. (Reading the
+    // connect count again after the add would let two racing reporters both see N + 1, and the
+    // streak would never be seen at N.)
     if (od.consecutiveFailures > 0 && failures == od.consecutiveFailures) {
       eject(stats, failures + " consecutive failures");
     } else if (od.consecutiveConnectFailures > 0
-        && (outcome == Outcome.CONNECT_FAILURE || outcome == Outcome.TIMEOUT)
-        && stats.consecutiveConnectFailures() == od.consecutiveConnectFailures) {
+        && connectFailures == od.consecutiveConnectFailures) {
       eject(stats, od.consecutiveConnectFailures + " consecutive connect failures or timeouts");
     }
   }
@@ -772,7 +775,7 @@ public final class LoadBalancer implements AutoCloseable {
       }
       if (od != null && now - nextEjectionDecay >= 0) {
         nextEjectionDecay = now + od.intervalNanos;
-        decayEjections();
+        decayEjections(now, od.intervalNanos);
       }
       completeDrains(now);
     } finally {
@@ -866,14 +869,17 @@ public final class LoadBalancer implements AutoCloseable {
     }
   }
 
-  /** Forgets one past ejection of every server that is not ejected now (Envoy's rule). */
-  private void decayEjections() {
+  /**
+   * Forgets one past ejection of every server that has been back for at least a whole interval
+   * (Envoy's rule: its interval timer un-ejects a server, and decrements only at a later tick).
+   */
+  private void decayEjections(long now, long intervalNanos) {
     update(
         old -> {
           boolean changed = false;
           LinkedHashMap<String, Member> copy = new LinkedHashMap<>(old);
           for (Member m : old.values()) {
-            if (!m.ejected && m.ejections > 0) {
+            if (!m.ejected && m.ejections > 0 && now - m.ejectedUntil >= intervalNanos) {
               copy.put(m.server.id(), m.withEjections(m.ejections - 1));
               changed = true;
             }
@@ -946,11 +952,16 @@ public final class LoadBalancer implements AutoCloseable {
       result =
           requireNonNull(hc.checker.check(m.server, Duration.ofNanos(hc.timeoutNanos)), "check")
               .orTimeout(hc.timeoutNanos, TimeUnit.NANOSECONDS);
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
+      // Any throwable, Errors included (a checker missing a class of its client library throws
+      // NoClassDefFoundError): one that escaped would end this server's chain silently, leaving
+      // it in its last state for good.
       result = CompletableFuture.failedFuture(e);
     }
     CompletableFuture<Boolean> unused =
-        result.whenComplete(
+        // Async on the balancer's scheduler: the result may complete on the JDK's shared timeout
+        // thread or an HTTP client thread, which must not run listeners or bookkeeping.
+        result.whenCompleteAsync(
             (ok, error) -> {
               try {
                 recordCheck(hc, id, stats, Boolean.TRUE.equals(ok) && error == null, error);
@@ -965,7 +976,8 @@ public final class LoadBalancer implements AutoCloseable {
                   checked.remove(stats);
                 }
               }
-            });
+            },
+            exec);
   }
 
   private void recordCheck(

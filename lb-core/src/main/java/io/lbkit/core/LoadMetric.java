@@ -28,14 +28,19 @@ public interface LoadMetric {
     return true;
   }
 
-  /** The number of requests in flight. */
+  /**
+   * The number of requests in flight, plus a penalty for recent failures: each failure adds one
+   * that fades with the balancer's latency decay time (ignored below one half, so one failure
+   * counts for about 7 s by default). Without it a server that fails fast always looks idle and
+   * attracts most requests (the "black hole").
+   */
   static LoadMetric inFlight() {
     return LoadMetrics.IN_FLIGHT;
   }
 
   /**
-   * In-flight requests plus one, divided by the weight: with equal load a heavier server is less
-   * loaded, and an idle server's weight decides.
+   * In-flight requests (with the failure penalty of {@link #inFlight()}) plus one, divided by the
+   * weight: with equal load a heavier server is less loaded, and an idle server's weight decides.
    */
   static LoadMetric weightedInFlight() {
     return LoadMetrics.WEIGHTED_IN_FLIGHT;
@@ -44,7 +49,9 @@ public interface LoadMetric {
   /**
    * Peak EWMA, as Finagle and Linkerd define it: the latency estimate times (in-flight + 1),
    * divided by the weight. The estimate decays towards zero while the server is idle, so a server
-   * that has not been tried for a while is tried again.
+   * that has not been tried for a while is tried again; a server never measured whose first answer
+   * is still pending counts as very slow, so a new (possibly cold) server gets one request at a
+   * time until it answers (Finagle's rule).
    */
   static LoadMetric peakEwma() {
     return LoadMetrics.PEAK_EWMA;

@@ -5,9 +5,10 @@ enum LoadMetrics implements LoadMetric {
   IN_FLIGHT {
     @Override
     public double load(Endpoint e, long nowNanos) {
-      int inFlight = e.recorder.inFlight(e, nowNanos);
+      StatsRecorder rec = e.recorder;
+      double load = rec.inFlight(e, nowNanos) + e.stats.failurePenalty(nowNanos, rec.tauNanos);
       // A warming server looks as loaded as if it had 1/factor times the requests (plus one).
-      return e.warmupFactor == 1.0 ? inFlight : (inFlight + 1) / e.warmupFactor - 1;
+      return e.warmupFactor == 1.0 ? load : (load + 1) / e.warmupFactor - 1;
     }
 
     @Override
@@ -18,7 +19,9 @@ enum LoadMetrics implements LoadMetric {
   WEIGHTED_IN_FLIGHT {
     @Override
     public double load(Endpoint e, long nowNanos) {
-      return (e.recorder.inFlight(e, nowNanos) + 1) / e.weight;
+      StatsRecorder rec = e.recorder;
+      double load = rec.inFlight(e, nowNanos) + e.stats.failurePenalty(nowNanos, rec.tauNanos);
+      return (load + 1) / e.weight;
     }
 
     @Override
@@ -31,9 +34,23 @@ enum LoadMetrics implements LoadMetric {
     public double load(Endpoint e, long nowNanos) {
       StatsRecorder rec = e.recorder;
       int inFlight = rec.inFlight(e, nowNanos);
+      double latency = rec.latency(e, nowNanos, inFlight);
+      if (latency == 0 && inFlight > 0) {
+        // Never measured, and its first answer is still pending: it may be cold and slow, so it
+        // gets no second request before the first answers (Finagle's rule) unless every other
+        // server is in the same state. Without this a new server costs almost nothing and takes
+        // every pick it is drawn for until it answers, whatever its slow-start weight.
+        latency = UNMEASURED_BUSY_NANOS;
+      }
       // A server never measured (or fully decayed) costs nothing but its queue: (0 + tiny) keeps
       // the in-flight term as the tie-breaker instead of every idle server costing exactly zero.
-      return (rec.latency(e, nowNanos, inFlight) + 1.0) * (inFlight + 1) / e.weight;
+      return (latency + 1.0) * (inFlight + 1) / e.weight;
     }
-  }
+  };
+
+  /**
+   * The latency a never-measured server with requests in flight counts as: more than any real
+   * estimate (11.6 days), finite so that the in-flight and weight terms still order such servers.
+   */
+  private static final double UNMEASURED_BUSY_NANOS = 1e15;
 }

@@ -20,6 +20,10 @@ final class Member {
   /** Whether passive outlier detection has ejected it, until {@link #ejectedUntil}. */
   final boolean ejected;
 
+  /**
+   * While ejected: when the ejection ends. Otherwise: when the last ejection ended (meaningful only
+   * if {@link #ejections} is positive), so that only whole clean intervals forget ejections.
+   */
   final long ejectedUntil;
 
   /** How many times it was ejected recently; drives the growing ejection time. */
@@ -162,7 +166,7 @@ final class Member {
         admin,
         activeDown,
         false,
-        0,
+        now,
         ejections,
         warm,
         warm ? now : warmStart,

@@ -108,6 +108,11 @@ public final class Pick implements AutoCloseable {
     StatsRecorder recorder = endpoint.recorder;
     if (recorder.trackInFlight) {
       endpoint.stats.release(epoch);
+      if (outcome.isFailure()) {
+        // A failure counts as load for a while, so that a server failing fast does not look idle
+        // to the in-flight metrics (and attract every request).
+        endpoint.stats.recordFailure(recorder.read(), recorder.tauNanos);
+      }
     }
     if (recorder.trackLatency && outcome != Outcome.CANCELLED) {
       endpoint.stats.recordLatency(

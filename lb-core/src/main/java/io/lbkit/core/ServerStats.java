@@ -43,6 +43,7 @@ final class ServerStats {
   private static final VarHandle CONSECUTIVE_FAILURES;
   private static final VarHandle CONSECUTIVE_CONNECT_FAILURES;
   private static final VarHandle WINDOW;
+  private static final VarHandle FAILURE_SCORE;
 
   static {
     try {
@@ -55,6 +56,7 @@ final class ServerStats {
       CONSECUTIVE_CONNECT_FAILURES =
           lookup.findVarHandle(ServerStats.class, "consecutiveConnectFailures", int.class);
       WINDOW = lookup.findVarHandle(ServerStats.class, "window", long.class);
+      FAILURE_SCORE = lookup.findVarHandle(ServerStats.class, "failureScore", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -77,6 +79,12 @@ final class ServerStats {
 
   @SuppressWarnings("UnusedVariable") // accessed through CONSECUTIVE_CONNECT_FAILURES
   private volatile int consecutiveConnectFailures;
+
+  // Recent failures for the in-flight load metrics, packed like the latency word (float score:32 |
+  // time of last update:32): each failure adds one, and the score decays with the latency decay
+  // time, so that a server failing fast does not look idle to least connections.
+  @SuppressWarnings("UnusedVariable") // accessed through FAILURE_SCORE
+  private volatile long failureScore;
 
   // Outcomes since the last window rotation, packed (failures:32 | successes:32) so that one
   // atomic add counts either and one getAndSet takes both consistently.
@@ -201,22 +209,64 @@ final class ServerStats {
     }
   }
 
+  /** Adds one failure to the decaying failure score. */
+  void recordFailure(long nowNanos, double tauNanos) {
+    int now = (int) (nowNanos >>> TIME_SHIFT);
+    for (; ; ) {
+      long v = (long) FAILURE_SCORE.getVolatile(this);
+      double score = decayed(v, nowNanos, tauNanos) + 1.0;
+      long packed =
+          ((long) Float.floatToRawIntBits((float) Math.min(score, Float.MAX_VALUE)) << 32)
+              | (now & 0xFFFF_FFFFL);
+      if (FAILURE_SCORE.compareAndSet(this, v, packed)) {
+        return;
+      }
+    }
+  }
+
   /**
-   * Counts one outcome for outlier detection and returns the new count of consecutive failures (0
-   * after a success); {@link #consecutiveConnectFailures()} has the other count.
+   * The load that recent failures add for the in-flight metrics: the decayed failure score, or 0
+   * once it is below one half (so that one failure stops counting after tau x ln 2, about 7 s by
+   * default, and never breaks ties between idle servers for longer).
    */
-  int recordOutcome(Outcome outcome) {
+  double failurePenalty(long nowNanos, double tauNanos) {
+    long v = (long) FAILURE_SCORE.getVolatile(this);
+    if (v == 0) {
+      return 0;
+    }
+    double score = decayed(v, nowNanos, tauNanos);
+    return score < 0.5 ? 0 : score;
+  }
+
+  private static double decayed(long packed, long nowNanos, double tauNanos) {
+    double score = Float.intBitsToFloat((int) (packed >>> 32));
+    if (score == 0.0) {
+      return 0.0;
+    }
+    return score * Math.exp(-elapsedNanos(nowNanos, (int) packed) / tauNanos);
+  }
+
+  /**
+   * Counts one outcome for outlier detection and returns the new streaks as this outcome left them,
+   * packed (consecutive connect failures:32 | consecutive failures:32): both 0 after a success, and
+   * 0 for a cancellation, which says nothing about the server and so can never complete a streak.
+   * Each count comes from the atomic add that made it, so exactly one reporter sees a streak reach
+   * a given length even when reports race.
+   */
+  long recordOutcome(Outcome outcome) {
     if (outcome == Outcome.CANCELLED) {
-      return (int) CONSECUTIVE_FAILURES.getVolatile(this);
+      return 0;
     }
     if (outcome.isFailure()) {
       WINDOW.getAndAdd(this, 1L << 32);
+      int connect = 0;
       if (outcome == Outcome.CONNECT_FAILURE || outcome == Outcome.TIMEOUT) {
-        CONSECUTIVE_CONNECT_FAILURES.getAndAdd(this, 1);
+        connect = (int) CONSECUTIVE_CONNECT_FAILURES.getAndAdd(this, 1) + 1;
       } else if ((int) CONSECUTIVE_CONNECT_FAILURES.getVolatile(this) != 0) {
         CONSECUTIVE_CONNECT_FAILURES.setVolatile(this, 0);
       }
-      return (int) CONSECUTIVE_FAILURES.getAndAdd(this, 1) + 1;
+      int failures = (int) CONSECUTIVE_FAILURES.getAndAdd(this, 1) + 1;
+      return ((long) connect << 32) | (failures & 0xFFFF_FFFFL);
     }
     WINDOW.getAndAdd(this, 1L);
     // Read before writing: in the common all-success case the line stays shared, not dirtied.

@@ -1,0 +1,63 @@
+package io.lbkit.core;
+
+import com.google.common.base.Ticker;
+import java.time.Duration;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The clock of the health tests: a {@link Ticker} that stands still until the test moves it, plus
+ * the way those tests build balancers so that time-based transitions happen only when the test
+ * calls {@link LoadBalancer#maintain()}.
+ *
+ * <p>Why {@link #build} and not a plain {@code build()}: a balancer with a health feature schedules
+ * its maintenance every tick of real time (10 ms to 1 s). With a fake ticker that task would run at
+ * the fake time too, so what it does is the same as a test's own {@code maintain()} call; but it
+ * would run at moments the test does not choose, for example between a burst of picks and the
+ * ticker advance that should close a window, and then one evaluation interval would see a part of
+ * the burst. {@link #build} gives the balancer its own scheduler and shuts it down right after the
+ * balancer is built: shutting down cancels periodic tasks (the executor's default policy), so the
+ * maintenance task never runs (if a loaded machine let it run once before the shutdown, that run
+ * was at the construction time, where every transition is still a no-op), {@code drainAndRemove}
+ * relies on maintenance (its pending removal completes on the test's {@code maintain()}), and
+ * health-check chains, which these tests do not use, end at their first scheduling.
+ */
+final class HealthTestTicker extends Ticker {
+  /** A start far from zero, so that no test depends on time starting at 0. */
+  private static final long START_NANOS = Duration.ofDays(7).toNanos();
+
+  private final AtomicLong nanos = new AtomicLong(START_NANOS);
+
+  @Override
+  public long read() {
+    return nanos.get();
+  }
+
+  /** Moves the time forward by {@code duration}. */
+  HealthTestTicker advance(Duration duration) {
+    nanos.addAndGet(duration.toNanos());
+    return this;
+  }
+
+  /** Moves the time forward by this many nanoseconds. */
+  HealthTestTicker advanceNanos(long delta) {
+    nanos.addAndGet(delta);
+    return this;
+  }
+
+  /** Builds the balancer on this ticker, with maintenance left to the test (see the class doc). */
+  LoadBalancer build(LoadBalancer.Builder builder) {
+    ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
+    try {
+      return builder.ticker(this).scheduler(scheduler).build();
+    } finally {
+      scheduler.shutdownNow();
+    }
+  }
+
+  /** Moves the time forward, then runs the balancer's maintenance at the new time. */
+  void advanceAndMaintain(LoadBalancer balancer, Duration duration) {
+    advance(duration);
+    balancer.maintain();
+  }
+}

@@ -1,0 +1,177 @@
+package io.lbkit.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.channels.AsynchronousSocketChannel;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@link HealthCheckers#tcp()} against real sockets on 127.0.0.1: a listening port, a closed one,
+ * and one whose accept queue is full so that connecting hangs.
+ */
+@Timeout(10)
+class TcpHealthCheckTest {
+  private static final Duration WAIT = Duration.ofSeconds(3);
+
+  @Test
+  void listeningPortIsHealthyAndTheConnectionIsClosedAtOnce() throws Exception {
+    try (ServerSocket listener = new ServerSocket(0, 50, LiveServers.LOOPBACK)) {
+      Server server = Server.of("127.0.0.1", listener.getLocalPort());
+
+      CompletableFuture<Boolean> check = HealthCheckers.tcp().check(server, Duration.ofSeconds(1));
+
+      assertThat(check.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+      // The check really connected, and hung up without sending anything.
+      listener.setSoTimeout((int) WAIT.toMillis());
+      try (Socket accepted = listener.accept()) {
+        accepted.setSoTimeout((int) WAIT.toMillis());
+        assertThat(accepted.getInputStream().read()).isEqualTo(-1);
+      }
+    }
+  }
+
+  @Test
+  void closedPortIsUnhealthy() throws Exception {
+    Server server = Server.of("127.0.0.1", LiveServers.closedPort());
+
+    long start = System.nanoTime();
+    CompletableFuture<Boolean> check = HealthCheckers.tcp().check(server, Duration.ofSeconds(1));
+
+    Throwable error = failureOf(check);
+    // Refused at once: a failure (an answer of false would do as well), not a timeout.
+    assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(1));
+    if (error != null) {
+      assertThat(error).isInstanceOf(ConnectException.class);
+    }
+  }
+
+  @Test
+  void hangingConnectIsAbortedWhenTheBalancerTimesTheCheckOut() throws Exception {
+    try (LiveServers.FullBacklog full = LiveServers.FullBacklog.create();
+        AsynchronousSocketChannel control = AsynchronousSocketChannel.open()) {
+      Duration timeout = Duration.ofMillis(200);
+      // A connect nobody aborts, to show that the queue lets a waiting connect through once it
+      // has room: the check's connect must not come through the same way.
+      Future<Void> controlConnect =
+          control.connect(new InetSocketAddress(LiveServers.LOOPBACK, full.port()));
+      long start = System.nanoTime();
+
+      // The balancer applies the timeout the same way (orTimeout on the checker's future).
+      CompletableFuture<Boolean> check =
+          HealthCheckers.tcp()
+              .check(full.server(), timeout)
+              .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      Throwable error = failureOf(check);
+      long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+      assertThat(error).isInstanceOf(TimeoutException.class);
+      assertThat(tookMillis).isBetween(timeout.toMillis() - 20, timeout.toMillis() + 1000);
+      assertThat(controlConnect.isDone()).as("connecting really hangs").isFalse();
+
+      // Make room in the queue. The kernel retransmits a pending SYN after about 1 s: the
+      // control's connect then arrives; the check's would too, had the timeout not closed it.
+      full.drain();
+      int arrived = full.acceptWithin(Duration.ofMillis(2500));
+      assertThat(arrived).as("the control connection arrives").isPositive();
+      controlConnect.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      assertThat(arrived).isEqualTo(((InetSocketAddress) control.getLocalAddress()).getPort());
+      assertThat(full.acceptWithin(Duration.ofMillis(300)))
+          .as("the timed-out check's connect was aborted, so it never arrives")
+          .isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void balancerMarksAStoppedListenerUnhealthyAndAReopenedOneHealthy() throws Exception {
+    try (LiveServers.TcpListener listener = LiveServers.TcpListener.start();
+        LoadBalancer balancer = tcpBalancer("tcp-restart", listener.server())) {
+      String id = listener.server().id();
+      LiveServers.await("checks reach the listener", WAIT, () -> listener.accepted() >= 2);
+      assertThat(balancer.health(id)).contains(HealthState.HEALTHY);
+
+      listener.stop();
+      LiveServers.await(
+          () -> "unhealthy after stop: " + balancer.status(id),
+          WAIT,
+          () -> balancer.health(id).orElseThrow() == HealthState.UNHEALTHY);
+      ServerStatus down = balancer.status(id).orElseThrow();
+      assertThat(down.isActiveCheckFailing()).isTrue();
+      assertThat(down.reason()).contains("2 health checks failed").contains("ConnectException");
+
+      listener.reopen();
+      LiveServers.await(
+          () -> "healthy after reopening: " + balancer.status(id),
+          WAIT,
+          () -> balancer.health(id).orElseThrow() == HealthState.HEALTHY);
+      assertThat(balancer.status(id).orElseThrow().isActiveCheckFailing()).isFalse();
+      assertThat(listener.accepted()).isGreaterThanOrEqualTo(4);
+    }
+  }
+
+  @Test
+  void balancerMarksAHangingConnectUnhealthyByTimeout() throws Exception {
+    try (LiveServers.FullBacklog full = LiveServers.FullBacklog.create();
+        LoadBalancer balancer = tcpBalancer("tcp-hang", full.server())) {
+      String id = full.server().id();
+      Duration took =
+          LiveServers.await(
+              () -> "unhealthy: " + balancer.status(id),
+              WAIT,
+              () -> balancer.health(id).orElseThrow() == HealthState.UNHEALTHY);
+
+      // Two checks, each given up after its 50 ms timeout, one interval apart: a single failure
+      // (or a check that did not wait for its timeout) would be faster.
+      assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(50 + 100 + 50 - 20));
+      assertThat(balancer.status(id).orElseThrow().reason())
+          .contains("2 health checks failed")
+          .contains("timed out");
+    }
+  }
+
+  private static LoadBalancer tcpBalancer(String name, Server server) {
+    return LoadBalancer.builder()
+        .name(name)
+        .selector(Selectors.roundRobin())
+        .servers(server)
+        .healthCheck(
+            ActiveHealthCheck.builder(HealthCheckers.tcp())
+                .interval(Duration.ofMillis(100))
+                .timeout(Duration.ofMillis(50))
+                .jitter(Duration.ofMillis(10))
+                .healthyThreshold(2)
+                .unhealthyThreshold(2)
+                .build())
+        .build();
+  }
+
+  /**
+   * Waits for the check to end and returns why it failed, or null if it answered false; a pass
+   * fails the test.
+   */
+  private static @Nullable Throwable failureOf(CompletableFuture<Boolean> check) throws Exception {
+    @Nullable Boolean passed;
+    try {
+      passed = check.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable cause = e.getCause();
+      while (cause instanceof CompletionException && cause.getCause() != null) {
+        cause = cause.getCause();
+      }
+      return cause;
+    }
+    assertThat(passed).as("a failed check").isNotEqualTo(true);
+    return null;
+  }
+}
