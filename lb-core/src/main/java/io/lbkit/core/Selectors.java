@@ -1,6 +1,9 @@
 package io.lbkit.core;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
+
+import com.google.common.math.IntMath;
 
 /**
  * The built-in load-balancing algorithms. Each call returns a new {@link Selector}; give each
@@ -27,7 +30,35 @@ import static java.util.Objects.requireNonNull;
  *       <td>O(1)</td></tr>
  *   <tr><td>{@link #leastResponseTime()}</td><td>servers whose speed changes (GC, noisy
  *       neighbours); the best default</td><td>O(1)</td></tr>
+ *   <tr><td>{@link #ringHash()}</td><td>the same key to the same server (caches, sticky
+ *       sessions), fewest keys moved when servers change</td><td>O(log n)</td></tr>
+ *   <tr><td>{@link #maglev()}</td><td>like ring hash, with a more even spread and a faster
+ *       pick</td><td>O(1)</td></tr>
+ *   <tr><td>{@link #boundedLoadHash(double)}</td><td>like ring hash, with a cap on each server's
+ *       load (hot keys, skewed key popularity)</td><td>O(log n) when the server is idle, O(n)
+ *       when busy</td></tr>
  * </table>
+ *
+ * <h2>Hash selectors, sticky sessions and source affinity</h2>
+ *
+ * <p>{@link #ringHash()}, {@link #maglev()} and {@link #boundedLoadHash(double)} route by the hash
+ * key of {@link LoadBalancer#pick(PickContext)}. Sticky sessions are consistent hashing on a
+ * session key: pick with {@link PickContext#ofHashKey(CharSequence)
+ * PickContext.ofHashKey(sessionId)} and every request of the session goes to one server while that
+ * server is eligible. When it stops being eligible (unhealthy, ejected, draining, removed) the
+ * balancer's next snapshot leaves it out, and the session's key maps to another server; when it is
+ * eligible again, the key maps back to it. Ring hash moves no other key when a server leaves or
+ * returns (as long as the highest weight does not change); Maglev also moves a small fraction of
+ * the other keys (with the default table, about 0.3% of all keys when one of 10 servers joins and
+ * 0.5% when one of 100 leaves). Bounded-load hashing also moves a key while its server is at
+ * capacity. For source-address affinity, {@link PickContext.Builder#clientAddress
+ * PickContext.builder().clientAddress(address)} makes the address the key. A pick without a key
+ * ({@link LoadBalancer#pick()}, or a context without one) hashes a uniformly random key, which
+ * amounts to a random pick in proportion to weight.
+ *
+ * <p>Weights are the endpoints' effective weights ({@link Endpoint#weight()}), so slow start ramps
+ * a new server's share of keys, and in panic mode the keys spread over every server the application
+ * has not taken out.
  *
  * @since 0.1.0
  */
@@ -65,7 +96,9 @@ public final class Selectors {
 
   /**
    * The server with the fewest in-flight requests, scanning all (O(n)); ties are broken uniformly
-   * at random. For large lists prefer {@link #powerOfTwoChoices()}.
+   * at random. Recent failures count as extra load (see {@link LoadMetric#inFlight()}), so a server
+   * that fails fast does not attract the traffic. For large lists prefer {@link
+   * #powerOfTwoChoices()}.
    */
   public static Selector leastConnections() {
     return new LeastLoadedSelector("least_connections", LoadMetric.inFlight());
@@ -102,5 +135,123 @@ public final class Selectors {
    */
   public static Selector leastResponseTime() {
     return new PowerOfTwoChoicesSelector("least_response_time", LoadMetric.peakEwma());
+  }
+
+  /**
+   * No minimum ring size by default: a minimum that binds makes every server's count of virtual
+   * nodes depend on how many servers there are, so that any join or leave would move keys between
+   * servers that stayed, which sticky sessions must not see.
+   */
+  private static final int DEFAULT_MIN_RING_SIZE = 1;
+
+  /** The virtual nodes of a server of the highest weight in {@link #ringHash()}. */
+  private static final int DEFAULT_VIRTUAL_NODES = 100;
+
+  /** The lookup table size of {@link #maglev()}, as Envoy's default. */
+  private static final int DEFAULT_MAGLEV_TABLE_SIZE = 65_537;
+
+  /**
+   * Consistent hashing on a ring of virtual nodes: a server of the highest weight gets 100 virtual
+   * nodes and the others proportionally fewer (at least one). Same as {@code ringHash(1, 100)}.
+   *
+   * <p>A key moves only when its own server leaves the snapshot (to the servers that follow its
+   * virtual nodes), or when a server joins and takes about its weight's share of keys, or when
+   * weights change; a server that is not the heaviest joining, leaving or warming up changes no
+   * other server's virtual nodes. The spread is uneven by a few percent per server: with 100
+   * virtual nodes a server's share of the keys has a relative spread of about 10% (over 100,000
+   * keys the busiest of 10 servers gets about 1.15 times the mean, of 100 servers about 1.4 times).
+   * Picks without a hash key are random in proportion to weight. The build is O(V log V) for V
+   * virtual nodes (the selector keeps each current server's positions, 8 bytes per virtual node, so
+   * a rebuild hashes only what is new); a pick is a binary search over them.
+   */
+  public static Selector ringHash() {
+    return ringHash(DEFAULT_MIN_RING_SIZE, DEFAULT_VIRTUAL_NODES);
+  }
+
+  /**
+   * Consistent hashing on a ring of virtual nodes, sized by the arguments. More virtual nodes even
+   * out the shares (relative spread about 1 / sqrt(virtual nodes)) at the cost of memory (8 bytes
+   * each) and build time; the ring never exceeds 8 Mi virtual nodes.
+   *
+   * <p>A minimum ring size (Envoy uses 1,024) evens out short lists and weights far below the
+   * highest, but while it binds (fewer than about {@code minRingSize / virtualNodes} servers of the
+   * highest weight), each join or leave changes every server's count of virtual nodes and so moves
+   * some keys between servers that stayed.
+   *
+   * @param minRingSize the least number of virtual nodes on the ring, in [1, 8 Mi]
+   * @param virtualNodes the virtual nodes of a server of the highest weight, in [1, 65,536]; others
+   *     get {@code max(1, round(virtualNodes * weight / highestWeight))}, scaled up together when
+   *     the ring would be smaller than {@code minRingSize}
+   */
+  public static Selector ringHash(int minRingSize, int virtualNodes) {
+    checkRing(minRingSize, virtualNodes);
+    return new RingHashSelector(minRingSize, virtualNodes);
+  }
+
+  /**
+   * Maglev consistent hashing (Google's network load balancer, NSDI 2016) with weights, over a
+   * lookup table of 65,537 slots. Same as {@code maglev(65537)}.
+   *
+   * <p>Compared with {@link #ringHash()}: a pick is one array read, and each server's share is
+   * within one slot of its weight's share of the table, so keys spread almost exactly by weight;
+   * but a change of membership moves a few more keys than the minimum. Keep the table at least 100
+   * times the number of servers: beyond 655 servers choose a larger table with {@link
+   * #maglev(int)}. Picks without a hash key are random in proportion to weight.
+   */
+  public static Selector maglev() {
+    return maglev(DEFAULT_MAGLEV_TABLE_SIZE);
+  }
+
+  /**
+   * Maglev consistent hashing over a lookup table of {@code tableSize} slots. The table holds 4 or
+   * 8 bytes per slot and its build takes about {@code tableSize * ln(tableSize)} steps; a larger
+   * table evens out the shares (each server is within one slot of its share) and the disruption.
+   *
+   * @param tableSize a prime in [3, 16,777,259] (for example 65,537, 655,373 or 5,000,011)
+   */
+  public static Selector maglev(int tableSize) {
+    checkArgument(
+        tableSize >= 3 && tableSize <= 16_777_259 && IntMath.isPrime(tableSize),
+        "maglev table size must be a prime in [3, 16777259] but was %s",
+        tableSize);
+    return new MaglevSelector(tableSize);
+  }
+
+  /**
+   * Consistent hashing with bounded loads (Mirrokni, Thorup and Zadimoghaddam, 2018) on the ring of
+   * {@link #ringHash()}: no server takes a request while it has {@code ceil((1 + epsilon) * (T + 1)
+   * * weight / totalWeight)} or more in flight, T being the requests in flight on all eligible
+   * servers; such a request goes to the next server clockwise on the ring that is below its bound.
+   * None of the other JVM client-side balancers (gRPC-java, Finagle, Spring Cloud LoadBalancer,
+   * Ribbon) offers this; Envoy does, as the {@code hash_balance_factor} of its ring hash and Maglev
+   * balancers.
+   *
+   * <p>A key keeps its server while the server is below its bound, so hot keys spill over to their
+   * neighbours instead of overloading one server. Smaller epsilon gives a tighter bound and more
+   * movement (the paper's trade-off: about 1 / epsilon^2 servers visited per pick); 0.25 is a
+   * common choice. Counts in-flight requests (complete every {@link Pick}). A pick whose first
+   * server is idle costs as much as a ring-hash pick; one whose first server is busy sums the
+   * in-flight counts of all eligible servers (O(n)).
+   *
+   * @param epsilon how far above the average load a server may go, finite and at least 0
+   */
+  public static Selector boundedLoadHash(double epsilon) {
+    checkArgument(
+        epsilon >= 0 && Double.isFinite(epsilon),
+        "bounded load epsilon must be finite and at least 0 but was %s",
+        epsilon);
+    return new BoundedLoadHashSelector(epsilon, DEFAULT_MIN_RING_SIZE, DEFAULT_VIRTUAL_NODES);
+  }
+
+  private static void checkRing(int minRingSize, int virtualNodes) {
+    checkArgument(
+        minRingSize >= 1 && minRingSize <= HashRing.MAX_RING_SIZE,
+        "ring hash minRingSize must be in [1, %s] but was %s",
+        HashRing.MAX_RING_SIZE,
+        minRingSize);
+    checkArgument(
+        virtualNodes >= 1 && virtualNodes <= 65_536,
+        "ring hash virtualNodes must be in [1, 65536] but was %s",
+        virtualNodes);
   }
 }

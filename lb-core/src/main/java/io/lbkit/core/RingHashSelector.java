@@ -1,0 +1,49 @@
+package io.lbkit.core;
+
+import com.google.common.collect.ImmutableList;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Consistent hashing on a ring of weighted virtual nodes (Karger et al.; Envoy's and Nginx's "ring
+ * hash"). The ring ({@link HashRing}) is built once per snapshot; a pick is one binary search over
+ * a sorted {@code long[]}: O(log V) for V virtual nodes, no allocation.
+ *
+ * <p>A pick without a hash key uses a uniformly random point of the ring, which chooses servers in
+ * proportion to their share of the ring (their weight).
+ */
+final class RingHashSelector extends LoadIgnoringSelector {
+  private final int minRingSize;
+  private final int virtualNodes;
+  private final HashRing.PositionCache positions = new HashRing.PositionCache();
+
+  RingHashSelector(int minRingSize, int virtualNodes) {
+    super("ring_hash");
+    this.minRingSize = minRingSize;
+    this.virtualNodes = virtualNodes;
+  }
+
+  @Override
+  public Picker newPicker(ImmutableList<Endpoint> endpoints) {
+    return new RingPicker(
+        HashRing.build(endpoints.toArray(new Endpoint[0]), minRingSize, virtualNodes, positions));
+  }
+
+  private static final class RingPicker implements Picker {
+    private final HashRing ring;
+
+    RingPicker(HashRing ring) {
+      this.ring = ring;
+    }
+
+    @Override
+    public Endpoint pick(long nowNanos) {
+      return ring.lookup(ThreadLocalRandom.current().nextLong());
+    }
+
+    @Override
+    public Endpoint pick(PickContext context, long nowNanos) {
+      return ring.lookup(
+          context.hasHashKey() ? context.hashKey() : ThreadLocalRandom.current().nextLong());
+    }
+  }
+}
