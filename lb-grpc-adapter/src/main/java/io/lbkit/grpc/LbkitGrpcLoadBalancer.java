@@ -1,0 +1,586 @@
+package io.lbkit.grpc;
+
+import static io.grpc.ConnectivityState.CONNECTING;
+import static io.grpc.ConnectivityState.IDLE;
+import static io.grpc.ConnectivityState.READY;
+import static io.grpc.ConnectivityState.SHUTDOWN;
+import static io.grpc.ConnectivityState.TRANSIENT_FAILURE;
+import static java.util.Objects.requireNonNull;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import com.google.common.net.HostAndPort;
+import io.grpc.Attributes;
+import io.grpc.Channel;
+import io.grpc.ChannelLogger.ChannelLogLevel;
+import io.grpc.ClientStreamTracer;
+import io.grpc.ConnectivityState;
+import io.grpc.ConnectivityStateInfo;
+import io.grpc.EquivalentAddressGroup;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.SynchronizationContext;
+import io.lbkit.core.HealthListener;
+import io.lbkit.core.HealthState;
+import io.lbkit.core.NoAvailableServerException;
+import io.lbkit.core.Outcome;
+import io.lbkit.core.Pick;
+import io.lbkit.core.Server;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The gRPC load balancer behind every lbkit policy: one subchannel per address group, an lbkit
+ * {@link io.lbkit.core.LoadBalancer} holding one server per address group, and a picker that asks
+ * it.
+ *
+ * <h2>Threading</h2>
+ *
+ * <p>gRPC calls every method of this class, and every subchannel state listener, on the channel's
+ * {@link SynchronizationContext}: all fields below except the volatile ones are confined to it.
+ * Nothing here blocks. The lbkit balancer is thread-safe and lock-free; the picker only reads it
+ * and two immutable fields. lbkit reports its own health transitions (an ejection on an RPC thread,
+ * its end on the scheduler) through a listener that queues a picker refresh onto the
+ * synchronization context, never running balancer code on the reporting thread.
+ *
+ * <h2>Mapping connectivity to lbkit health</h2>
+ *
+ * <p>An address group becomes an lbkit server when its subchannel is READY for the first time, so
+ * that slow start measures time since the first connection rather than since name resolution. From
+ * then on it stays a member while the resolver lists it: READY sets it {@link HealthState#HEALTHY},
+ * any other state {@link HealthState#UNHEALTHY}, so that its statistics and outlier-ejection
+ * history survive a reconnection.
+ *
+ * <h2>Aggregate state</h2>
+ *
+ * <p>READY if some subchannel is ready and lbkit has an eligible server; CONNECTING while some
+ * subchannel is connecting and none is ready; TRANSIENT_FAILURE when every subchannel has failed (a
+ * subchannel that failed counts as failed until it is READY again, as in gRPC's round robin, so
+ * that the channel does not flap between CONNECTING and TRANSIENT_FAILURE), or when lbkit refuses
+ * every ready server. Subchannels connect eagerly: an IDLE one is asked to connect at once.
+ */
+final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
+  /** Servers that are no socket addresses (in-process, Unix sockets) get this placeholder host. */
+  private static final String NON_INET_HOST = "address.invalid";
+
+  private final Helper helper;
+  private final SynchronizationContext syncContext;
+  private final LbkitConfig defaultConfig;
+  private final HealthListener listener = new RefreshOnHealthChange();
+  private final AtomicBoolean refreshQueued = new AtomicBoolean();
+
+  // Confined to the synchronization context.
+  private final Map<ImmutableList<SocketAddress>, Child> children = new LinkedHashMap<>();
+  private @Nullable LbkitConfig config;
+  private io.lbkit.core.@Nullable LoadBalancer balancer;
+  private @Nullable ConnectivityState state;
+  private Status lastFailure = Status.UNAVAILABLE.withDescription("no connection attempt failed");
+  private boolean shutdown;
+
+  // Written on the synchronization context, read by the picker's lookups and by health checks.
+  private volatile ImmutableMap<String, Child> members = ImmutableMap.of();
+
+  LbkitGrpcLoadBalancer(Helper helper, LbkitConfig defaultConfig) {
+    this.helper = requireNonNull(helper, "helper");
+    this.syncContext = requireNonNull(helper.getSynchronizationContext(), "syncContext");
+    this.defaultConfig = requireNonNull(defaultConfig, "defaultConfig");
+  }
+
+  /** One address group: its subchannel, its lbkit server, and its connectivity. */
+  static final class Child {
+    final ImmutableList<SocketAddress> key;
+    final Subchannel subchannel;
+    Server server;
+    ConnectivityState rawState = IDLE;
+    // Like rawState, except that TRANSIENT_FAILURE sticks until READY.
+    ConnectivityState effectiveState = CONNECTING;
+    boolean member;
+    volatile boolean ready;
+    private volatile @Nullable Channel healthChannel;
+
+    Child(ImmutableList<SocketAddress> key, Subchannel subchannel, Server server) {
+      this.key = key;
+      this.subchannel = subchannel;
+      this.server = server;
+    }
+
+    /** A channel over this subchannel's transport for health checks; set once it is started. */
+    @Nullable Channel healthChannel() {
+      return healthChannel;
+    }
+  }
+
+  @Override
+  public Status acceptResolvedAddresses(ResolvedAddresses resolved) {
+    if (shutdown) {
+      return Status.OK;
+    }
+    List<EquivalentAddressGroup> groups = resolved.getAddresses();
+    if (groups.isEmpty()) {
+      Status error =
+          Status.UNAVAILABLE.withDescription(
+              "the name resolver returned no addresses (attributes: "
+                  + resolved.getAttributes()
+                  + ")");
+      handleNameResolutionError(error);
+      return error;
+    }
+    Object parsed = resolved.getLoadBalancingPolicyConfig();
+    LbkitConfig cfg = parsed instanceof LbkitConfig ? (LbkitConfig) parsed : defaultConfig;
+
+    Map<ImmutableList<SocketAddress>, EquivalentAddressGroup> wanted = new LinkedHashMap<>();
+    for (EquivalentAddressGroup group : groups) {
+      wanted.putIfAbsent(ImmutableList.copyOf(group.getAddresses()), group);
+    }
+
+    io.lbkit.core.LoadBalancer lb = balancer;
+    if (lb == null || !cfg.equals(config)) {
+      // A new configuration: a new lbkit balancer with the ready address groups (statistics
+      // restart; configurations change rarely).
+      if (lb != null) {
+        lb.close();
+        helper.getChannelLogger().log(ChannelLogLevel.INFO, "lbkit config changed to {0}", cfg);
+      }
+      config = cfg;
+      lb = newBalancer(cfg);
+      balancer = lb;
+      for (Child c : children.values()) {
+        c.member = c.ready;
+      }
+    }
+
+    for (Iterator<Child> it = children.values().iterator(); it.hasNext(); ) {
+      Child c = it.next();
+      if (!wanted.containsKey(c.key)) {
+        c.ready = false;
+        c.subchannel.shutdown();
+        it.remove();
+      }
+    }
+    for (Map.Entry<ImmutableList<SocketAddress>, EquivalentAddressGroup> e : wanted.entrySet()) {
+      Server server = toServer(e.getKey(), e.getValue().getAttributes());
+      Child c = children.get(e.getKey());
+      if (c == null) {
+        Subchannel subchannel =
+            helper.createSubchannel(
+                CreateSubchannelArgs.newBuilder().setAddresses(e.getValue()).build());
+        Child child = new Child(e.getKey(), subchannel, server);
+        children.put(child.key, child);
+        subchannel.start(info -> onSubchannelState(child, info));
+        subchannel.requestConnection();
+      } else {
+        // Only our own attributes (weight, zone) can differ for the same addresses; the
+        // subchannel does not need them.
+        c.server = server;
+      }
+    }
+    if (cfg.healthCheck != null) {
+      for (Child c : children.values()) {
+        if (c.healthChannel == null) {
+          // Health checks call over the subchannel's own transport (created on the
+          // synchronization context, used from lbkit's scheduler).
+          c.healthChannel = c.subchannel.asChannel();
+        }
+      }
+    }
+    syncMembers(lb);
+    updateBalancingState();
+    return Status.OK;
+  }
+
+  /** The lbkit balancer, for tests. */
+  io.lbkit.core.@Nullable LoadBalancer lbkit() {
+    return balancer;
+  }
+
+  private io.lbkit.core.LoadBalancer newBalancer(LbkitConfig cfg) {
+    io.lbkit.core.LoadBalancer.Builder b =
+        io.lbkit.core.LoadBalancer.builder()
+            .name(helper.getAuthority())
+            .selector(cfg.selector.get())
+            .panicThreshold(cfg.panicThreshold)
+            .listener(listener)
+            .scheduler(helper.getScheduledExecutorService());
+    if (cfg.outlierDetection != null) {
+      b.outlierDetection(cfg.outlierDetection);
+    }
+    if (cfg.slowStart != null) {
+      b.slowStart(cfg.slowStart);
+    }
+    LbkitConfig.LatencyModelConfig lm = cfg.latencyModel;
+    if (lm != null) {
+      b.latencyModel(lm.decay, lm.failureFactor, lm.failureFloor);
+    }
+    LbkitConfig.HealthCheckConfig hc = cfg.healthCheck;
+    if (hc != null) {
+      b.healthCheck(
+          hc.toActiveHealthCheck(
+              new GrpcHealthChecker(
+                  hc.serviceName,
+                  server -> {
+                    Child c = members.get(server.id());
+                    return c == null ? null : c.healthChannel();
+                  })));
+    }
+    return b.build();
+  }
+
+  /** Makes lbkit's servers the member children, with their current weights and zones. */
+  private void syncMembers(io.lbkit.core.LoadBalancer lb) {
+    List<Server> servers = new ArrayList<>();
+    ImmutableMap.Builder<String, Child> byId = ImmutableMap.builder();
+    Set<String> ids = new HashSet<>();
+    for (Child c : children.values()) {
+      // Distinct address lists give distinct ids; the check only keeps a resolver oddity (the
+      // same address spelled twice) from failing the update.
+      if (c.member && ids.add(c.server.id())) {
+        servers.add(c.server);
+        byId.put(c.server.id(), c);
+      }
+    }
+    if (servers.isEmpty()) {
+      lb.clear();
+    } else {
+      lb.setServers(servers);
+    }
+    for (Child c : children.values()) {
+      if (c.member && !c.ready) {
+        lb.setHealth(c.server.id(), HealthState.UNHEALTHY);
+      }
+    }
+    members = byId.buildKeepingLast();
+  }
+
+  private void onSubchannelState(Child c, ConnectivityStateInfo info) {
+    ConnectivityState s = info.getState();
+    io.lbkit.core.LoadBalancer lb = balancer;
+    if (shutdown || lb == null || children.get(c.key) != c || s == SHUTDOWN) {
+      return;
+    }
+    c.rawState = s;
+    if (s == TRANSIENT_FAILURE || s == IDLE) {
+      // The address may be gone: let the resolver look again (it rate-limits itself).
+      helper.refreshNameResolution();
+    }
+    if (s == TRANSIENT_FAILURE) {
+      lastFailure = info.getStatus();
+    }
+    if (s == IDLE) {
+      c.subchannel.requestConnection();
+    }
+    if (c.effectiveState != TRANSIENT_FAILURE || s == READY || s == TRANSIENT_FAILURE) {
+      c.effectiveState = s == IDLE ? CONNECTING : s;
+    }
+    boolean ready = s == READY;
+    if (ready != c.ready) {
+      // Flip the flag before telling lbkit: a pick that races with the change and still sees
+      // the old state of lbkit finds the flag and returns no result; the picker published below
+      // retries it.
+      c.ready = ready;
+      if (ready && !c.member) {
+        c.member = true;
+        syncMembers(lb);
+      } else if (c.member) {
+        lb.setHealth(c.server.id(), ready ? HealthState.HEALTHY : HealthState.UNHEALTHY);
+      }
+    }
+    updateBalancingState();
+  }
+
+  /** Publishes the aggregate state and a new picker. Called on the synchronization context. */
+  private void updateBalancingState() {
+    io.lbkit.core.LoadBalancer lb = balancer;
+    LbkitConfig cfg = config;
+    if (shutdown || lb == null || cfg == null) {
+      return;
+    }
+    int ready = 0;
+    int connecting = 0;
+    for (Child c : children.values()) {
+      if (c.effectiveState == READY) {
+        ready++;
+      } else if (c.effectiveState == CONNECTING) {
+        connecting++;
+      }
+    }
+    if (ready > 0 && !lb.eligibleEndpoints().isEmpty()) {
+      publish(READY, new ReadyPicker(lb, members, cfg.failureCodes));
+    } else if (ready > 0) {
+      publish(
+          TRANSIENT_FAILURE,
+          new FixedPicker(
+              PickResult.withError(
+                  Status.UNAVAILABLE.withDescription(
+                      "lbkit: none of the " + ready + " ready backends is eligible: " + lb))));
+    } else if (connecting > 0) {
+      publish(CONNECTING, new FixedPicker(PickResult.withNoResult()));
+    } else {
+      publish(TRANSIENT_FAILURE, new FixedPicker(PickResult.withError(lastFailure)));
+    }
+  }
+
+  private void publish(ConnectivityState newState, SubchannelPicker picker) {
+    state = newState;
+    helper.updateBalancingState(newState, picker);
+  }
+
+  @Override
+  public void handleNameResolutionError(Status error) {
+    if (shutdown) {
+      return;
+    }
+    if (state != READY) {
+      // Keep serving from the last good addresses when some are ready; otherwise say why.
+      publish(TRANSIENT_FAILURE, new FixedPicker(PickResult.withError(error)));
+    }
+  }
+
+  @Override
+  public void requestConnection() {
+    for (Child c : children.values()) {
+      if (c.rawState == IDLE) {
+        c.subchannel.requestConnection();
+      }
+    }
+  }
+
+  @Override
+  public void shutdown() {
+    shutdown = true;
+    for (Child c : children.values()) {
+      c.ready = false;
+      c.subchannel.shutdown();
+    }
+    children.clear();
+    members = ImmutableMap.of();
+    io.lbkit.core.LoadBalancer lb = balancer;
+    if (lb != null) {
+      lb.close();
+    }
+  }
+
+  /** Hears lbkit's health transitions (ejections, their end, health checks, panic mode). */
+  private final class RefreshOnHealthChange implements HealthListener {
+    @Override
+    public void onStateChange(Server server, HealthState from, HealthState to, String reason) {
+      queueRefresh();
+    }
+
+    @Override
+    public void onPanicModeChange(boolean active, int eligible, int considered) {
+      queueRefresh();
+    }
+  }
+
+  /**
+   * Republishes the picker on the synchronization context, from any thread: an ejection that ends
+   * must wake wait-for-ready calls buffered by an earlier picker, and the aggregate state may
+   * change. Goes through the scheduler so that balancer code never runs on the reporting thread (an
+   * RPC callback or lbkit's maintenance); several transitions in a row share one refresh.
+   */
+  private void queueRefresh() {
+    if (!refreshQueued.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      SynchronizationContext.ScheduledHandle unused =
+          syncContext.schedule(
+              () -> {
+                refreshQueued.set(false);
+                updateBalancingState();
+              },
+              0,
+              TimeUnit.NANOSECONDS,
+              helper.getScheduledExecutorService());
+    } catch (RejectedExecutionException e) {
+      // The channel is shutting down: nothing left to refresh.
+      refreshQueued.set(false);
+    }
+  }
+
+  /** The lbkit server for an address group: id "host:port" (joined by "," for several). */
+  private Server toServer(ImmutableList<SocketAddress> addresses, Attributes attrs) {
+    StringBuilder id = new StringBuilder();
+    for (SocketAddress a : addresses) {
+      if (id.length() > 0) {
+        id.append(',');
+      }
+      id.append(addressString(a));
+    }
+    Server.Builder b = placeholderOr(addresses.get(0)).id(id.toString());
+    Double weight = attrs.get(LbkitPolicies.WEIGHT);
+    if (weight != null) {
+      if (weight > 0 && Double.isFinite(weight)) {
+        b.weight(weight);
+      } else {
+        helper
+            .getChannelLogger()
+            .log(ChannelLogLevel.WARNING, "ignoring invalid lbkit weight {0} of {1}", weight, id);
+      }
+    }
+    String zone = attrs.get(LbkitPolicies.ZONE);
+    if (zone != null && !zone.isBlank()) {
+      b.zone(zone);
+    }
+    return b.build();
+  }
+
+  private static Server.Builder placeholderOr(SocketAddress address) {
+    if (address instanceof InetSocketAddress) {
+      InetSocketAddress inet = (InetSocketAddress) address;
+      try {
+        return Server.builder(inet.getHostString(), inet.getPort());
+      } catch (IllegalArgumentException e) {
+        // Port 0 or an odd host: the id still names the address.
+      }
+    }
+    return Server.builder(NON_INET_HOST, 1);
+  }
+
+  private static String addressString(SocketAddress address) {
+    if (address instanceof InetSocketAddress) {
+      InetSocketAddress inet = (InetSocketAddress) address;
+      return HostAndPort.fromParts(inet.getHostString(), inet.getPort()).toString();
+    }
+    return String.valueOf(address);
+  }
+
+  /**
+   * The picker while some subchannel is ready: lbkit chooses, and the call's outcome goes back to
+   * the lbkit pick. Immutable; thread-safe without locks. A pick allocates lbkit's {@link Pick}
+   * handle and the tracer factory that completes it (plus gRPC's own {@link PickResult}); the
+   * tracer itself is allocated only when gRPC starts the stream.
+   */
+  static final class ReadyPicker extends SubchannelPicker {
+    private final io.lbkit.core.LoadBalancer balancer;
+    private final ImmutableMap<String, Child> members;
+    private final int failureCodes;
+
+    ReadyPicker(
+        io.lbkit.core.LoadBalancer balancer,
+        ImmutableMap<String, Child> members,
+        int failureCodes) {
+      this.balancer = balancer;
+      this.members = members;
+      this.failureCodes = failureCodes;
+    }
+
+    @Override
+    public PickResult pickSubchannel(PickSubchannelArgs args) {
+      Pick pick;
+      try {
+        pick = balancer.pick();
+      } catch (NoAvailableServerException e) {
+        // Cheap (no stack trace). Wait-for-ready calls stay buffered until the next picker.
+        return PickResult.withError(Status.UNAVAILABLE.withDescription(e.getMessage()));
+      }
+      Child c = members.get(pick.server().id());
+      if (c == null || !c.ready) {
+        // lbkit is a step ahead of or behind this picker: the subchannel is not (or no longer)
+        // usable, and a new picker is on its way. gRPC would drop a pick of a non-ready
+        // subchannel without ever starting a stream, so release the lbkit pick here.
+        pick.close();
+        return PickResult.withNoResult();
+      }
+      return PickResult.withSubchannel(c.subchannel, new OutcomeRecorder(pick, failureCodes));
+    }
+
+    @Override
+    public String toString() {
+      return "ReadyPicker{" + balancer + '}';
+    }
+  }
+
+  /**
+   * Creates the tracer that completes one lbkit pick when its call's stream closes.
+   *
+   * <p>A pick whose stream never starts is one gRPC discarded between picking and starting the
+   * stream: the subchannel stopped being ready in that window, or the call was cancelled while
+   * buffered. The picker closes most of the first window itself (it checks readiness after lbkit
+   * chose); what remains is released by lbkit's in-flight expiry and, sooner, when the server's
+   * lbkit member is removed.
+   */
+  static final class OutcomeRecorder extends ClientStreamTracer.Factory {
+    private final Pick pick;
+    private final int failureCodes;
+
+    OutcomeRecorder(Pick pick, int failureCodes) {
+      this.pick = pick;
+      this.failureCodes = failureCodes;
+    }
+
+    @Override
+    public ClientStreamTracer newClientStreamTracer(
+        ClientStreamTracer.StreamInfo info, Metadata headers) {
+      return new OutcomeTracer(pick, failureCodes);
+    }
+
+    Pick pick() {
+      return pick;
+    }
+  }
+
+  /** Completes the pick once, when the stream closes. */
+  static final class OutcomeTracer extends ClientStreamTracer {
+    private final Pick pick;
+    private final int failureCodes;
+
+    OutcomeTracer(Pick pick, int failureCodes) {
+      this.pick = pick;
+      this.failureCodes = failureCodes;
+    }
+
+    @Override
+    public void streamClosed(Status status) {
+      pick.complete(outcome(status.getCode(), failureCodes));
+    }
+  }
+
+  /**
+   * What a call's final status says about its server: OK is a success; a configured failure code is
+   * a failure (DEADLINE_EXCEEDED a timeout); CANCELLED and an unconfigured DEADLINE_EXCEEDED are
+   * the caller's doing and say nothing; any other code is an answer from a working server.
+   */
+  static Outcome outcome(Status.Code code, int failureCodes) {
+    if (code == Status.Code.OK) {
+      return Outcome.SUCCESS;
+    }
+    if (LbkitConfig.isFailure(failureCodes, code)) {
+      return code == Status.Code.DEADLINE_EXCEEDED ? Outcome.TIMEOUT : Outcome.FAILURE;
+    }
+    if (code == Status.Code.CANCELLED || code == Status.Code.DEADLINE_EXCEEDED) {
+      return Outcome.CANCELLED;
+    }
+    return Outcome.SUCCESS;
+  }
+
+  /** A picker that always gives the same result: buffer, or fail with a status. */
+  static final class FixedPicker extends SubchannelPicker {
+    private final PickResult result;
+
+    FixedPicker(PickResult result) {
+      this.result = result;
+    }
+
+    @Override
+    public PickResult pickSubchannel(PickSubchannelArgs args) {
+      return result;
+    }
+
+    @Override
+    public String toString() {
+      return "FixedPicker{" + result + '}';
+    }
+  }
+}

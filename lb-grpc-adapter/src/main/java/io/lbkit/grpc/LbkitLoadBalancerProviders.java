@@ -1,0 +1,129 @@
+package io.lbkit.grpc;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.common.collect.ImmutableMap;
+import io.grpc.LoadBalancer;
+import io.grpc.LoadBalancerProvider;
+import io.grpc.NameResolver.ConfigOrError;
+import io.grpc.Status;
+import io.lbkit.core.Selector;
+import io.lbkit.core.Selectors;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The {@link LoadBalancerProvider}s of the lbkit policies, one per policy name, registered in
+ * {@code META-INF/services/io.grpc.LoadBalancerProvider}.
+ *
+ * <p>The service loader needs public classes with public constructors, but they are no API: they
+ * are nested in this package-private holder (as gRPC-Java does for its own policies) so that
+ * applications select policies by name ({@link LbkitPolicies}) and never by class.
+ */
+final class LbkitLoadBalancerProviders {
+  private LbkitLoadBalancerProviders() {}
+
+  /** What every lbkit provider shares: the config parser and the balancer. */
+  abstract static class Base extends LoadBalancerProvider {
+    private final String policyName;
+    private final Supplier<Selector> selector;
+    private final LbkitConfig defaultConfig;
+
+    Base(String policyName, Supplier<Selector> selector) {
+      this.policyName = requireNonNull(policyName, "policyName");
+      this.selector = requireNonNull(selector, "selector");
+      this.defaultConfig = LbkitConfig.parse(policyName, selector, ImmutableMap.of());
+    }
+
+    @Override
+    public boolean isAvailable() {
+      return true;
+    }
+
+    /** gRPC's default priority: a name is registered by one provider only. */
+    @Override
+    public int getPriority() {
+      return 5;
+    }
+
+    @Override
+    public String getPolicyName() {
+      return policyName;
+    }
+
+    @Override
+    public LoadBalancer newLoadBalancer(LoadBalancer.Helper helper) {
+      return new LbkitGrpcLoadBalancer(helper, defaultConfig);
+    }
+
+    /** Parses the policy's JSON object; a bad field yields an error naming it, never a throw. */
+    @Override
+    public ConfigOrError parseLoadBalancingPolicyConfig(Map<String, ?> rawConfig) {
+      try {
+        return ConfigOrError.fromConfig(LbkitConfig.parse(policyName, selector, rawConfig));
+      } catch (RuntimeException e) {
+        // ConfigException for bad fields; anything else would be a parser bug, still no throw.
+        return ConfigOrError.fromError(
+            Status.UNAVAILABLE
+                .withDescription("invalid " + policyName + " config: " + e.getMessage())
+                .withCause(e));
+      }
+    }
+  }
+
+  /** {@value LbkitPolicies#ROUND_ROBIN}. */
+  public static final class RoundRobin extends Base {
+    public RoundRobin() {
+      super(LbkitPolicies.ROUND_ROBIN, Selectors::roundRobin);
+    }
+  }
+
+  /** {@value LbkitPolicies#WEIGHTED_ROUND_ROBIN}. */
+  public static final class WeightedRoundRobin extends Base {
+    public WeightedRoundRobin() {
+      super(LbkitPolicies.WEIGHTED_ROUND_ROBIN, Selectors::weightedRoundRobin);
+    }
+  }
+
+  /** {@value LbkitPolicies#RANDOM}. */
+  public static final class Random extends Base {
+    public Random() {
+      super(LbkitPolicies.RANDOM, Selectors::random);
+    }
+  }
+
+  /** {@value LbkitPolicies#WEIGHTED_RANDOM}. */
+  public static final class WeightedRandom extends Base {
+    public WeightedRandom() {
+      super(LbkitPolicies.WEIGHTED_RANDOM, Selectors::weightedRandom);
+    }
+  }
+
+  /** {@value LbkitPolicies#LEAST_CONNECTIONS}. */
+  public static final class LeastConnections extends Base {
+    public LeastConnections() {
+      super(LbkitPolicies.LEAST_CONNECTIONS, Selectors::leastConnections);
+    }
+  }
+
+  /** {@value LbkitPolicies#POWER_OF_TWO_CHOICES}. */
+  public static final class PowerOfTwoChoices extends Base {
+    public PowerOfTwoChoices() {
+      super(LbkitPolicies.POWER_OF_TWO_CHOICES, Selectors::powerOfTwoChoices);
+    }
+  }
+
+  /** {@value LbkitPolicies#LEAST_RESPONSE_TIME}. */
+  public static final class LeastResponseTime extends Base {
+    public LeastResponseTime() {
+      super(LbkitPolicies.LEAST_RESPONSE_TIME, Selectors::leastResponseTime);
+    }
+  }
+
+  /** {@value LbkitPolicies#PEAK_EWMA}, another name for least response time. */
+  public static final class PeakEwma extends Base {
+    public PeakEwma() {
+      super(LbkitPolicies.PEAK_EWMA, Selectors::leastResponseTime);
+    }
+  }
+}

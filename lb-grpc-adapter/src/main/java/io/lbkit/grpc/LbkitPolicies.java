@@ -1,0 +1,183 @@
+package io.lbkit.grpc;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static java.util.Objects.requireNonNull;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.ImmutableSet;
+import io.grpc.Attributes;
+import io.grpc.EquivalentAddressGroup;
+import io.lbkit.core.Selectors;
+import java.net.SocketAddress;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The lbkit load-balancing policies for gRPC-Java, by name, and the keys under which addresses
+ * carry their weight and zone.
+ *
+ * <p>The policies register themselves with gRPC when this module is on the class path; select one
+ * by name:
+ *
+ * <pre>{@code
+ * ManagedChannel channel = ManagedChannelBuilder.forTarget("dns:///orders.internal:443")
+ *     .defaultLoadBalancingPolicy(LbkitPolicies.LEAST_RESPONSE_TIME)
+ *     .build();
+ *
+ * // or with settings, through a service config:
+ * ManagedChannel channel = ManagedChannelBuilder.forTarget("lbkit:///10.0.0.1:8080,10.0.0.2:8080")
+ *     .defaultServiceConfig(LbkitPolicies.serviceConfig(LbkitPolicies.LEAST_CONNECTIONS,
+ *         Map.of("outlierDetection", Map.of("consecutiveFailures", 5.0, "baseEjectionTime", "30s"),
+ *                "slowStart", Map.of("window", "30s"))))
+ *     .build();
+ * }</pre>
+ *
+ * <p>Each policy keeps one subchannel per address group; only READY subchannels receive calls.
+ * Every call's outcome (its gRPC status and latency) is reported to lbkit, which feeds least
+ * connections, peak EWMA, outlier detection and slow start. The JSON settings are documented in the
+ * module's README; a bad setting makes the channel report the field by name.
+ *
+ * <p>gRPC's load-balancing API is experimental; see the README for the gRPC-Java versions this
+ * module supports.
+ *
+ * @since 0.1.0
+ */
+public final class LbkitPolicies {
+  /** Round robin over the ready subchannels, ignoring weights. */
+  public static final String ROUND_ROBIN = "lbkit_round_robin";
+
+  /** Smooth weighted round robin, weights from {@link #WEIGHT}. */
+  public static final String WEIGHTED_ROUND_ROBIN = "lbkit_weighted_round_robin";
+
+  /** Uniformly random. */
+  public static final String RANDOM = "lbkit_random";
+
+  /** Random in proportion to {@link #WEIGHT}. */
+  public static final String WEIGHTED_RANDOM = "lbkit_weighted_random";
+
+  /** The subchannel with the fewest calls in flight. */
+  public static final String LEAST_CONNECTIONS = "lbkit_least_connections";
+
+  /** The less loaded (in-flight calls per weight) of two random subchannels. */
+  public static final String POWER_OF_TWO_CHOICES = "lbkit_power_of_two_choices";
+
+  /** Peak EWMA: two random choices compared by latency estimate times load. */
+  public static final String LEAST_RESPONSE_TIME = "lbkit_least_response_time";
+
+  /** Another name for {@link #LEAST_RESPONSE_TIME}. */
+  public static final String PEAK_EWMA = "lbkit_peak_ewma";
+
+  /**
+   * The weight of an {@link EquivalentAddressGroup}, a positive finite number (1 when absent), used
+   * by the weighted policies and by slow start. The {@code lbkit:} name resolver sets it from the
+   * target.
+   */
+  public static final Attributes.Key<Double> WEIGHT = Attributes.Key.create("io.lbkit.grpc.weight");
+
+  /** The zone of an {@link EquivalentAddressGroup}, a non-blank string (none when absent). */
+  public static final Attributes.Key<String> ZONE = Attributes.Key.create("io.lbkit.grpc.zone");
+
+  private static final ImmutableSet<String> NAMES =
+      ImmutableSet.of(
+          ROUND_ROBIN,
+          WEIGHTED_ROUND_ROBIN,
+          RANDOM,
+          WEIGHTED_RANDOM,
+          LEAST_CONNECTIONS,
+          POWER_OF_TWO_CHOICES,
+          LEAST_RESPONSE_TIME,
+          PEAK_EWMA);
+
+  private LbkitPolicies() {}
+
+  /** Every policy name this module registers. */
+  public static ImmutableSet<String> policyNames() {
+    return NAMES;
+  }
+
+  /**
+   * A service config selecting {@code policy} with its default settings, for {@code
+   * ManagedChannelBuilder.defaultServiceConfig}.
+   *
+   * @throws IllegalArgumentException if the policy is not one of {@link #policyNames()}
+   */
+  public static Map<String, ?> serviceConfig(String policy) {
+    return serviceConfig(policy, ImmutableMap.of());
+  }
+
+  /**
+   * A service config selecting {@code policy} with these settings, for {@code
+   * ManagedChannelBuilder.defaultServiceConfig}. Numbers may be given as any {@link Number}; they
+   * are stored as {@code Double}, the only number type a service config map may hold.
+   *
+   * @throws IllegalArgumentException if the policy is unknown, or naming the bad field if the
+   *     settings are invalid
+   */
+  public static Map<String, ?> serviceConfig(String policy, Map<String, ?> settings) {
+    requireNonNull(policy, "policy");
+    requireNonNull(settings, "settings");
+    checkArgument(NAMES.contains(policy), "unknown policy '%s'; expected one of %s", policy, NAMES);
+    @SuppressWarnings("unchecked") // json(Map) returns a map
+    Map<String, ?> normalized = (Map<String, ?>) json(settings, "settings");
+    try {
+      LbkitConfig.parse(policy, Selectors::roundRobin, normalized);
+    } catch (LbkitConfig.ConfigException e) {
+      throw new IllegalArgumentException("invalid " + policy + " config: " + e.getMessage(), e);
+    }
+    return ImmutableMap.of(
+        "loadBalancingConfig", ImmutableList.of(ImmutableMap.of(policy, normalized)));
+  }
+
+  /**
+   * An address group with a weight and, if not null, a zone, as a custom name resolver would return
+   * it.
+   *
+   * @throws IllegalArgumentException if the weight is not positive and finite or the zone blank
+   */
+  public static EquivalentAddressGroup addressGroup(
+      SocketAddress address, double weight, @Nullable String zone) {
+    requireNonNull(address, "address");
+    checkArgument(
+        weight > 0 && Double.isFinite(weight),
+        "weight must be a positive finite number but was %s",
+        weight);
+    Attributes.Builder attrs = Attributes.newBuilder().set(WEIGHT, weight);
+    if (zone != null) {
+      checkArgument(!zone.isBlank(), "zone must not be blank");
+      attrs.set(ZONE, zone);
+    }
+    return new EquivalentAddressGroup(address, attrs.build());
+  }
+
+  /** A deep copy with every number as a Double, refusing what JSON cannot hold. */
+  private static Object json(@Nullable Object value, String path) {
+    if (value instanceof Map) {
+      ImmutableMap.Builder<String, Object> out = ImmutableMap.builder();
+      for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
+        checkArgument(e.getKey() instanceof String, "%s has a non-string key %s", path, e.getKey());
+        String key = (String) e.getKey();
+        out.put(key, json(e.getValue(), path + "." + key));
+      }
+      return out.buildOrThrow();
+    }
+    if (value instanceof List) {
+      ImmutableList.Builder<Object> out = ImmutableList.builder();
+      List<?> list = (List<?>) value;
+      for (int i = 0; i < list.size(); i++) {
+        out.add(json(list.get(i), path + "[" + i + "]"));
+      }
+      return out.build();
+    }
+    if (value instanceof Number) {
+      return ((Number) value).doubleValue();
+    }
+    checkArgument(
+        value instanceof String || value instanceof Boolean,
+        "%s must be a map, list, string, number or boolean but was %s",
+        path,
+        value);
+    return requireNonNull(value);
+  }
+}

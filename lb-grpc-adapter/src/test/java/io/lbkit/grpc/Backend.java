@@ -1,0 +1,196 @@
+package io.lbkit.grpc;
+
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.inprocess.InProcessSocketAddress;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A test server answering one unary method with its own name, counting calls; it can be told to
+ * fail with a status or to hold calls until released. Loopback (Netty) or in-process.
+ */
+final class Backend implements AutoCloseable {
+  static final MethodDescriptor.Marshaller<String> STRING =
+      new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(String value) {
+          return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public String parse(InputStream stream) {
+          try {
+            return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+      };
+
+  static final MethodDescriptor<String, String> ECHO =
+      MethodDescriptor.<String, String>newBuilder()
+          .setType(MethodDescriptor.MethodType.UNARY)
+          .setFullMethodName("lbkit.test.Echo/Call")
+          .setRequestMarshaller(STRING)
+          .setResponseMarshaller(STRING)
+          .build();
+
+  // Answers delayed calls without blocking a transport thread; daemon, shared by all backends.
+  private static final ScheduledExecutorService DELAYS =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "backend-delays");
+            t.setDaemon(true);
+            return t;
+          });
+
+  final String name;
+  final AtomicInteger calls = new AtomicInteger();
+  final HealthStatusManager health = new HealthStatusManager();
+  volatile @Nullable Status failWith;
+  volatile boolean hold;
+  volatile long delayMillis;
+  private final List<StreamObserver<String>> held = new ArrayList<>();
+  private final Server server;
+  private final SocketAddress address;
+
+  private Backend(String name, boolean inProcess, int port) throws IOException {
+    this.name = name;
+    ServerServiceDefinition service =
+        ServerServiceDefinition.builder("lbkit.test.Echo")
+            .addMethod(ECHO, ServerCalls.asyncUnaryCall(this::handle))
+            .build();
+    if (inProcess) {
+      server =
+          InProcessServerBuilder.forName(name)
+              .addService(service)
+              .addService(health.getHealthService())
+              .directExecutor()
+              .build()
+              .start();
+      address = new InProcessSocketAddress(name);
+    } else {
+      server =
+          NettyServerBuilder.forAddress(
+                  new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
+              .addService(service)
+              .addService(health.getHealthService())
+              .directExecutor()
+              .build()
+              .start();
+      address = new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getPort());
+    }
+  }
+
+  /** A Netty server on a free loopback port. */
+  static Backend netty(String name) throws IOException {
+    return new Backend(name, false, 0);
+  }
+
+  /** A Netty server on this loopback port (to bring a stopped server back). */
+  static Backend netty(String name, int port) throws IOException {
+    return new Backend(name, false, port);
+  }
+
+  /** An in-process server; its name must be unique in the JVM. */
+  static Backend inProcess(String name) throws IOException {
+    return new Backend(name, true, 0);
+  }
+
+  SocketAddress address() {
+    return address;
+  }
+
+  int port() {
+    return ((InetSocketAddress) address).getPort();
+  }
+
+  private void handle(String request, StreamObserver<String> response) {
+    calls.incrementAndGet();
+    Status fail = failWith;
+    if (fail != null) {
+      response.onError(fail.asRuntimeException());
+      return;
+    }
+    synchronized (held) {
+      if (hold) {
+        held.add(response);
+        return;
+      }
+    }
+    long delay = delayMillis;
+    if (delay > 0) {
+      ScheduledFuture<?> unused =
+          DELAYS.schedule(
+              () -> {
+                response.onNext(name);
+                response.onCompleted();
+              },
+              delay,
+              TimeUnit.MILLISECONDS);
+      return;
+    }
+    response.onNext(name);
+    response.onCompleted();
+  }
+
+  int heldCount() {
+    synchronized (held) {
+      return held.size();
+    }
+  }
+
+  void releaseHeld() {
+    List<StreamObserver<String>> copy;
+    synchronized (held) {
+      hold = false;
+      copy = new ArrayList<>(held);
+      held.clear();
+    }
+    for (StreamObserver<String> r : copy) {
+      r.onNext(name);
+      r.onCompleted();
+    }
+  }
+
+  /** One blocking call with a deadline; returns the name of the backend that answered. */
+  static String call(Channel channel, long timeoutMillis) {
+    return ClientCalls.blockingUnaryCall(
+        channel,
+        ECHO,
+        CallOptions.DEFAULT.withDeadlineAfter(timeoutMillis, TimeUnit.MILLISECONDS),
+        "hi");
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    releaseHeld();
+    server.shutdownNow();
+    server.awaitTermination(5, TimeUnit.SECONDS);
+  }
+}

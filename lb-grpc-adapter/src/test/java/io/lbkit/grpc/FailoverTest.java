@@ -1,0 +1,176 @@
+package io.lbkit.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.common.util.concurrent.ListenableFuture;
+import io.grpc.CallOptions;
+import io.grpc.ConnectivityState;
+import io.grpc.EquivalentAddressGroup;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Servers that die, fail, and come back, with real transports; every call has a deadline. */
+class FailoverTest {
+  private static final AtomicInteger IDS = new AtomicInteger();
+  private final GrpcTestSupport grpc = new GrpcTestSupport();
+
+  @AfterEach
+  void stop() throws Exception {
+    grpc.close();
+  }
+
+  @Test
+  void callsFailOverWhenAServerIsKilledMidRun() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      grpc.add(Backend.netty("b" + i));
+    }
+    ManualResolver resolver = resolver();
+    ManagedChannel channel = netty(resolver, LbkitPolicies.LEAST_CONNECTIONS, Map.of());
+    grpc.warmUp(channel);
+    for (int i = 0; i < 30; i++) {
+      Backend.call(channel, 2000);
+    }
+    Backend killed = grpc.backends.get(0);
+    killed.close();
+    int servedBeforeKill = killed.calls.get();
+
+    int failures = 0;
+    for (int i = 0; i < 60; i++) {
+      try {
+        assertThat(Backend.call(channel, 2000)).isNotEqualTo(killed.name);
+      } catch (StatusRuntimeException e) {
+        // A call racing with the connection's end may fail; nothing may hang.
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        failures++;
+      }
+    }
+    assertThat(failures).isLessThanOrEqualTo(2);
+    assertThat(killed.calls.get()).isEqualTo(servedBeforeKill);
+    assertThat(grpc.backends.get(1).calls.get() + grpc.backends.get(2).calls.get())
+        .isEqualTo(30 - servedBeforeKill + 60 - failures);
+    assertThat(resolver.refreshes.get()).as("re-resolution after the loss").isPositive();
+  }
+
+  @Test
+  void serverFailingWithUnavailableIsEjectedThenReadmitted() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      grpc.add(Backend.netty("b" + i));
+    }
+    Map<String, ?> config =
+        Map.of(
+            "outlierDetection",
+            Map.of(
+                "consecutiveFailures",
+                3.0,
+                "baseEjectionTime",
+                "1s",
+                "interval",
+                "0.2s",
+                "maxEjectionPercent",
+                50.0,
+                "successRate",
+                Map.of("enabled", false)));
+    ManagedChannel channel = netty(resolver(), LbkitPolicies.ROUND_ROBIN, config);
+    grpc.warmUp(channel);
+    Backend failing = grpc.backends.get(0);
+    failing.failWith = Status.UNAVAILABLE.withDescription("overloaded");
+
+    int failures = 0;
+    for (int i = 0; i < 30; i++) {
+      try {
+        Backend.call(channel, 2000);
+      } catch (StatusRuntimeException e) {
+        failures++;
+      }
+    }
+    // Three failures in a row eject it (a fourth may race with the ejection).
+    assertThat(failing.calls.get()).isBetween(3, 4);
+    assertThat(failures).isEqualTo(failing.calls.get());
+
+    failing.failWith = null;
+    int ejectedAt = failing.calls.get();
+    for (int i = 0; i < 20; i++) {
+      assertThat(Backend.call(channel, 2000)).isNotEqualTo(failing.name);
+    }
+    assertThat(failing.calls.get()).isEqualTo(ejectedAt);
+
+    // The ejection ends by itself (about 1 s) and the healed server takes calls again.
+    GrpcTestSupport.await(
+        Duration.ofSeconds(5),
+        () -> {
+          Backend.call(channel, 2000);
+          return failing.calls.get() > ejectedAt;
+        });
+  }
+
+  @Test
+  void allServersDownIsTransientFailureAndWaitForReadyCallsResume() throws Exception {
+    String name0 = "down-" + IDS.incrementAndGet();
+    String name1 = "down-" + IDS.incrementAndGet();
+    Backend b0 = grpc.add(Backend.inProcess(name0));
+    Backend b1 = grpc.add(Backend.inProcess(name1));
+    ManualResolver resolver = resolver();
+    @SuppressWarnings("deprecation") // fixed addresses for a test channel
+    ManagedChannel channel =
+        grpc.add(
+            InProcessChannelBuilder.forTarget("manual:///down")
+                .nameResolverFactory(resolver)
+                .defaultLoadBalancingPolicy(LbkitPolicies.POWER_OF_TWO_CHOICES)
+                .build());
+    grpc.warmUp(channel);
+    b0.close();
+    b1.close();
+    grpc.backends.clear();
+
+    GrpcTestSupport.await(
+        Duration.ofSeconds(5),
+        () -> channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE);
+    assertThatThrownBy(() -> Backend.call(channel, 2000))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+
+    ListenableFuture<String> waiting =
+        ClientCalls.futureUnaryCall(
+            channel.newCall(
+                Backend.ECHO,
+                CallOptions.DEFAULT.withWaitForReady().withDeadlineAfter(8, TimeUnit.SECONDS)),
+            "hi");
+    assertThat(waiting.isDone()).isFalse();
+    Backend back = grpc.add(Backend.inProcess(name1));
+
+    assertThat(waiting.get(8, TimeUnit.SECONDS)).isEqualTo(back.name);
+    assertThat(channel.getState(false)).isEqualTo(ConnectivityState.READY);
+  }
+
+  private ManualResolver resolver() {
+    List<EquivalentAddressGroup> groups = new ArrayList<>();
+    for (Backend b : grpc.backends) {
+      groups.add(new EquivalentAddressGroup(b.address()));
+    }
+    return new ManualResolver(groups);
+  }
+
+  @SuppressWarnings("deprecation") // fixed addresses for a test channel
+  private ManagedChannel netty(ManualResolver resolver, String policy, Map<String, ?> config) {
+    return grpc.add(
+        NettyChannelBuilder.forTarget("manual:///failover")
+            .nameResolverFactory(resolver)
+            .usePlaintext()
+            .defaultServiceConfig(LbkitPolicies.serviceConfig(policy, config))
+            .build());
+  }
+}

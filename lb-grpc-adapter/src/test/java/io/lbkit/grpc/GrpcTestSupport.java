@@ -1,0 +1,65 @@
+package io.lbkit.grpc;
+
+import io.grpc.ManagedChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+/** Servers and channels of one test, all shut down by {@link #close()}. */
+final class GrpcTestSupport implements AutoCloseable {
+  final List<Backend> backends = new ArrayList<>();
+  final List<ManagedChannel> channels = new ArrayList<>();
+
+  Backend add(Backend b) {
+    backends.add(b);
+    return b;
+  }
+
+  ManagedChannel add(ManagedChannel c) {
+    channels.add(c);
+    return c;
+  }
+
+  /**
+   * Calls until every backend has answered once (connections come up one by one), then resets the
+   * counters, so that a test counts a steady state.
+   */
+  void warmUp(ManagedChannel channel) {
+    await(
+        Duration.ofSeconds(5),
+        () -> {
+          Backend.call(channel, 2000);
+          return backends.stream().allMatch(b -> b.calls.get() > 0);
+        });
+    for (Backend b : backends) {
+      b.calls.set(0);
+    }
+  }
+
+  /** Polls a condition (each evaluation does real work) until it holds or the time is up. */
+  static void await(Duration timeout, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within " + timeout);
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5)); // poll interval
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (ManagedChannel c : channels) {
+      c.shutdownNow();
+    }
+    for (ManagedChannel c : channels) {
+      c.awaitTermination(5, TimeUnit.SECONDS);
+    }
+    for (Backend b : backends) {
+      b.close();
+    }
+  }
+}

@@ -1,0 +1,99 @@
+package io.lbkit.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.grpc.ManagedChannel;
+import io.grpc.NameResolverRegistry;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.net.URI;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The {@code lbkit:} static resolver: target syntax, errors, and a channel through it. */
+class LbkitNameResolverTest {
+  private final GrpcTestSupport grpc = new GrpcTestSupport();
+
+  @AfterEach
+  void stop() throws Exception {
+    grpc.close();
+  }
+
+  @Test
+  void parsesWeightsZonesAndIpv6() {
+    List<LbkitNameResolvers.Entry> entries =
+        LbkitNameResolvers.parse(
+            URI.create("lbkit:///10.0.0.1:8080?weight=2&zone=a,10.0.0.2:8080,[::1]:9000?zone=b"));
+    assertThat(entries).hasSize(3);
+    assertThat(entries.get(0).host).isEqualTo("10.0.0.1");
+    assertThat(entries.get(0).port).isEqualTo(8080);
+    assertThat(entries.get(0).weight).isEqualTo(2.0);
+    assertThat(entries.get(0).zone).isEqualTo("a");
+    assertThat(entries.get(1).weight).isEqualTo(1.0);
+    assertThat(entries.get(1).zone).isNull();
+    assertThat(entries.get(2).host).isEqualTo("::1");
+    assertThat(entries.get(2).zone).isEqualTo("b");
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "lbkit:///|no addresses",
+        "lbkit://auth/10.0.0.1:80|an authority ('auth') is not supported",
+        "lbkit:///10.0.0.1|entry 1 ('10.0.0.1'): a port is required",
+        "lbkit:///10.0.0.1:80,,10.0.0.2:80|entry 2 ('') is empty",
+        "lbkit:///10.0.0.1:80?weight=0|weight must be a positive number but was '0'",
+        "lbkit:///10.0.0.1:80?weight=abc|weight must be a positive number but was 'abc'",
+        "lbkit:///10.0.0.1:80?zone=|zone must not be blank",
+        "lbkit:///10.0.0.1:80?color=red|unknown parameter 'color'",
+        "lbkit:///10.0.0.1:80?weight|expected name=value but found 'weight'",
+        "lbkit:///10.0.0.1:99999|malformed host:port",
+        "lbkit:///:80|a host is required",
+      })
+  void malformedTargetsAreRejectedWithTheReason(String target, String reason) {
+    assertThatThrownBy(() -> LbkitNameResolvers.parse(URI.create(target)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("invalid lbkit target '" + target + "'")
+        .hasMessageContaining(reason);
+  }
+
+  @Test
+  void resolverIsRegisteredForTheScheme() {
+    assertThat(NameResolverRegistry.getDefaultRegistry().getProviderForScheme("lbkit"))
+        .isInstanceOf(LbkitNameResolvers.Provider.class);
+  }
+
+  @Test
+  void malformedTargetFailsTheChannelBuild() {
+    assertThatThrownBy(
+            () ->
+                grpc.add(
+                    NettyChannelBuilder.forTarget("lbkit:///10.0.0.1:80?weight=-1")
+                        .usePlaintext()
+                        .build()))
+        .hasStackTraceContaining("weight must be a positive number");
+  }
+
+  @Test
+  void channelReachesEveryListedServerIncludingHostNames() throws Exception {
+    Backend a = grpc.add(Backend.netty("a"));
+    Backend b = grpc.add(Backend.netty("b"));
+    ManagedChannel channel =
+        grpc.add(
+            NettyChannelBuilder.forTarget(
+                    "lbkit:///127.0.0.1:" + a.port() + "?zone=z1,localhost:" + b.port())
+                .usePlaintext()
+                .defaultLoadBalancingPolicy(LbkitPolicies.ROUND_ROBIN)
+                .build());
+    grpc.warmUp(channel);
+    for (int i = 0; i < 10; i++) {
+      Backend.call(channel, 2000);
+    }
+    assertThat(a.calls.get()).isEqualTo(5);
+    assertThat(b.calls.get()).isEqualTo(5);
+  }
+}
