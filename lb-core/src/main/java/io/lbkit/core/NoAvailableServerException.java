@@ -22,7 +22,12 @@ public final class NoAvailableServerException extends RuntimeException {
     /** Every server is {@link HealthState#DRAINING}. */
     ALL_DRAINING,
     /** Every server is either unhealthy or draining (some of each). */
-    ALL_UNHEALTHY_OR_DRAINING
+    ALL_UNHEALTHY_OR_DRAINING,
+    /**
+     * Servers are eligible, but none has the metadata the request requires, and the subset
+     * selector's fallback is {@link SubsetFallback#NO_ENDPOINT} (or its default subset is empty).
+     */
+    NO_MATCHING_SUBSET
   }
 
   private final Reason reason;

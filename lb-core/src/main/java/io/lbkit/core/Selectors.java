@@ -3,7 +3,9 @@ package io.lbkit.core;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.collect.ImmutableMap;
 import com.google.common.math.IntMath;
+import java.util.Map;
 
 /**
  * The built-in load-balancing algorithms. Each call returns a new {@link Selector}; give each
@@ -37,6 +39,10 @@ import com.google.common.math.IntMath;
  *   <tr><td>{@link #boundedLoadHash(double)}</td><td>like ring hash, with a cap on each server's
  *       load (hot keys, skewed key popularity)</td><td>O(log n) when the server is idle, O(n)
  *       when busy</td></tr>
+ *   <tr><td>{@link #zoneAware(String, Selector)}</td><td>prefer the client's zone, spill over in
+ *       proportion when it is less healthy (wraps any selector)</td><td>the base's</td></tr>
+ *   <tr><td>{@link #subset(SubsetRule, Selector, SubsetFallback)}</td><td>route by request
+ *       content to servers whose metadata match (wraps any selector)</td><td>the base's</td></tr>
  * </table>
  *
  * <h2>Hash selectors, sticky sessions and source affinity</h2>
@@ -253,5 +259,125 @@ public final class Selectors {
         virtualNodes >= 1 && virtualNodes <= 65_536,
         "ring hash virtualNodes must be in [1, 65536] but was %s",
         virtualNodes);
+  }
+
+  /**
+   * Zone-aware routing with Envoy's rule: {@code zoneAware(localZone, base, 1.0, 1)}. See {@link
+   * #zoneAware(String, Selector, double, int)}.
+   */
+  public static Selector zoneAware(String localZone, Selector base) {
+    return zoneAware(localZone, base, 1.0, 1);
+  }
+
+  /**
+   * Zone-aware routing: sends requests to servers in the client's zone ({@link Server#zone()} equal
+   * to {@code localZone}) while that zone is as healthy as the whole balancer, and spills over to
+   * the other zones, in proportion, when it is less healthy; each zone's servers are chosen by a
+   * picker of {@code base}, so any algorithm (round robin, least connections, hashing, another
+   * decorator) works within a zone.
+   *
+   * <p>The rule, recomputed at each change of membership or health: let <i>expected</i> be the
+   * local zone's share of the total {@link Server#weight()} of all the balancer's servers, eligible
+   * or not, and <i>actual</i> its share of the weight of the eligible ones ({@link
+   * Endpoint#weight()}, which includes slow start). A pick goes to the local zone with probability
+   * {@code min(1, overprovisioningFactor * actual / expected)}, and otherwise to another zone
+   * chosen in proportion to its eligible weight. Servers without a zone form one more zone. With
+   * three equal zones of three servers and one local server down, expected = 3/9 and actual = 2/8,
+   * so 75% of picks stay local and each other zone gets 12.5%. If no local server is eligible,
+   * everything goes to the other zones; if no other server is, everything stays local.
+   *
+   * <p>A selector is only handed the eligible servers, so the decorator learns each zone's total
+   * weight as the largest it has been handed in one snapshot. That is exact while servers fail and
+   * recover and when zones grow; after a zone shrinks for good the old, larger figure stays (a
+   * shrunken local zone spills a little more than needed, a shrunken remote zone leaves the local
+   * zone a little more than its share) until the balancer gets a new selector. Under {@link
+   * #subset}, a subset's zones are learned from the snapshots in which the subset was picked, so a
+   * subset first picked while some of its servers are down counts only the survivors until they
+   * have all been eligible at once.
+   *
+   * <p>Where this matches Envoy's zone-aware routing: the same decision (all local while the local
+   * zone's share of healthy upstream capacity is at least its expected share; otherwise local with
+   * probability actual/expected and the residual to other zones), Envoy's {@code min_cluster_size}
+   * ({@code minClusterSize}) and the overprovisioning factor Envoy applies to priorities and
+   * localities (default 1.4 there). Where it differs: Envoy takes the expected share from the
+   * client side, the share of the <em>local cluster's</em> hosts (the callers) in the local zone,
+   * which needs a control plane to report the callers; lbkit has none, so it assumes that callers
+   * are spread over zones like the servers they call (true when both are deployed together, as with
+   * most replicated services), and takes the expected share from the balancer's own servers.
+   * Without knowing other zones' callers it spreads the residual by eligible weight where Envoy
+   * uses each zone's residual capacity; it weighs by server weight where Envoy counts hosts; and in
+   * panic mode (see {@link LoadBalancer.Builder#panicThreshold}) the decorator is handed every
+   * server, eligible or not, so it keeps the local zone's traffic local, where Envoy ignores zones
+   * and spreads over all servers. Requests with a hash key choose between zones by the key
+   * (remixed), so keyed requests keep their zone while the split stays the same.
+   *
+   * <p>Compose subsets outside zones ({@code subset(rule, zoneAware(zone, base), fallback)}), so
+   * that a request spills to another zone's servers of its subset rather than falling back inside
+   * the local zone.
+   *
+   * @param localZone the zone of this client
+   * @param base the algorithm within each zone; owned by the returned selector from now on
+   * @param overprovisioningFactor at least 1: the local zone keeps all traffic until its share of
+   *     eligible weight falls below {@code 1/overprovisioningFactor} of its expected share, then
+   *     spills gradually; 1 spills at the first lost server (Envoy's zone-aware rule)
+   * @param minClusterSize below this many eligible servers in all, zones are ignored and {@code
+   *     base} spreads picks over all of them (Envoy's {@code min_cluster_size}, 6 by default
+   *     there); 1 never ignores zones
+   * @throws IllegalArgumentException if the zone is blank, the factor is not a finite number of at
+   *     least 1, or minClusterSize is below 1
+   */
+  public static Selector zoneAware(
+      String localZone, Selector base, double overprovisioningFactor, int minClusterSize) {
+    return new ZoneAwareSelector(localZone, base, overprovisioningFactor, minClusterSize);
+  }
+
+  /**
+   * Subsets (content-based routing): sends each request to the eligible servers whose {@link
+   * Server#metadata()} contain every pair that {@code rule} requires for the request's {@link
+   * PickContext}, chosen among them by a picker of {@code base} (which receives the same context,
+   * so hashing selectors hash the request's key within the subset). When no eligible server
+   * matches, {@code fallback} decides: {@link SubsetFallback#ANY_ENDPOINT} picks among all, {@link
+   * SubsetFallback#NO_ENDPOINT} throws a {@link NoAvailableServerException} of reason {@link
+   * NoAvailableServerException.Reason#NO_MATCHING_SUBSET}; for {@link
+   * SubsetFallback#DEFAULT_SUBSET} use {@link #subset(SubsetRule, Selector, Map)}. A request whose
+   * requirement is empty may go to any eligible server.
+   *
+   * <pre>{@code
+   * Selector selector = Selectors.subset(
+   *     SubsetRule.of(c -> Map.of("version", c.attribute("path") != null
+   *         && c.attribute("path").startsWith("/v2/") ? "v2" : "v1")),
+   *     Selectors.leastResponseTime(),
+   *     SubsetFallback.ANY_ENDPOINT);
+   * }</pre>
+   *
+   * <p>Each subset's picker is built on the first pick that needs it after a change of membership
+   * or health, so that first pick allocates; later ones do not (beyond the rule's own work).
+   *
+   * @param base the algorithm within each subset; owned by the returned selector from now on
+   * @throws IllegalArgumentException if {@code fallback} is {@code DEFAULT_SUBSET}
+   */
+  public static Selector subset(SubsetRule rule, Selector base, SubsetFallback fallback) {
+    requireNonNull(fallback, "fallback");
+    checkArgument(
+        fallback != SubsetFallback.DEFAULT_SUBSET,
+        "DEFAULT_SUBSET needs the default subset's metadata: use subset(rule, base, defaultSubset)");
+    return new SubsetSelector(rule, base, fallback, ImmutableMap.of());
+  }
+
+  /**
+   * Subsets with the {@link SubsetFallback#DEFAULT_SUBSET} fallback: like {@link
+   * #subset(SubsetRule, Selector, SubsetFallback)}, but a request that no eligible server matches
+   * goes to the servers whose metadata contain all of {@code defaultSubset} (for example {@code
+   * version=stable}); if there are none either, the pick fails with reason {@link
+   * NoAvailableServerException.Reason#NO_MATCHING_SUBSET}.
+   *
+   * @throws IllegalArgumentException if {@code defaultSubset} is empty (use {@code ANY_ENDPOINT})
+   */
+  public static Selector subset(SubsetRule rule, Selector base, Map<String, String> defaultSubset) {
+    ImmutableMap<String, String> copy =
+        ImmutableMap.copyOf(requireNonNull(defaultSubset, "defaultSubset"));
+    checkArgument(
+        !copy.isEmpty(), "defaultSubset must not be empty (an empty one is ANY_ENDPOINT)");
+    return new SubsetSelector(rule, base, SubsetFallback.DEFAULT_SUBSET, copy);
   }
 }

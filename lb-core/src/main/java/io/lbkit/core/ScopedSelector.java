@@ -1,0 +1,36 @@
+package io.lbkit.core;
+
+import com.google.common.collect.ImmutableList;
+
+/**
+ * A selector that keeps state about the servers it has seen, and so must be told which part of a
+ * balancer's servers a list of endpoints stands for. A routing decorator that hands its base only a
+ * part of a snapshot (one subset, one zone) passes a scope naming that part, so that, for example,
+ * a zone-aware selector under a subset decorator remembers the capacity of each subset's zones
+ * apart instead of mixing them. Scopes are compared with {@code equals}.
+ */
+interface ScopedSelector extends Selector {
+
+  /** Like {@link #newPicker(ImmutableList)}, for the part of the servers named by {@code scope}. */
+  Picker newPicker(ImmutableList<Endpoint> endpoints, Object scope);
+
+  /** The scope of a whole snapshot: what {@link #newPicker(ImmutableList)} uses. */
+  Object ROOT = ImmutableList.of();
+
+  /** Builds a picker of {@code selector}, passing the scope on if the selector takes one. */
+  static Picker newPicker(Selector selector, ImmutableList<Endpoint> endpoints, Object scope) {
+    Picker picker =
+        selector instanceof ScopedSelector scoped
+            ? scoped.newPicker(endpoints, scope)
+            : selector.newPicker(endpoints);
+    if (picker == null) {
+      throw new IllegalStateException(selector.name() + " returned no picker");
+    }
+    return picker;
+  }
+
+  /** The scope of one part ({@code part}) of the servers of scope {@code parent}. */
+  static Object child(Object parent, Object part) {
+    return ImmutableList.of(parent, part);
+  }
+}

@@ -1,0 +1,22 @@
+package io.lbkit.core;
+
+/**
+ * What a {@linkplain Selectors#subset subset selector} does when no eligible server has all the
+ * metadata a request requires (Envoy's subset {@code fallback_policy}).
+ *
+ * @since 0.1.0
+ */
+public enum SubsetFallback {
+  /** Pick among all eligible servers, as if the request required nothing. */
+  ANY_ENDPOINT,
+  /**
+   * Fail the pick with a {@link NoAvailableServerException} of reason {@link
+   * NoAvailableServerException.Reason#NO_MATCHING_SUBSET}.
+   */
+  NO_ENDPOINT,
+  /**
+   * Pick among the servers of a configured default subset (for example {@code version=stable}); if
+   * that is empty too, fail as {@link #NO_ENDPOINT} does.
+   */
+  DEFAULT_SUBSET
+}

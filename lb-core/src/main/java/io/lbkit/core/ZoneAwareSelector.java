@@ -1,0 +1,218 @@
+package io.lbkit.core;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static java.util.Objects.requireNonNull;
+
+import com.google.common.collect.ImmutableList;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Zone-aware routing as a decorator over any selector: keeps requests in the client's zone while
+ * that zone is as healthy as the whole, and spills the excess over to the other zones in proportion
+ * when it is less healthy. See {@link Selectors#zoneAware(String, Selector, double, int)} for the
+ * rule and how it compares with Envoy's.
+ *
+ * <p>Each snapshot is split by {@link Server#zone()} (servers without a zone form one group of
+ * their own) and every group gets its own picker from the base selector, so any base algorithm
+ * composes with zones without a class per combination. When the local zone keeps all traffic the
+ * decorator returns the local zone's base picker itself, so the healthy case costs nothing per
+ * pick.
+ *
+ * <p>A zone's capacity (its expected share) needs every server of the balancer, healthy or not, but
+ * a selector is only given the eligible ones. Until the balancer passes its membership, this
+ * decorator remembers, per zone, the largest total {@link Server#weight()} it has ever been given
+ * in one snapshot (a high-water mark, per scope: see {@link ScopedSelector}). That is exact while
+ * servers only fail and recover, and after zones grow; after a zone shrinks for good its old
+ * capacity stays: a shrunken local zone then spills a little more than it needs to (the safe side),
+ * a shrunken remote zone makes the local zone keep a little more than its share. Under a
+ * {@linkplain SubsetSelector subset decorator}, whose subset pickers are built on first use, a
+ * subset's zones are learned only from the snapshots in which that subset was picked: a subset
+ * first picked while some of its servers are down takes the survivors for its whole capacity (and
+ * keeps traffic local) until they have all been eligible at once. Passing the membership to
+ * selectors removes both approximations.
+ */
+final class ZoneAwareSelector implements ScopedSelector {
+  /** The group of servers that have no zone; no real zone is blank. */
+  static final String UNKNOWN_ZONE = "";
+
+  private static final Object ALL_ZONES = new Object();
+
+  private final String localZone;
+  private final Selector base;
+  private final double overprovisioningFactor;
+  private final int minClusterSize;
+
+  /** Scope -> zone -> the largest total static weight of that zone seen in one snapshot. */
+  private final ConcurrentHashMap<Object, ConcurrentHashMap<String, Double>> capacity =
+      new ConcurrentHashMap<>();
+
+  ZoneAwareSelector(
+      String localZone, Selector base, double overprovisioningFactor, int minClusterSize) {
+    requireNonNull(localZone, "localZone");
+    checkArgument(!localZone.isBlank(), "localZone must not be blank but was '%s'", localZone);
+    checkArgument(
+        overprovisioningFactor >= 1.0 && Double.isFinite(overprovisioningFactor),
+        "overprovisioningFactor must be a finite number >= 1 but was %s",
+        overprovisioningFactor);
+    checkArgument(minClusterSize >= 1, "minClusterSize must be >= 1 but was %s", minClusterSize);
+    this.localZone = localZone;
+    this.base = requireNonNull(base, "base");
+    this.overprovisioningFactor = overprovisioningFactor;
+    this.minClusterSize = minClusterSize;
+  }
+
+  @Override
+  public Picker newPicker(ImmutableList<Endpoint> endpoints) {
+    return newPicker(endpoints, ROOT);
+  }
+
+  @Override
+  public Picker newPicker(ImmutableList<Endpoint> endpoints, Object scope) {
+    Map<String, List<Endpoint>> byZone = new LinkedHashMap<>();
+    Map<String, Double> staticWeight = new LinkedHashMap<>();
+    for (Endpoint e : endpoints) {
+      String zone = e.server().zone().orElse(UNKNOWN_ZONE);
+      byZone.computeIfAbsent(zone, z -> new ArrayList<>()).add(e);
+      staticWeight.merge(zone, e.server().weight(), Double::sum);
+    }
+    ConcurrentHashMap<String, Double> seen =
+        capacity.computeIfAbsent(scope, k -> new ConcurrentHashMap<>());
+    staticWeight.forEach((zone, w) -> seen.merge(zone, w, Math::max));
+
+    if (endpoints.size() < minClusterSize) {
+      // Envoy's min_cluster_size: too few servers for zones to matter; spread over all of them.
+      return ScopedSelector.newPicker(base, endpoints, ScopedSelector.child(scope, ALL_ZONES));
+    }
+    List<Endpoint> local = byZone.get(localZone);
+    if (byZone.size() == 1) {
+      String only = byZone.keySet().iterator().next();
+      return zonePicker(endpoints, scope, only);
+    }
+
+    double localWeight = local == null ? 0 : sumWeights(local);
+    double remoteWeight = 0;
+    for (Map.Entry<String, List<Endpoint>> group : byZone.entrySet()) {
+      if (!group.getKey().equals(localZone)) {
+        remoteWeight += sumWeights(group.getValue());
+      }
+    }
+    double localProbability = 0;
+    if (local != null) {
+      double capacityTotal = 0;
+      for (double c : seen.values()) {
+        capacityTotal += c;
+      }
+      double expected = seen.getOrDefault(localZone, 0.0) / capacityTotal;
+      double actual = localWeight / (localWeight + remoteWeight);
+      localProbability = Math.min(1.0, overprovisioningFactor * actual / expected);
+      if (localProbability >= 1.0) {
+        return zonePicker(ImmutableList.copyOf(local), scope, localZone);
+      }
+    }
+
+    // Spill over: local with localProbability, the rest to the other zones by eligible weight.
+    List<Picker> pickers = new ArrayList<>();
+    List<Double> thresholds = new ArrayList<>();
+    double cumulative = 0;
+    if (local != null) {
+      pickers.add(zonePicker(ImmutableList.copyOf(local), scope, localZone));
+      cumulative = localProbability;
+      thresholds.add(cumulative);
+    }
+    for (Map.Entry<String, List<Endpoint>> group : byZone.entrySet()) {
+      if (group.getKey().equals(localZone)) {
+        continue;
+      }
+      pickers.add(zonePicker(ImmutableList.copyOf(group.getValue()), scope, group.getKey()));
+      cumulative += (1.0 - localProbability) * sumWeights(group.getValue()) / remoteWeight;
+      thresholds.add(cumulative);
+    }
+    double[] bounds = new double[thresholds.size()];
+    for (int i = 0; i < bounds.length; i++) {
+      bounds[i] = thresholds.get(i);
+    }
+    return new SpillPicker(pickers.toArray(new Picker[0]), bounds);
+  }
+
+  private Picker zonePicker(ImmutableList<Endpoint> endpoints, Object scope, String zone) {
+    return ScopedSelector.newPicker(base, endpoints, ScopedSelector.child(scope, zone));
+  }
+
+  private static double sumWeights(List<Endpoint> endpoints) {
+    double sum = 0;
+    for (Endpoint e : endpoints) {
+      sum += e.weight();
+    }
+    return sum;
+  }
+
+  @Override
+  public boolean usesInFlight() {
+    return base.usesInFlight();
+  }
+
+  @Override
+  public boolean usesLatency() {
+    return base.usesLatency();
+  }
+
+  @Override
+  public String name() {
+    return "zone_aware(" + localZone + ", " + base.name() + ")";
+  }
+
+  /**
+   * Chooses a zone at random by precomputed cumulative probabilities, then asks that zone's picker.
+   * A request with a hash key chooses its zone from the (remixed) key instead, so that keyed
+   * requests keep their zone, and so their server, while the split stays the same.
+   */
+  private static final class SpillPicker implements Picker {
+    private final Picker[] pickers;
+    private final double[] bounds;
+
+    SpillPicker(Picker[] pickers, double[] bounds) {
+      this.pickers = pickers;
+      this.bounds = bounds;
+    }
+
+    @Override
+    public Endpoint pick(long nowNanos) {
+      return pickers[index(ThreadLocalRandom.current().nextDouble())].pick(nowNanos);
+    }
+
+    @Override
+    public Endpoint pick(PickContext context, long nowNanos) {
+      double u =
+          context.hasHashKey() ? unit(context.hashKey()) : ThreadLocalRandom.current().nextDouble();
+      return pickers[index(u)].pick(context, nowNanos);
+    }
+
+    private int index(double u) {
+      int last = bounds.length - 1;
+      for (int i = 0; i < last; i++) {
+        if (u < bounds[i]) {
+          return i;
+        }
+      }
+      // The last zone also takes what rounding leaves above its bound.
+      return last;
+    }
+
+    /**
+     * A uniform number in [0, 1) from a hash key, remixed (Murmur3's finalizer) so that the zone
+     * choice is independent of where the base selector puts the key inside the zone.
+     */
+    private static double unit(long key) {
+      long h = key ^ 0x9E3779B97F4A7C15L;
+      h = (h ^ (h >>> 33)) * 0xFF51AFD7ED558CCDL;
+      h = (h ^ (h >>> 33)) * 0xC4CEB9FE1A85EC53L;
+      h ^= h >>> 33;
+      return (h >>> 11) * 0x1.0p-53;
+    }
+  }
+}

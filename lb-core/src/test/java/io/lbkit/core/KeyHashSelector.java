@@ -1,0 +1,38 @@
+package io.lbkit.core;
+
+import com.google.common.collect.ImmutableList;
+
+/**
+ * A minimal hashing selector for tests: a request with a hash key goes to endpoint {@code key mod
+ * n}; a pick whose context did not reach it (no key) fails the test, so decorators that drop the
+ * context are caught.
+ */
+final class KeyHashSelector implements Selector {
+  @Override
+  public Picker newPicker(ImmutableList<Endpoint> endpoints) {
+    return new Picker() {
+      @Override
+      public Endpoint pick(long nowNanos) {
+        throw new AssertionError("the pick's context was not forwarded");
+      }
+
+      @Override
+      public Endpoint pick(PickContext context, long nowNanos) {
+        if (!context.hasHashKey()) {
+          throw new AssertionError("the pick's context has no hash key: " + context);
+        }
+        return endpoints.get(Math.floorMod(context.hashKey(), endpoints.size()));
+      }
+    };
+  }
+
+  @Override
+  public boolean usesInFlight() {
+    return false;
+  }
+
+  @Override
+  public boolean usesLatency() {
+    return false;
+  }
+}
