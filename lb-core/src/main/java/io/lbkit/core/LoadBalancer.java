@@ -689,36 +689,58 @@ public final class LoadBalancer implements AutoCloseable {
   private void eject(ServerStats stats, String why) {
     OutlierDetection od = requireNonNull(outlier);
     long now = recorder.read();
-    update(
-        old -> {
-          Member target = null;
-          int ejected = 0;
-          for (Member m : old.values()) {
-            if (m.ejected) {
-              ejected++;
-            }
-            if (m.stats == stats) {
-              target = m;
-            }
-          }
-          if (target == null || target.ejected || !mayEject(ejected, old.size(), od)) {
-            return old;
-          }
-          long duration = od.ejectionNanos(target.ejections + 1);
-          Member changed =
-              target.eject(
-                  now + duration,
-                  why
-                      + "; ejected for "
-                      + Duration.ofNanos(duration).toMillis()
-                      + " ms (ejection #"
-                      + (target.ejections + 1)
-                      + ")");
-          LinkedHashMap<String, Member> copy = new LinkedHashMap<>(old);
-          copy.put(target.server.id(), changed);
-          return ImmutableMap.copyOf(copy);
-        });
+    Snapshot published =
+        update(
+            old -> {
+              Member target = null;
+              int ejected = 0;
+              for (Member m : old.values()) {
+                if (m.ejected) {
+                  ejected++;
+                }
+                if (m.stats == stats) {
+                  target = m;
+                }
+              }
+              if (target == null || target.ejected || !mayEject(ejected, old.size(), od)) {
+                return old;
+              }
+              long duration = od.ejectionNanos(target.ejections + 1);
+              Member changed =
+                  target.eject(
+                      now + duration,
+                      why
+                          + "; ejected for "
+                          + Duration.ofNanos(duration).toMillis()
+                          + " ms (ejection #"
+                          + (target.ejections + 1)
+                          + ")");
+              LinkedHashMap<String, Member> copy = new LinkedHashMap<>(old);
+              copy.put(target.server.id(), changed);
+              return ImmutableMap.copyOf(copy);
+            });
     stats.resetOutcomes();
+    // End the ejection on time rather than at the next maintenance tick (up to a second later).
+    ScheduledExecutorService exec = scheduler;
+    if (published != null && exec != null && !closed) {
+      Member ejected = null;
+      for (Member m : published.members.values()) {
+        if (m.stats == stats && m.ejected) {
+          ejected = m;
+        }
+      }
+      if (ejected != null) {
+        try {
+          ScheduledFuture<?> unused =
+              exec.schedule(
+                  this::maintainSafely,
+                  Math.max(0, ejected.ejectedUntil - now),
+                  TimeUnit.NANOSECONDS);
+        } catch (RuntimeException e) {
+          // The scheduler is shut down: the balancer is closing.
+        }
+      }
+    }
   }
 
   private static boolean mayEject(int alreadyEjected, int total, OutlierDetection od) {
