@@ -1,0 +1,79 @@
+package io.lbkit.okhttp;
+
+import io.lbkit.core.Outcome;
+import io.lbkit.core.Pick;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
+import okhttp3.MediaType;
+import okhttp3.ResponseBody;
+import okio.Buffer;
+import okio.BufferedSource;
+import okio.ForwardingSource;
+import okio.Okio;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A response body that reports its pick when the caller is done with it: when the body is read to
+ * the end or closed, with the outcome its status decided, or when reading it fails, as a failure. A
+ * streamed body therefore counts (for latency and in-flight load) until the caller has it all, not
+ * merely until the headers arrived. {@link Pick#complete} reports only once, whatever happens
+ * first.
+ */
+final class AccountingResponseBody extends ResponseBody {
+  private final ResponseBody delegate;
+  private final BufferedSource source;
+
+  AccountingResponseBody(ResponseBody delegate, Pick pick, Outcome statusOutcome) {
+    this.delegate = delegate;
+    this.source =
+        Okio.buffer(
+            new ForwardingSource(delegate.source()) {
+              @Override
+              public long read(Buffer sink, long byteCount) throws IOException {
+                long read;
+                try {
+                  read = super.read(sink, byteCount);
+                } catch (SocketTimeoutException e) {
+                  pick.complete(Outcome.TIMEOUT);
+                  throw e;
+                } catch (InterruptedIOException e) {
+                  // The call was cancelled or hit its call timeout: not the server's fault.
+                  pick.complete(Outcome.CANCELLED);
+                  throw e;
+                } catch (IOException e) {
+                  pick.complete(Outcome.FAILURE);
+                  throw e;
+                }
+                if (read == -1) {
+                  pick.complete(statusOutcome);
+                }
+                return read;
+              }
+
+              @Override
+              public void close() throws IOException {
+                try {
+                  super.close();
+                } finally {
+                  pick.complete(statusOutcome);
+                }
+              }
+            });
+  }
+
+  @Override
+  public @Nullable MediaType contentType() {
+    return delegate.contentType();
+  }
+
+  @Override
+  public long contentLength() {
+    return delegate.contentLength();
+  }
+
+  @Override
+  public BufferedSource source() {
+    return source;
+  }
+}

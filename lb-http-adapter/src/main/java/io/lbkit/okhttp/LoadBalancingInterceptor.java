@@ -1,0 +1,358 @@
+package io.lbkit.okhttp;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkState;
+import static java.util.Objects.requireNonNull;
+
+import com.google.common.base.Ticker;
+import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.ImmutableSet;
+import com.google.errorprone.annotations.CanIgnoreReturnValue;
+import io.lbkit.core.LoadBalancer;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.IntPredicate;
+import okhttp3.HttpUrl;
+import okhttp3.Interceptor;
+import okhttp3.OkHttpClient;
+import okhttp3.Response;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An OkHttp <em>application</em> interceptor that sends each request for a logical host name to a
+ * server chosen by that service's lbkit {@link LoadBalancer}, fails over to other servers, and
+ * reports every attempt's outcome back to the balancer.
+ *
+ * <pre>{@code
+ * LoadBalancer inventory = LoadBalancer.builder()
+ *     .name("inventory")
+ *     .selector(Selectors.leastResponseTime())
+ *     .servers(Server.of("10.0.0.1", 8080), Server.of("10.0.0.2", 8080))
+ *     .outlierDetection(OutlierDetection.defaults())
+ *     .build();
+ * OkHttpClient client = new OkHttpClient.Builder()
+ *     .addInterceptor(LoadBalancingInterceptor.builder().service("inventory", inventory).build())
+ *     .build();
+ * try (Response response = client.newCall(
+ *     new Request.Builder().url("http://inventory/items").build()).execute()) {
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>Requests whose host is not a configured service pass through untouched. It must be added with
+ * {@link OkHttpClient.Builder#addInterceptor}: OkHttp does not let network interceptors change
+ * where a request goes.
+ *
+ * <h2>Routing, and why the URL keeps the logical host</h2>
+ *
+ * <p>For each attempt the interceptor keeps the request's scheme, logical host, path, query,
+ * headers, body and tags, sets the URL's port to the picked server's port, and sends it through a
+ * chain whose {@link okhttp3.Dns} resolves the logical host to the picked server's address (and any
+ * other name as the client would). The {@code Host} header stays the one the caller's URL implies
+ * ({@code inventory}, not the server's address), as a reverse proxy would send it.
+ *
+ * <p>Rewriting the URL host to the server's IP address instead would break HTTPS: OkHttp would send
+ * no SNI (or the IP) and verify the certificate against the IP address, so it would either reject
+ * every correctly configured server or tempt users to switch hostname verification off. Keeping the
+ * logical host means the TLS handshake sends it as SNI and the client's own {@link
+ * javax.net.ssl.HostnameVerifier} checks the certificate against it, unchanged: a server that
+ * presents a certificate for another name is rejected, and reported as a connect failure.
+ *
+ * <p>Connection pooling stays per server: OkHttp reuses a pooled connection only for an equal
+ * {@link okhttp3.Address}, whose equality includes the {@code Dns}, and the per-server resolver is
+ * a value that is equal exactly for the same logical host and server address. Requests to one
+ * server therefore share its connections (from the client's own pool), and a connection to one
+ * server is never used for a request routed to another. Managed requests always connect directly
+ * ({@link java.net.Proxy#NO_PROXY}), since a proxy would resolve the logical name itself.
+ *
+ * <h2>Outcomes</h2>
+ *
+ * <p>Every attempt completes its {@link io.lbkit.core.Pick} exactly once, with the latency from the
+ * pick: {@code CONNECT_FAILURE} when it failed before the request was written (refused, reset, TLS
+ * failure, connect timeout), {@code TIMEOUT} for a read or write timeout, {@code FAILURE} for any
+ * other I/O error or a {@linkplain Builder#failureStatuses failure status} (5xx and 429 by
+ * default), {@code SUCCESS} otherwise, and {@code CANCELLED} when the caller cancelled the call or
+ * the response came from OkHttp's cache. The response returned to the caller is accounted when its
+ * body has been read to the end or closed, so a streamed body counts as in flight until then.
+ *
+ * <h2>Failover</h2>
+ *
+ * <ul>
+ *   <li>An attempt that failed before the request was written goes to a different server, whatever
+ *       the method: no server saw it.
+ *   <li>After the request may have reached a server, only idempotent requests (GET, HEAD, OPTIONS,
+ *       PUT, DELETE, or any request tagged {@link Idempotency#IDEMPOTENT}) are sent again: after an
+ *       I/O error or timeout, or on a {@linkplain Builder#retryStatuses retry status} (502, 503 and
+ *       504 by default). A request with a {@linkplain okhttp3.RequestBody#isOneShot() one-shot
+ *       body} is only resent if it failed before anything was written.
+ *   <li>No server is tried twice for one request; at most {@linkplain Builder#maxAttempts
+ *       maxAttempts} servers are tried; every attempt after the first must be granted by the
+ *       service's {@link RetryBudget}.
+ *   <li>When no attempt produced a response, the caller gets a {@link LoadBalancingException} that
+ *       lists each server tried and how it failed. When the last attempt produced a response (a 503
+ *       that could not be retried, say), the caller gets that response.
+ * </ul>
+ *
+ * <p>OkHttp's own silent retry ({@link OkHttpClient.Builder#retryOnConnectionFailure}) is turned
+ * off for managed requests, so that every resend is one of the decisions above: counted, budgeted,
+ * on a different server, and never of a non-idempotent request that may have been received. The
+ * client's call timeout, if set, bounds all attempts together; its connect, read and write timeouts
+ * apply to each attempt.
+ *
+ * <h2>Sticky sessions</h2>
+ *
+ * <p>With {@link Builder#hashKeyHeader} or {@link Builder#hashKeyCookie} and a hash selector, the
+ * first attempt of a request picks by the header's or cookie's value, so a session stays on one
+ * server while it is eligible; a failover leaves it for another.
+ *
+ * <h2>Per-request overrides</h2>
+ *
+ * <p>Tag a request with a {@link ServerHint} to pin it to a server or to prefer one, and with an
+ * {@link Idempotency} to override the method's idempotency.
+ *
+ * @since 0.1.0
+ */
+public final class LoadBalancingInterceptor implements Interceptor {
+  /** One logical service: its balancer and its retry budget's counters. */
+  static final class Service {
+    final String host;
+    final LoadBalancer balancer;
+    final RetryBudgetCounter budget;
+
+    Service(String host, LoadBalancer balancer, RetryBudgetCounter budget) {
+      this.host = host;
+      this.balancer = balancer;
+      this.budget = budget;
+    }
+  }
+
+  private final ImmutableMap<String, Service> services;
+  final IntPredicate failureStatus;
+  final ImmutableSet<Integer> retryStatuses;
+  final int maxAttempts;
+  private final RetryBudget retryBudget;
+  final @Nullable String hashKeyHeader;
+  final @Nullable String hashKeyCookie;
+
+  private LoadBalancingInterceptor(Builder b) {
+    ImmutableMap.Builder<String, Service> s = ImmutableMap.builder();
+    for (Map.Entry<String, LoadBalancer> e : b.services.entrySet()) {
+      s.put(
+          e.getKey(),
+          new Service(e.getKey(), e.getValue(), new RetryBudgetCounter(b.retryBudget, b.ticker)));
+    }
+    this.services = s.buildOrThrow();
+    this.failureStatus = b.failureStatus;
+    this.retryStatuses = b.retryStatuses;
+    this.maxAttempts = b.maxAttempts;
+    this.retryBudget = b.retryBudget;
+    this.hashKeyHeader = b.hashKeyHeader;
+    this.hashKeyCookie = b.hashKeyCookie;
+  }
+
+  /** Returns a builder; at least one {@linkplain Builder#service service} is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public Response intercept(Chain chain) throws IOException {
+    Service service = services.get(chain.request().url().host());
+    if (service == null) {
+      return chain.proceed(chain.request());
+    }
+    return new BalancedCall(this, service, chain).execute();
+  }
+
+  /** The logical host names this interceptor routes, in the order they were configured. */
+  public ImmutableSet<String> services() {
+    return services.keySet();
+  }
+
+  /** The balancer of a logical host name, if this interceptor routes it. */
+  public Optional<LoadBalancer> balancer(String logicalHost) {
+    Service s = services.get(requireNonNull(logicalHost, "logicalHost").toLowerCase(Locale.ROOT));
+    return s == null ? Optional.empty() : Optional.of(s.balancer);
+  }
+
+  /** The retry budget each service gets. */
+  public RetryBudget retryBudget() {
+    return retryBudget;
+  }
+
+  /** Retries granted by a service's budget in its current window; for tests and diagnostics. */
+  long retriesInWindow(String logicalHost) {
+    Service s = requireNonNull(services.get(logicalHost), logicalHost);
+    return s.budget.retriesInWindow();
+  }
+
+  @Override
+  public String toString() {
+    return "LoadBalancingInterceptor{services="
+        + services.keySet()
+        + ", maxAttempts="
+        + maxAttempts
+        + ", retryStatuses="
+        + retryStatuses
+        + ", "
+        + retryBudget
+        + '}';
+  }
+
+  /**
+   * Builds a {@link LoadBalancingInterceptor}. Every setting is validated when it is set, with a
+   * message naming the bad value.
+   */
+  public static final class Builder {
+    private final Map<String, LoadBalancer> services = new LinkedHashMap<>();
+    private IntPredicate failureStatus = code -> code >= 500 || code == 429;
+    private ImmutableSet<Integer> retryStatuses = ImmutableSet.of(502, 503, 504);
+    private int maxAttempts = 3;
+    private RetryBudget retryBudget = RetryBudget.defaults();
+    private Ticker ticker = Ticker.systemTicker();
+    private @Nullable String hashKeyHeader;
+    private @Nullable String hashKeyCookie;
+
+    private Builder() {}
+
+    /**
+     * Routes requests whose URL host is {@code logicalHost} through this balancer. The host is a
+     * bare name (no scheme, port or path) and is matched case-insensitively; the URL's scheme
+     * decides between HTTP and HTTPS, and the picked server's port replaces the URL's port.
+     *
+     * @throws IllegalArgumentException if the name is not a valid bare host name or is already
+     *     configured
+     */
+    @CanIgnoreReturnValue
+    public Builder service(String logicalHost, LoadBalancer balancer) {
+      requireNonNull(logicalHost, "logicalHost");
+      requireNonNull(balancer, "balancer");
+      String host = checkHost(logicalHost);
+      checkArgument(!services.containsKey(host), "service '%s' is already configured", logicalHost);
+      services.put(host, balancer);
+      return this;
+    }
+
+    private static String checkHost(String logicalHost) {
+      HttpUrl url = HttpUrl.parse("http://" + logicalHost + "/");
+      String lower = logicalHost.toLowerCase(Locale.ROOT);
+      checkArgument(
+          !logicalHost.isBlank() && url != null && url.host().equals(lower),
+          "logical host must be a bare host name such as 'inventory' (no scheme, port or path)"
+              + " but was '%s'",
+          logicalHost);
+      return lower;
+    }
+
+    /**
+     * Which HTTP statuses count as a failure of the server (reported as {@code FAILURE}, which
+     * feeds outlier detection and latency-aware selectors). Default: 5xx and 429.
+     */
+    @CanIgnoreReturnValue
+    public Builder failureStatuses(IntPredicate isFailure) {
+      this.failureStatus = requireNonNull(isFailure, "isFailure");
+      return this;
+    }
+
+    /**
+     * The statuses on which an idempotent request is sent again to another server. Default: 502,
+     * 503, 504. Pass none to retry only after I/O errors.
+     *
+     * @throws IllegalArgumentException if a code is outside 100..599
+     */
+    @CanIgnoreReturnValue
+    public Builder retryStatuses(int... codes) {
+      requireNonNull(codes, "codes");
+      ImmutableSet.Builder<Integer> set = ImmutableSet.builder();
+      for (int code : codes) {
+        checkArgument(
+            code >= 100 && code <= 599, "retry status must be in 100..599 but was %s", code);
+        set.add(code);
+      }
+      this.retryStatuses = set.build();
+      return this;
+    }
+
+    /**
+     * The most servers tried for one request, the first attempt included; 3 by default, 1 turns
+     * failover off.
+     *
+     * @throws IllegalArgumentException if not in 1..10
+     */
+    @CanIgnoreReturnValue
+    public Builder maxAttempts(int maxAttempts) {
+      checkArgument(
+          maxAttempts >= 1 && maxAttempts <= 10,
+          "maxAttempts must be in 1..10 but was %s",
+          maxAttempts);
+      this.maxAttempts = maxAttempts;
+      return this;
+    }
+
+    /** The retry budget of each service; {@link RetryBudget#defaults()} by default. */
+    @CanIgnoreReturnValue
+    public Builder retryBudget(RetryBudget budget) {
+      this.retryBudget = requireNonNull(budget, "budget");
+      return this;
+    }
+
+    /**
+     * Sticky sessions and consistent hashing: the value of this request header becomes the pick's
+     * {@linkplain io.lbkit.core.PickContext#ofHashKey hash key}, so that with a hash selector
+     * ({@link io.lbkit.core.Selectors#ringHash()}, {@code maglev()}, {@code boundedLoadHash(..)})
+     * every request with the same value goes to the same server while it is eligible. Requests
+     * without the header, and retries (which must go to another server), pick without a key.
+     *
+     * @throws IllegalArgumentException if the name is blank
+     */
+    @CanIgnoreReturnValue
+    public Builder hashKeyHeader(String headerName) {
+      requireNonNull(headerName, "headerName");
+      checkArgument(!headerName.isBlank(), "hash key header name must not be blank");
+      this.hashKeyHeader = headerName;
+      return this;
+    }
+
+    /**
+     * Like {@link #hashKeyHeader(String)}, with the value of this cookie of the request's {@code
+     * Cookie} header (a session cookie, say). When both are set, the header wins.
+     *
+     * @throws IllegalArgumentException if the name is blank or contains '=' or ';'
+     */
+    @CanIgnoreReturnValue
+    public Builder hashKeyCookie(String cookieName) {
+      requireNonNull(cookieName, "cookieName");
+      checkArgument(
+          !cookieName.isBlank() && cookieName.indexOf('=') < 0 && cookieName.indexOf(';') < 0,
+          "hash key cookie name must be a cookie name but was '%s'",
+          cookieName);
+      this.hashKeyCookie = cookieName.trim();
+      return this;
+    }
+
+    /**
+     * The time source of the retry budget's window; {@link Ticker#systemTicker()} by default. Tests
+     * inject a fake ticker.
+     */
+    @CanIgnoreReturnValue
+    public Builder ticker(Ticker ticker) {
+      this.ticker = requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /**
+     * Returns the interceptor.
+     *
+     * @throws IllegalStateException if no service was configured
+     */
+    public LoadBalancingInterceptor build() {
+      checkState(
+          !services.isEmpty(),
+          "no service configured: call service(\"logical-host\", balancer) at least once");
+      return new LoadBalancingInterceptor(this);
+    }
+  }
+}

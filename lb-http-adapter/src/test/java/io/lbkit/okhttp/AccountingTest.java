@@ -1,0 +1,143 @@
+package io.lbkit.okhttp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lbkit.core.HealthState;
+import io.lbkit.core.LoadBalancer;
+import io.lbkit.core.OutlierDetection;
+import io.lbkit.core.Selectors;
+import io.lbkit.core.ServerStatus;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import mockwebserver3.MockResponse;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Each attempt completes its pick exactly once, and a response is accounted when its body is read
+ * to the end or closed, not when the headers arrive.
+ */
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
+class AccountingTest {
+  private final FakeTicker ticker = new FakeTicker();
+  private Backend backend;
+  private LoadBalancer balancer;
+  private OkHttpClient client;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    backend = Backend.start("s0");
+    balancer =
+        LoadBalancer.builder()
+            .selector(Selectors.leastResponseTime())
+            .servers(backend.server())
+            .ticker(ticker)
+            .outlierDetection(
+                OutlierDetection.builder().consecutiveFailures(2).disableSuccessRate().build())
+            .panicThreshold(0)
+            .build();
+    client =
+        TestClients.builder(
+                LoadBalancingInterceptor.builder().service("inventory", balancer).build())
+            .build();
+  }
+
+  @AfterEach
+  void tearDown() {
+    TestClients.shutdown(client);
+    balancer.close();
+    backend.close();
+  }
+
+  @Test
+  void streamedBodyCountsInFlightUntilClosedAndItsLatencyIncludesTheBody() throws Exception {
+    backend.behave(r -> new MockResponse.Builder().body("x".repeat(100_000)).build());
+
+    Response response = call();
+    // Headers are here, the body is not read yet: the request is still in flight.
+    assertThat(status().inFlight()).isEqualTo(1);
+    assertThat(status().latencyEstimateNanos()).isZero();
+
+    ticker.advance(Duration.ofSeconds(3)); // the caller takes 3 s to consume the body
+    assertThat(response.body().string()).hasSize(100_000);
+
+    assertThat(status().inFlight()).isZero();
+    assertThat(status().latencyEstimateNanos()).isEqualTo(Duration.ofSeconds(3).toNanos());
+  }
+
+  @Test
+  void failureStatusIsReportedWhenTheResponseIsClosedNotBefore() throws Exception {
+    backend.behave(Backend.status(500)); // a failure, but not a retry status
+
+    try (Response first = call()) {
+      assertThat(first.code()).isEqualTo(500);
+    }
+    Response second = call();
+    assertThat(second.code()).isEqualTo(500);
+    // Two failures make an ejection, but the second is only reported on close.
+    assertThat(balancer.health("s0")).contains(HealthState.HEALTHY);
+
+    second.close();
+
+    assertThat(balancer.health("s0")).contains(HealthState.EJECTED);
+  }
+
+  @Test
+  void closingTwiceAndReadingToTheEndReportOnlyOnce() throws Exception {
+    backend.behave(Backend.status(503)); // a failure; with one server there is no retry
+
+    Response response = call();
+    assertThat(response.body().string()).isEqualTo("status 503"); // end of body: reported
+    response.close();
+    response.close();
+
+    // Exactly one failure so far (two would have ejected the server).
+    assertThat(balancer.health("s0")).contains(HealthState.HEALTHY);
+    assertThat(status().inFlight()).isZero();
+  }
+
+  @Test
+  void successStatusesCountAsSuccessAndCustomFailureStatusesAreHonoured() throws Exception {
+    TestClients.shutdown(client);
+    client =
+        TestClients.builder(
+                LoadBalancingInterceptor.builder()
+                    .service("inventory", balancer)
+                    .failureStatuses(code -> code == 404) // say a 404 here means misrouting
+                    .build())
+            .build();
+    backend.behave(Backend.status(503));
+    call().close();
+    call().close();
+    assertThat(balancer.health("s0")).contains(HealthState.HEALTHY);
+
+    backend.behave(Backend.status(404));
+    call().close();
+    call().close();
+    assertThat(balancer.health("s0")).contains(HealthState.EJECTED);
+  }
+
+  @Test
+  void emptyBodyIsAccountedAtOnce() throws Exception {
+    backend.behave(r -> new MockResponse.Builder().code(204).build());
+
+    Response response = call();
+
+    assertThat(response.code()).isEqualTo(204);
+    assertThat(status().inFlight()).isZero();
+    response.close();
+  }
+
+  private Response call() throws Exception {
+    return client.newCall(new Request.Builder().url("http://inventory/x").build()).execute();
+  }
+
+  private ServerStatus status() {
+    return balancer.status("s0").orElseThrow();
+  }
+}

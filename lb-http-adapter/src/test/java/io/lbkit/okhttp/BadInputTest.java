@@ -1,0 +1,176 @@
+package io.lbkit.okhttp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.lbkit.core.HealthState;
+import io.lbkit.core.LoadBalancer;
+import io.lbkit.core.NoAvailableServerException;
+import io.lbkit.core.Selectors;
+import io.lbkit.core.Server;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Malformed configuration, unknown hosts and empty services fail with clear messages. */
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
+class BadInputTest {
+  private final LoadBalancer empty =
+      LoadBalancer.builder().name("inventory").selector(Selectors.roundRobin()).build();
+
+  @AfterEach
+  void tearDown() {
+    empty.close();
+  }
+
+  @Test
+  void logicalHostMustBeABareHostName() {
+    LoadBalancingInterceptor.Builder b = LoadBalancingInterceptor.builder();
+    for (String bad :
+        List.of("", " ", "http://inventory", "inventory:8080", "inventory/items", "in ventory")) {
+      assertThatThrownBy(() -> b.service(bad, empty))
+          .as("'%s'", bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("bare host name")
+          .hasMessageContaining("'" + bad + "'");
+    }
+  }
+
+  @Test
+  void duplicateServiceIsRejectedCaseInsensitively() {
+    LoadBalancingInterceptor.Builder b =
+        LoadBalancingInterceptor.builder().service("inventory", empty);
+    assertThatThrownBy(() -> b.service("Inventory", empty))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("service 'Inventory' is already configured");
+  }
+
+  @Test
+  void interceptorNeedsAService() {
+    assertThatThrownBy(() -> LoadBalancingInterceptor.builder().build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("no service configured");
+  }
+
+  @Test
+  void outOfRangeSettingsNameTheValue() {
+    LoadBalancingInterceptor.Builder b = LoadBalancingInterceptor.builder();
+    assertThatThrownBy(() -> b.maxAttempts(0)).hasMessage("maxAttempts must be in 1..10 but was 0");
+    assertThatThrownBy(() -> b.retryStatuses(503, 700))
+        .hasMessage("retry status must be in 100..599 but was 700");
+    assertThatThrownBy(() -> RetryBudget.of(-0.1, 0))
+        .hasMessage("retry ratio must be in 0..10 but was -0.1");
+    assertThatThrownBy(() -> RetryBudget.of(Double.NaN, 0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> RetryBudget.of(0.2, -1))
+        .hasMessage("minRetriesPerSecond must not be negative but was -1");
+    assertThatThrownBy(() -> RetryBudget.of(0.2, 1, Duration.ZERO))
+        .hasMessage("retry budget window must be between 1 s and 1 h but was PT0S");
+    assertThatThrownBy(() -> ServerHint.pin(" ")).hasMessage("server id must not be blank");
+    assertThatThrownBy(() -> OkHttpHealthChecker.builder(new OkHttpClient()).path("health"))
+        .hasMessage("health check path must start with '/' but was 'health'");
+    assertThatThrownBy(() -> OkHttpHealthChecker.builder(new OkHttpClient()).logicalHost("a:1"))
+        .hasMessageContaining("'a:1'");
+  }
+
+  @Test
+  void serviceWithNoServersFailsTheCallSayingSo() {
+    OkHttpClient client =
+        TestClients.builder(LoadBalancingInterceptor.builder().service("inventory", empty).build())
+            .build();
+
+    LoadBalancingException e =
+        catchThrowableOfType(
+            LoadBalancingException.class,
+            () ->
+                client
+                    .newCall(new Request.Builder().url("http://inventory/items").build())
+                    .execute());
+
+    assertThat(e.getMessage()).startsWith("inventory: no server available: ");
+    assertThat(e.attempts()).isEmpty();
+    assertThat(e.getCause())
+        .isInstanceOfSatisfying(
+            NoAvailableServerException.class,
+            n -> assertThat(n.reason()).isEqualTo(NoAvailableServerException.Reason.NO_SERVERS));
+    TestClients.shutdown(client);
+  }
+
+  @Test
+  void serviceWhoseServersAreAllDownFailsTheCallWithTheReason() {
+    try (LoadBalancer down =
+        LoadBalancer.builder()
+            .selector(Selectors.roundRobin())
+            .servers(Server.of("127.0.0.1", 9))
+            .build()) {
+      down.setHealth("127.0.0.1:9", HealthState.UNHEALTHY);
+      OkHttpClient client =
+          TestClients.builder(LoadBalancingInterceptor.builder().service("inventory", down).build())
+              .build();
+
+      LoadBalancingException e =
+          catchThrowableOfType(
+              LoadBalancingException.class,
+              () ->
+                  client.newCall(new Request.Builder().url("http://inventory/").build()).execute());
+
+      assertThat(e.getCause())
+          .isInstanceOfSatisfying(
+              NoAvailableServerException.class,
+              n ->
+                  assertThat(n.reason())
+                      .isEqualTo(NoAvailableServerException.Reason.ALL_UNHEALTHY));
+      TestClients.shutdown(client);
+    }
+  }
+
+  @Test
+  void unknownLogicalHostIsNotRoutedAndFailsAsOkHttpWould() {
+    OkHttpClient client =
+        TestClients.builder(LoadBalancingInterceptor.builder().service("inventory", empty).build())
+            .dns(
+                host -> {
+                  throw new UnknownHostException("no such host: " + host);
+                })
+            .build();
+
+    assertThatThrownBy(
+            () ->
+                client
+                    .newCall(new Request.Builder().url("http://inventroy/items").build())
+                    .execute())
+        .isInstanceOf(UnknownHostException.class)
+        .hasMessage("no such host: inventroy");
+    TestClients.shutdown(client);
+  }
+
+  @Test
+  void pinToAnUnknownServerNamesTheKnownOnes() throws Exception {
+    try (Backend b = Backend.start("s0");
+        LoadBalancer lb =
+            LoadBalancer.builder().selector(Selectors.roundRobin()).servers(b.server()).build()) {
+      OkHttpClient client =
+          TestClients.builder(LoadBalancingInterceptor.builder().service("inventory", lb).build())
+              .build();
+      Request request =
+          new Request.Builder()
+              .url("http://inventory/")
+              .tag(ServerHint.class, ServerHint.pin("s9"))
+              .build();
+
+      assertThatThrownBy(() -> client.newCall(request).execute())
+          .isInstanceOf(LoadBalancingException.class)
+          .hasMessage(
+              "inventory: the request is pinned to server 's9', which is not one of its servers [s0]");
+      assertThat(b.requests()).isZero();
+      TestClients.shutdown(client);
+    }
+  }
+}
