@@ -202,7 +202,11 @@ final class ServerStats {
         next = estimate * w + sample * (1 - w);
       }
       float clamped = (float) Math.min(next, Float.MAX_VALUE);
-      long packed = ((long) Float.floatToRawIntBits(clamped) << 32) | (now & 0xFFFF_FFFFL);
+      // The timestamp never moves backwards: a sample timed before the last update (completions
+      // race, so samples arrive out of order) must not re-date the estimate it leaves in place.
+      int then = (int) v;
+      int stamp = (estimate == 0.0 || now - then > 0) ? now : then;
+      long packed = ((long) Float.floatToRawIntBits(clamped) << 32) | (stamp & 0xFFFF_FFFFL);
       if (LATENCY.compareAndSet(this, v, packed)) {
         return;
       }
