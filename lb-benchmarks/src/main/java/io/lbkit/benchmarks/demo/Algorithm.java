@@ -1,0 +1,39 @@
+package io.lbkit.benchmarks.demo;
+
+import com.google.common.collect.ImmutableList;
+import io.lbkit.core.Selector;
+import io.lbkit.core.Selectors;
+import java.util.function.Supplier;
+
+/**
+ * One algorithm the demo runs: a name for the table, a fresh selector for each run (selectors keep
+ * per-balancer state), and whether requests pick by a hash key.
+ *
+ * @param name the label in the table
+ * @param selector makes the selector of one run's balancer
+ * @param hashKeyed whether the interceptor picks by the request's user header (for hash selectors)
+ */
+record Algorithm(String name, Supplier<Selector> selector, boolean hashKeyed) {
+  static final Algorithm ROUND_ROBIN = new Algorithm("round robin", Selectors::roundRobin, false);
+  static final Algorithm WEIGHTED_ROUND_ROBIN =
+      new Algorithm("weighted round robin", Selectors::weightedRoundRobin, false);
+  static final Algorithm RANDOM = new Algorithm("random", Selectors::random, false);
+  static final Algorithm LEAST_CONNECTIONS =
+      new Algorithm("least connections", Selectors::leastConnections, false);
+  static final Algorithm POWER_OF_TWO_CHOICES =
+      new Algorithm("power of two choices", Selectors::powerOfTwoChoices, false);
+  static final Algorithm LEAST_RESPONSE_TIME =
+      new Algorithm("least response time", Selectors::leastResponseTime, false);
+  static final Algorithm MAGLEV = new Algorithm("maglev (by user)", Selectors::maglev, true);
+
+  /** Every algorithm, in the order of the table. */
+  static final ImmutableList<Algorithm> ALL =
+      ImmutableList.of(
+          ROUND_ROBIN,
+          WEIGHTED_ROUND_ROBIN,
+          RANDOM,
+          LEAST_CONNECTIONS,
+          POWER_OF_TWO_CHOICES,
+          LEAST_RESPONSE_TIME,
+          MAGLEV);
+}
