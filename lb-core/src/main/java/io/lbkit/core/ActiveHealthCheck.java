@@ -93,14 +93,14 @@ public final class ActiveHealthCheck {
     /** Time between checks of one server (10 s by default). */
     @CanIgnoreReturnValue
     public Builder interval(Duration interval) {
-      this.interval = positive(interval, "health check interval");
+      this.interval = Durations.checkPositive(interval, "health check interval");
       return this;
     }
 
     /** How long one check may take (1 s by default); must not exceed the interval. */
     @CanIgnoreReturnValue
     public Builder timeout(Duration timeout) {
-      this.timeout = positive(timeout, "health check timeout");
+      this.timeout = Durations.checkPositive(timeout, "health check timeout");
       return this;
     }
 
@@ -137,13 +137,6 @@ public final class ActiveHealthCheck {
      */
     public ActiveHealthCheck build() {
       return new ActiveHealthCheck(this);
-    }
-
-    private static Duration positive(Duration d, String name) {
-      requireNonNull(d, name);
-      checkArgument(!d.isNegative() && !d.isZero(), "%s must be positive but was %s", name, d);
-      checkArgument(d.toMillis() >= 1, "%s must be at least 1 ms but was %s", name, d);
-      return d;
     }
   }
 }

@@ -1,7 +1,6 @@
 package io.lbkit.core;
 
 import static com.google.common.base.Preconditions.checkArgument;
-import static java.util.Objects.requireNonNull;
 
 import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import com.google.errorprone.annotations.Immutable;
@@ -221,21 +220,21 @@ public final class OutlierDetection {
     /** How often the rate rules are evaluated, over a window as long (10 s by default). */
     @CanIgnoreReturnValue
     public Builder interval(Duration interval) {
-      this.interval = positive(interval, "interval");
+      this.interval = Durations.checkPositive(interval, "interval");
       return this;
     }
 
     /** The first ejection's length (30 s by default). */
     @CanIgnoreReturnValue
     public Builder baseEjectionTime(Duration time) {
-      this.baseEjectionTime = positive(time, "baseEjectionTime");
+      this.baseEjectionTime = Durations.checkPositive(time, "baseEjectionTime");
       return this;
     }
 
     /** The cap on an ejection's length (300 s by default). */
     @CanIgnoreReturnValue
     public Builder maxEjectionTime(Duration time) {
-      this.maxEjectionTime = positive(time, "maxEjectionTime");
+      this.maxEjectionTime = Durations.checkPositive(time, "maxEjectionTime");
       return this;
     }
 
@@ -268,13 +267,6 @@ public final class OutlierDetection {
      */
     public OutlierDetection build() {
       return new OutlierDetection(this);
-    }
-
-    private static Duration positive(Duration d, String name) {
-      requireNonNull(d, name);
-      checkArgument(!d.isNegative() && !d.isZero(), "%s must be positive but was %s", name, d);
-      checkArgument(d.toMillis() >= 1, "%s must be at least 1 ms but was %s", name, d);
-      return d;
     }
   }
 }
