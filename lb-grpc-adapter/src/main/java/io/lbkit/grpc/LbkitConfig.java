@@ -4,11 +4,13 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.lbkit.core.ActiveHealthCheck;
 import io.lbkit.core.HealthChecker;
 import io.lbkit.core.OutlierDetection;
 import io.lbkit.core.Selector;
+import io.lbkit.core.Selectors;
 import io.lbkit.core.SlowStart;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -35,6 +37,9 @@ import org.jspecify.annotations.Nullable;
  *    "panicThreshold": 50}}
  * }</pre>
  *
+ * <p>The hash policies also take {@code hashHeader} (required: the metadata key whose value is the
+ * hash key), and bounded-load hashing {@code epsilon} (greater than 0, 0.25 by default).
+ *
  * <p>Parsing never throws: {@link #parse} reports the first bad field by its path ({@code
  * outlierDetection.baseEjectionTime}). Two configs are equal when their policy and JSON are equal,
  * which is how the balancer notices a changed configuration.
@@ -54,6 +59,13 @@ final class LbkitConfig {
           "healthCheck",
           "panicThreshold",
           "latencyModel");
+  private static final Set<String> HASH_FIELDS =
+      ImmutableSet.<String>builder().addAll(TOP_FIELDS).add("hashHeader").build();
+  private static final Set<String> BOUNDED_LOAD_FIELDS =
+      ImmutableSet.<String>builder().addAll(HASH_FIELDS).add("epsilon").build();
+  private static final double DEFAULT_EPSILON = 0.25;
+  // A gRPC metadata key: lowercase ASCII letters, digits, '-', '_' and '.'.
+  private static final Pattern METADATA_KEY = Pattern.compile("[0-9a-z_.-]+");
   private static final Set<String> LATENCY_FIELDS =
       ImmutableSet.of("decay", "failureFactor", "failureFloor");
   private static final Set<String> OUTLIER_FIELDS =
@@ -88,6 +100,8 @@ final class LbkitConfig {
   final @Nullable HealthCheckConfig healthCheck;
   final double panicThreshold;
   final @Nullable LatencyModelConfig latencyModel;
+  // Hash policies only: the header whose value is the hash key.
+  final Metadata.@Nullable Key<String> hashHeader;
   private final ImmutableMap<String, ?> json;
 
   private LbkitConfig(
@@ -99,6 +113,7 @@ final class LbkitConfig {
       @Nullable HealthCheckConfig healthCheck,
       double panicThreshold,
       @Nullable LatencyModelConfig latencyModel,
+      Metadata.@Nullable Key<String> hashHeader,
       ImmutableMap<String, ?> json) {
     this.policyName = policyName;
     this.selector = selector;
@@ -108,7 +123,43 @@ final class LbkitConfig {
     this.healthCheck = healthCheck;
     this.panicThreshold = panicThreshold;
     this.latencyModel = latencyModel;
+    this.hashHeader = hashHeader;
     this.json = json;
+  }
+
+  /** The consistent-hashing selectors, which route by a request header. */
+  enum HashKind {
+    RING_HASH(LbkitPolicies.RING_HASH),
+    MAGLEV(LbkitPolicies.MAGLEV),
+    BOUNDED_LOAD_HASH(LbkitPolicies.BOUNDED_LOAD_HASH);
+
+    final String policyName;
+
+    HashKind(String policyName) {
+      this.policyName = policyName;
+    }
+
+    /** The hash kind of a policy, or null for a policy that does not hash. */
+    static @Nullable HashKind of(String policyName) {
+      for (HashKind k : values()) {
+        if (k.policyName.equals(policyName)) {
+          return k;
+        }
+      }
+      return null;
+    }
+
+    Supplier<Selector> selector(double epsilon) {
+      switch (this) {
+        case RING_HASH:
+          return Selectors::ringHash;
+        case MAGLEV:
+          return Selectors::maglev;
+        case BOUNDED_LOAD_HASH:
+          return () -> Selectors.boundedLoadHash(epsilon);
+      }
+      throw new AssertionError(this);
+    }
   }
 
   /** The settings of the {@code latencyModel} object (peak EWMA), lbkit's defaults filled in. */
@@ -185,8 +236,61 @@ final class LbkitConfig {
    * @throws ConfigException naming the bad field
    */
   static LbkitConfig parse(String policyName, Supplier<Selector> selector, Map<String, ?> json) {
+    return parse(policyName, selector, null, json);
+  }
+
+  /**
+   * Parses the JSON object of a hash policy: the shared fields plus {@code hashHeader} (and {@code
+   * epsilon} for bounded-load hashing).
+   *
+   * @throws ConfigException naming the bad field
+   */
+  static LbkitConfig parseHash(String policyName, HashKind kind, Map<String, ?> json) {
+    return parse(policyName, null, requireNonNull(kind, "kind"), json);
+  }
+
+  /**
+   * Parses the JSON object of any lbkit policy by its name, for validation.
+   *
+   * @throws ConfigException naming the bad field
+   */
+  static LbkitConfig parseAny(String policyName, Map<String, ?> json) {
+    HashKind kind = HashKind.of(policyName);
+    return kind != null
+        ? parseHash(policyName, kind, json)
+        : parse(policyName, Selectors::roundRobin, json);
+  }
+
+  private static LbkitConfig parse(
+      String policyName,
+      @Nullable Supplier<Selector> plainSelector,
+      @Nullable HashKind hash,
+      Map<String, ?> json) {
     requireNonNull(json, "json");
-    checkFields(json, "", TOP_FIELDS);
+    checkFields(
+        json,
+        "",
+        hash == null
+            ? TOP_FIELDS
+            : hash == HashKind.BOUNDED_LOAD_HASH ? BOUNDED_LOAD_FIELDS : HASH_FIELDS);
+    Metadata.Key<String> hashHeader = null;
+    Supplier<Selector> selector;
+    if (hash == null) {
+      selector = requireNonNull(plainSelector, "selector");
+    } else {
+      hashHeader = parseHashHeader(json);
+      double epsilon = DEFAULT_EPSILON;
+      if (hash == HashKind.BOUNDED_LOAD_HASH) {
+        Double e = number(json, "epsilon", "");
+        if (e != null) {
+          if (!(e > 0)) {
+            throw new ConfigException("epsilon must be greater than 0 but was " + e, null);
+          }
+          epsilon = e;
+        }
+      }
+      selector = hash.selector(epsilon);
+    }
     int failureCodes = DEFAULT_FAILURE_CODES;
     List<?> codes = list(json, "failureStatusCodes", "");
     if (codes != null) {
@@ -213,7 +317,34 @@ final class LbkitConfig {
         hc == null ? null : parseHealth(hc),
         panicThreshold,
         lm == null ? null : parseLatencyModel(lm),
+        hashHeader,
         ImmutableMap.copyOf(json));
+  }
+
+  private static Metadata.Key<String> parseHashHeader(Map<String, ?> json) {
+    String name = string(json, "hashHeader", "");
+    if (name == null) {
+      throw new ConfigException(
+          "hashHeader is required: the metadata key whose value is the hash key, such as"
+              + " \"x-session-id\"",
+          null);
+    }
+    if (!METADATA_KEY.matcher(name).matches()) {
+      throw new ConfigException(
+          "hashHeader must be a metadata key of lowercase ASCII letters, digits, '-', '_' and '.'"
+              + " but was \""
+              + name
+              + "\"",
+          null);
+    }
+    if (name.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
+      throw new ConfigException(
+          "hashHeader must name a text header, not a binary one ending in \"-bin\", but was \""
+              + name
+              + "\"",
+          null);
+    }
+    return Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER);
   }
 
   /** Whether a call that ended with this code counts against the server. */

@@ -18,6 +18,7 @@ import io.grpc.ConnectivityState;
 import io.grpc.ConnectivityStateInfo;
 import io.grpc.EquivalentAddressGroup;
 import io.grpc.Metadata;
+import io.grpc.NameResolver;
 import io.grpc.Status;
 import io.grpc.SynchronizationContext;
 import io.lbkit.core.HealthListener;
@@ -25,6 +26,7 @@ import io.lbkit.core.HealthState;
 import io.lbkit.core.NoAvailableServerException;
 import io.lbkit.core.Outcome;
 import io.lbkit.core.Pick;
+import io.lbkit.core.PickContext;
 import io.lbkit.core.Server;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -76,7 +78,8 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
 
   private final Helper helper;
   private final SynchronizationContext syncContext;
-  private final LbkitConfig defaultConfig;
+  // For a channel that names the policy without settings: its default config, or why it has none.
+  private final NameResolver.ConfigOrError defaultConfig;
   private final HealthListener listener = new RefreshOnHealthChange();
   private final AtomicBoolean refreshQueued = new AtomicBoolean();
 
@@ -91,7 +94,7 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
   // Written on the synchronization context, read by the picker's lookups and by health checks.
   private volatile ImmutableMap<String, Child> members = ImmutableMap.of();
 
-  LbkitGrpcLoadBalancer(Helper helper, LbkitConfig defaultConfig) {
+  LbkitGrpcLoadBalancer(Helper helper, NameResolver.ConfigOrError defaultConfig) {
     this.helper = requireNonNull(helper, "helper");
     this.syncContext = requireNonNull(helper.getSynchronizationContext(), "syncContext");
     this.defaultConfig = requireNonNull(defaultConfig, "defaultConfig");
@@ -137,7 +140,17 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
       return error;
     }
     Object parsed = resolved.getLoadBalancingPolicyConfig();
-    LbkitConfig cfg = parsed instanceof LbkitConfig ? (LbkitConfig) parsed : defaultConfig;
+    if (!(parsed instanceof LbkitConfig)) {
+      parsed = defaultConfig.getConfig();
+    }
+    if (!(parsed instanceof LbkitConfig)) {
+      // A policy with a required setting (the hash policies' hashHeader) named without a config,
+      // e.g. as the channel's default policy: fail every call, saying what is missing.
+      Status error = requireNonNull(defaultConfig.getError(), "no default config and no error");
+      publish(TRANSIENT_FAILURE, new FixedPicker(PickResult.withError(error)));
+      return error;
+    }
+    LbkitConfig cfg = (LbkitConfig) parsed;
 
     Map<ImmutableList<SocketAddress>, EquivalentAddressGroup> wanted = new LinkedHashMap<>();
     for (EquivalentAddressGroup group : groups) {
@@ -315,7 +328,7 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
       }
     }
     if (ready > 0 && !lb.eligibleEndpoints().isEmpty()) {
-      publish(READY, new ReadyPicker(lb, members, cfg.failureCodes));
+      publish(READY, new ReadyPicker(lb, members, cfg.failureCodes, cfg.hashHeader));
     } else if (ready > 0) {
       publish(
           TRANSIENT_FAILURE,
@@ -466,21 +479,28 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
     private final io.lbkit.core.LoadBalancer balancer;
     private final ImmutableMap<String, Child> members;
     private final int failureCodes;
+    private final Metadata.@Nullable Key<String> hashHeader;
 
     ReadyPicker(
         io.lbkit.core.LoadBalancer balancer,
         ImmutableMap<String, Child> members,
-        int failureCodes) {
+        int failureCodes,
+        Metadata.@Nullable Key<String> hashHeader) {
       this.balancer = balancer;
       this.members = members;
       this.failureCodes = failureCodes;
+      this.hashHeader = hashHeader;
     }
 
     @Override
     public PickResult pickSubchannel(PickSubchannelArgs args) {
       Pick pick;
       try {
-        pick = balancer.pick();
+        Metadata.Key<String> header = hashHeader;
+        // The hash policies key the pick by the header's (last) value; a call without the header
+        // gets a plain pick, which the hash selectors answer with a random server.
+        String key = header == null ? null : args.getHeaders().get(header);
+        pick = key == null ? balancer.pick() : balancer.pick(PickContext.ofHashKey(key));
       } catch (NoAvailableServerException e) {
         // Cheap (no stack trace). Wait-for-ready calls stay buffered until the next picker.
         return PickResult.withError(Status.UNAVAILABLE.withDescription(e.getMessage()));

@@ -10,6 +10,7 @@ import io.grpc.Status;
 import io.lbkit.core.Selector;
 import io.lbkit.core.Selectors;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -26,13 +27,23 @@ final class LbkitLoadBalancerProviders {
   /** What every lbkit provider shares: the config parser and the balancer. */
   abstract static class Base extends LoadBalancerProvider {
     private final String policyName;
-    private final Supplier<Selector> selector;
-    private final LbkitConfig defaultConfig;
+    private final Function<Map<String, ?>, LbkitConfig> parser;
+    // The config of a channel that names the policy without settings, or why there is none.
+    private final ConfigOrError defaultConfig;
 
     Base(String policyName, Supplier<Selector> selector) {
+      this(json -> LbkitConfig.parse(policyName, selector, json), policyName);
+    }
+
+    Base(String policyName, LbkitConfig.HashKind hash) {
+      this(json -> LbkitConfig.parseHash(policyName, hash, json), policyName);
+    }
+
+    // Parser first: a method reference would match both it and a Supplier<Selector>.
+    private Base(Function<Map<String, ?>, LbkitConfig> parser, String policyName) {
       this.policyName = requireNonNull(policyName, "policyName");
-      this.selector = requireNonNull(selector, "selector");
-      this.defaultConfig = LbkitConfig.parse(policyName, selector, ImmutableMap.of());
+      this.parser = parser;
+      this.defaultConfig = parseLoadBalancingPolicyConfig(ImmutableMap.of());
     }
 
     @Override
@@ -60,7 +71,7 @@ final class LbkitLoadBalancerProviders {
     @Override
     public ConfigOrError parseLoadBalancingPolicyConfig(Map<String, ?> rawConfig) {
       try {
-        return ConfigOrError.fromConfig(LbkitConfig.parse(policyName, selector, rawConfig));
+        return ConfigOrError.fromConfig(parser.apply(rawConfig));
       } catch (RuntimeException e) {
         // ConfigException for bad fields; anything else would be a parser bug, still no throw.
         return ConfigOrError.fromError(
@@ -124,6 +135,27 @@ final class LbkitLoadBalancerProviders {
   public static final class PeakEwma extends Base {
     public PeakEwma() {
       super(LbkitPolicies.PEAK_EWMA, Selectors::leastResponseTime);
+    }
+  }
+
+  /** {@value LbkitPolicies#RING_HASH}. */
+  public static final class RingHash extends Base {
+    public RingHash() {
+      super(LbkitPolicies.RING_HASH, LbkitConfig.HashKind.RING_HASH);
+    }
+  }
+
+  /** {@value LbkitPolicies#MAGLEV}. */
+  public static final class Maglev extends Base {
+    public Maglev() {
+      super(LbkitPolicies.MAGLEV, LbkitConfig.HashKind.MAGLEV);
+    }
+  }
+
+  /** {@value LbkitPolicies#BOUNDED_LOAD_HASH}. */
+  public static final class BoundedLoadHash extends Base {
+    public BoundedLoadHash() {
+      super(LbkitPolicies.BOUNDED_LOAD_HASH, LbkitConfig.HashKind.BOUNDED_LOAD_HASH);
     }
   }
 }

@@ -8,7 +8,6 @@ import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import io.grpc.Attributes;
 import io.grpc.EquivalentAddressGroup;
-import io.lbkit.core.Selectors;
 import java.net.SocketAddress;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +30,12 @@ import org.jspecify.annotations.Nullable;
  *     .defaultServiceConfig(LbkitPolicies.serviceConfig(LbkitPolicies.LEAST_CONNECTIONS,
  *         Map.of("outlierDetection", Map.of("consecutiveFailures", 5.0, "baseEjectionTime", "30s"),
  *                "slowStart", Map.of("window", "30s"))))
+ *     .build();
+ *
+ * // consistent hashing on a request header (sticky sessions, cache affinity):
+ * ManagedChannel channel = ManagedChannelBuilder.forTarget("lbkit:///10.0.0.1:8080,10.0.0.2:8080")
+ *     .defaultServiceConfig(LbkitPolicies.serviceConfig(LbkitPolicies.RING_HASH,
+ *         Map.of("hashHeader", "x-session-id")))
  *     .build();
  * }</pre>
  *
@@ -70,6 +75,29 @@ public final class LbkitPolicies {
   public static final String PEAK_EWMA = "lbkit_peak_ewma";
 
   /**
+   * Consistent hashing on a ring of virtual nodes, by the value of the request header named by the
+   * required {@code hashHeader} setting: calls with the same value go to the same server while it
+   * is eligible, and a server that leaves moves only its own keys. A call without the header goes
+   * to a random server (in proportion to weight).
+   */
+  public static final String RING_HASH = "lbkit_ring_hash";
+
+  /**
+   * Maglev consistent hashing by the value of the {@code hashHeader} request header: like {@link
+   * #RING_HASH}, with a more even spread, at the cost of moving a few other keys when servers
+   * change. A call without the header goes to a random server.
+   */
+  public static final String MAGLEV = "lbkit_maglev";
+
+  /**
+   * Consistent hashing with bounded loads by the value of the {@code hashHeader} request header: a
+   * server takes a key's call only while its calls in flight stay within {@code (1 + epsilon)}
+   * times its share of all calls in flight ({@code epsilon} 0.25 by default), otherwise the call
+   * goes to the next server on the ring. A call without the header goes to a random server.
+   */
+  public static final String BOUNDED_LOAD_HASH = "lbkit_bounded_load_hash";
+
+  /**
    * The weight of an {@link EquivalentAddressGroup}, a positive finite number (1 when absent), used
    * by the weighted policies and by slow start. The {@code lbkit:} name resolver sets it from the
    * target.
@@ -88,7 +116,10 @@ public final class LbkitPolicies {
           LEAST_CONNECTIONS,
           POWER_OF_TWO_CHOICES,
           LEAST_RESPONSE_TIME,
-          PEAK_EWMA);
+          PEAK_EWMA,
+          RING_HASH,
+          MAGLEV,
+          BOUNDED_LOAD_HASH);
 
   private LbkitPolicies() {}
 
@@ -122,7 +153,7 @@ public final class LbkitPolicies {
     @SuppressWarnings("unchecked") // json(Map) returns a map
     Map<String, ?> normalized = (Map<String, ?>) json(settings, "settings");
     try {
-      LbkitConfig.parse(policy, Selectors::roundRobin, normalized);
+      LbkitConfig.parseAny(policy, normalized);
     } catch (LbkitConfig.ConfigException e) {
       throw new IllegalArgumentException("invalid " + policy + " config: " + e.getMessage(), e);
     }

@@ -53,7 +53,10 @@ class RegistrationTest {
             "lbkit_least_connections",
             "lbkit_power_of_two_choices",
             "lbkit_least_response_time",
-            "lbkit_peak_ewma");
+            "lbkit_peak_ewma",
+            "lbkit_ring_hash",
+            "lbkit_maglev",
+            "lbkit_bounded_load_hash");
     for (String name : LbkitPolicies.policyNames()) {
       LoadBalancerProvider provider = LoadBalancerRegistry.getDefaultRegistry().getProvider(name);
       assertThat(provider).as(name).isNotNull();

@@ -1,0 +1,57 @@
+package io.lbkit.benchmarks.sim;
+
+import com.google.common.collect.ImmutableList;
+
+/**
+ * What one run of one policy on one scenario measured, over the requests after the warm-up.
+ * Latencies are what the client saw: a timed-out request counts at its deadline.
+ *
+ * @param scenario the scenario's name
+ * @param policy the policy's name
+ * @param seed the run's seed
+ * @param requests measured requests
+ * @param successes requests answered before their deadline
+ * @param timeouts requests that hit their deadline
+ * @param errors requests that found no server or failed
+ * @param meanNanos mean latency
+ * @param p50Nanos median latency
+ * @param p99Nanos 99th percentile latency
+ * @param p999Nanos 99.9th percentile latency
+ * @param maxNanos highest latency
+ * @param shares each server's share of the measured picks, by server index
+ */
+public record Result(
+    String scenario,
+    String policy,
+    long seed,
+    int requests,
+    int successes,
+    int timeouts,
+    int errors,
+    double meanNanos,
+    long p50Nanos,
+    long p99Nanos,
+    long p999Nanos,
+    long maxNanos,
+    ImmutableList<Double> shares) {
+
+  /** Successes over measured requests. */
+  public double successRate() {
+    return (double) successes / requests;
+  }
+
+  /** Timeouts over measured requests. */
+  public double timeoutRate() {
+    return (double) timeouts / requests;
+  }
+
+  /** Errors over measured requests. */
+  public double errorRate() {
+    return (double) errors / requests;
+  }
+
+  /** Mean latency in milliseconds. */
+  public double meanMillis() {
+    return meanNanos / 1e6;
+  }
+}
