@@ -80,6 +80,10 @@ final class Backend implements AutoCloseable {
   private final SocketAddress address;
 
   private Backend(String name, boolean inProcess, int port) throws IOException {
+    this(name, inProcess, InetAddress.getLoopbackAddress(), port);
+  }
+
+  private Backend(String name, boolean inProcess, InetAddress bind, int port) throws IOException {
     this.name = name;
     ServerServiceDefinition service =
         ServerServiceDefinition.builder("lbkit.test.Echo")
@@ -96,14 +100,13 @@ final class Backend implements AutoCloseable {
       address = new InProcessSocketAddress(name);
     } else {
       server =
-          NettyServerBuilder.forAddress(
-                  new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
+          NettyServerBuilder.forAddress(new InetSocketAddress(bind, port))
               .addService(service)
               .addService(health.getHealthService())
               .directExecutor()
               .build()
               .start();
-      address = new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getPort());
+      address = new InetSocketAddress(bind, server.getPort());
     }
   }
 
@@ -115,6 +118,11 @@ final class Backend implements AutoCloseable {
   /** A Netty server on this loopback port (to bring a stopped server back). */
   static Backend netty(String name, int port) throws IOException {
     return new Backend(name, false, port);
+  }
+
+  /** A Netty server on this address and port (another loopback address such as 127.0.0.2). */
+  static Backend netty(String name, InetAddress bind, int port) throws IOException {
+    return new Backend(name, false, bind, port);
   }
 
   /** An in-process server; its name must be unique in the JVM. */
