@@ -260,7 +260,10 @@ class ActiveHealthCheckTest {
   @Test
   void closeStopsChecksInFlightAndEndsTheBalancersThread() {
     ManualChecker checker = new ManualChecker(Behaviour.HOLD);
-    Duration interval = Duration.ofMillis(100);
+    // A timeout as long as the interval, and first checks spread over one interval, guarantee a
+    // moment when every server's first check is in flight (the last one starts before the first
+    // one times out), however slowly the machine schedules them.
+    Duration interval = Duration.ofSeconds(1);
     String threadPrefix = "lbkit-close-in-flight-";
     LoadBalancer balancer =
         manualBalancer("close-in-flight", checker, interval, interval, "a", "b", "c");

@@ -24,10 +24,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.Hashtable;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
@@ -36,6 +38,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.naming.Context;
+import javax.naming.NamingEnumeration;
+import javax.naming.NamingException;
+import javax.naming.directory.DirContext;
+import javax.naming.directory.InitialDirContext;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -57,6 +64,16 @@ import org.jspecify.annotations.Nullable;
  * channel gets {@code UNAVAILABLE} naming the hosts. Targets of IP literals only are resolved once.
  * A malformed target fails the channel's {@code build()} with an {@link IllegalArgumentException}
  * naming the entry.
+ *
+ * <p>An entry {@code srv:NAME} (optionally with {@code zone}, and the target-wide {@code refresh})
+ * looks up the DNS SRV records of {@code NAME}, such as {@code
+ * lbkit:///srv:_grpc._tcp.inventory.internal?zone=a}. Only the records of the lowest priority value
+ * are used (the others are backups that RFC 2782 clients try only when those are gone); each
+ * record's target host becomes one address per A/AAAA record, with the record's port and the
+ * record's weight (a weight of 0 counts as 1, so such a record still gets calls). An SRV entry
+ * takes no port and no {@code weight}: both come from the records. {@code srv:} followed by digits
+ * only is still a host named {@code srv} with a port. SRV names are re-resolved like host names; a
+ * name whose lookup fails (or finds no record) keeps its last records.
  */
 final class LbkitNameResolvers {
   static final String SCHEME = "lbkit";
@@ -82,21 +99,182 @@ final class LbkitNameResolvers {
     final @Nullable String zone;
     // The target-wide re-resolution interval, if this entry carries it.
     final @Nullable Duration refresh;
+    // True for an srv:NAME entry: host is the SRV name, port and weight come from the records.
+    final boolean srv;
 
     Entry(String host, int port, double weight, @Nullable String zone) {
       this(host, port, weight, zone, null);
     }
 
     Entry(String host, int port, double weight, @Nullable String zone, @Nullable Duration refresh) {
+      this(host, port, weight, zone, refresh, false);
+    }
+
+    private Entry(
+        String host,
+        int port,
+        double weight,
+        @Nullable String zone,
+        @Nullable Duration refresh,
+        boolean srv) {
       this.host = host;
       this.port = port;
       this.weight = weight;
       this.zone = zone;
       this.refresh = refresh;
+      this.srv = srv;
+    }
+
+    static Entry srv(String name, @Nullable String zone, @Nullable Duration refresh) {
+      return new Entry(name, 0, 1, zone, refresh, true);
     }
 
     boolean isLiteral() {
-      return InetAddresses.isInetAddress(host);
+      return !srv && InetAddresses.isInetAddress(host);
+    }
+  }
+
+  /** One DNS SRV record. */
+  static final class SrvRecord {
+    final int priority;
+    final int weight;
+    final int port;
+    // The host name (without the trailing dot) or, in tests, an IP literal.
+    final String target;
+
+    SrvRecord(int priority, int weight, int port, String target) {
+      this.priority = priority;
+      this.weight = weight;
+      this.port = port;
+      this.target = target;
+    }
+
+    /**
+     * Parses the text form the JNDI DNS provider gives: {@code "priority weight port target."}.
+     *
+     * @throws IllegalArgumentException if {@code text} is not such a record
+     */
+    static SrvRecord parse(String text) {
+      String[] f = text.trim().split("\\s+", -1);
+      if (f.length != 4) {
+        throw new IllegalArgumentException("malformed SRV record '" + text + "'");
+      }
+      int priority;
+      int weight;
+      int port;
+      try {
+        priority = Integer.parseInt(f[0]);
+        weight = Integer.parseInt(f[1]);
+        port = Integer.parseInt(f[2]);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("malformed SRV record '" + text + "'", e);
+      }
+      if (priority < 0 || priority > 65535 || weight < 0 || weight > 65535) {
+        throw new IllegalArgumentException("malformed SRV record '" + text + "'");
+      }
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("malformed SRV record '" + text + "'");
+      }
+      String target = f[3];
+      if (target.length() > 1 && target.endsWith(".")) {
+        target = target.substring(0, target.length() - 1);
+      }
+      return new SrvRecord(priority, weight, port, target);
+    }
+
+    /** RFC 2782: a target of "." means "not offered here"; port 0 cannot be dialled either. */
+    boolean isUsable() {
+      return port > 0 && !target.isEmpty() && !target.equals(".");
+    }
+
+    @Override
+    public boolean equals(@Nullable Object o) {
+      if (!(o instanceof SrvRecord)) {
+        return false;
+      }
+      SrvRecord r = (SrvRecord) o;
+      return priority == r.priority
+          && weight == r.weight
+          && port == r.port
+          && target.equals(r.target);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(priority, weight, port, target);
+    }
+
+    @Override
+    public String toString() {
+      return priority + " " + weight + " " + port + " " + target;
+    }
+  }
+
+  /** Looks up the SRV records of a name; JNDI's DNS provider but in tests. */
+  @FunctionalInterface
+  interface SrvLookup {
+    /**
+     * The name's SRV records, empty if it has none.
+     *
+     * @throws NamingException if the name does not exist or DNS cannot be reached
+     */
+    List<SrvRecord> lookup(String name) throws NamingException;
+  }
+
+  /** SRV lookups through the JDK's JNDI DNS provider, with the system's DNS servers. */
+  static final class JndiSrvLookup implements SrvLookup {
+    // A dns:// URL naming the server to ask, or null for the system's DNS servers.
+    private final @Nullable String server;
+
+    JndiSrvLookup() {
+      this(null);
+    }
+
+    /** Asks the DNS server at {@code server} (such as {@code dns://127.0.0.1:5353}). */
+    JndiSrvLookup(@Nullable String server) {
+      this.server = server;
+    }
+
+    @Override
+    // JdkObsolete: InitialDirContext takes its environment as a Hashtable. BanJNDI: the danger is
+    // lookup() deserializing objects from LDAP/RMI; the factory is fixed to the DNS provider and
+    // only getAttributes is called, which gives record text, never objects.
+    @SuppressWarnings({"JdkObsolete", "BanJNDI"})
+    public List<SrvRecord> lookup(String name) throws NamingException {
+      Hashtable<String, String> env = new Hashtable<>();
+      env.put(Context.INITIAL_CONTEXT_FACTORY, "com.sun.jndi.dns.DnsContextFactory");
+      if (server != null) {
+        env.put(Context.PROVIDER_URL, server);
+      }
+      // Bounded: 1 s, then 2 s, 4 s (the provider doubles the timeout on each retry).
+      env.put("com.sun.jndi.dns.timeout.initial", "1000");
+      env.put("com.sun.jndi.dns.timeout.retries", "3");
+      DirContext context = new InitialDirContext(env);
+      try {
+        javax.naming.directory.Attribute records =
+            context.getAttributes(name, new String[] {"SRV"}).get("SRV");
+        List<SrvRecord> out = new ArrayList<>();
+        if (records == null) {
+          return out;
+        }
+        NamingEnumeration<?> values = records.getAll();
+        try {
+          while (values.hasMore()) {
+            try {
+              out.add(SrvRecord.parse(String.valueOf(values.next())));
+            } catch (IllegalArgumentException e) {
+              NamingException ne = new NamingException(e.getMessage());
+              ne.setRootCause(e);
+              throw ne;
+            }
+          }
+        } finally {
+          values.close();
+        }
+        return out;
+      } finally {
+        context.close();
+      }
     }
   }
 
@@ -109,6 +287,7 @@ final class LbkitNameResolvers {
   /** The service-loaded provider of the {@code lbkit} scheme. */
   public static final class Provider extends NameResolverProvider {
     private final HostLookup lookup;
+    private final SrvLookup srvLookup;
 
     public Provider() {
       this(InetAddress::getAllByName);
@@ -116,7 +295,13 @@ final class LbkitNameResolvers {
 
     /** A provider that looks host names up with {@code lookup} (a seam for tests). */
     Provider(HostLookup lookup) {
+      this(lookup, new JndiSrvLookup());
+    }
+
+    /** A provider that looks host names and SRV records up with these (a seam for tests). */
+    Provider(HostLookup lookup, SrvLookup srvLookup) {
       this.lookup = requireNonNull(lookup, "lookup");
+      this.srvLookup = requireNonNull(srvLookup, "srvLookup");
     }
 
     @Override
@@ -139,7 +324,7 @@ final class LbkitNameResolvers {
       if (!SCHEME.equalsIgnoreCase(targetUri.getScheme())) {
         return null;
       }
-      return new TargetResolver(targetUri.toString(), parse(targetUri), args, lookup);
+      return new TargetResolver(targetUri.toString(), parse(targetUri), args, lookup, srvLookup);
     }
 
     @Override
@@ -195,6 +380,9 @@ final class LbkitNameResolvers {
     }
     int q = raw.indexOf('?');
     String hostPort = decode(q < 0 ? raw : raw.substring(0, q));
+    if (isSrv(hostPort)) {
+      return parseSrvEntry(target, where, hostPort.substring(SRV_PREFIX.length()), raw, q);
+    }
     HostAndPort hp;
     try {
       hp = HostAndPort.fromString(hostPort);
@@ -261,6 +449,83 @@ final class LbkitNameResolvers {
     return new Entry(hp.getHost(), hp.getPort(), weight, zone, refresh);
   }
 
+  private static final String SRV_PREFIX = "srv:";
+  private static final Pattern DIGITS = Pattern.compile("[0-9]+");
+  // Labels of letters, digits, '_' and '-' (SRV names start with _service._proto), optional root
+  // dot.
+  private static final Pattern DNS_NAME =
+      Pattern.compile("(?:[A-Za-z0-9_-]{1,63}\\.)*[A-Za-z0-9_-]{1,63}\\.?");
+
+  private static boolean isSrv(String hostPort) {
+    // "srv:8080" stays what it always was: a host named srv with a port.
+    return hostPort.regionMatches(true, 0, SRV_PREFIX, 0, SRV_PREFIX.length())
+        && !DIGITS.matcher(hostPort.substring(SRV_PREFIX.length())).matches();
+  }
+
+  private static Entry parseSrvEntry(URI target, String where, String name, String raw, int q) {
+    if (name.isEmpty()) {
+      throw bad(target, where + ": an SRV name is required after 'srv:'");
+    }
+    if (name.indexOf(':') >= 0) {
+      throw bad(
+          target,
+          where + ": an SRV entry takes no port (ports come from the SRV records): '" + name + "'");
+    }
+    if (name.length() > 254 || !DNS_NAME.matcher(name).matches()) {
+      throw bad(
+          target,
+          where
+              + ": malformed SRV name '"
+              + name
+              + "'; expected a DNS name such as _grpc._tcp.example.internal");
+    }
+    String zone = null;
+    Duration refresh = null;
+    if (q >= 0) {
+      for (String param : raw.substring(q + 1).split("&", -1)) {
+        int eq = param.indexOf('=');
+        if (eq <= 0) {
+          throw bad(target, where + ": expected name=value but found '" + param + "'");
+        }
+        String key = decode(param.substring(0, eq));
+        String value = decode(param.substring(eq + 1));
+        switch (key.toLowerCase(Locale.ROOT)) {
+          case "zone":
+            if (value.isBlank()) {
+              throw bad(target, where + ": zone must not be blank");
+            }
+            zone = value;
+            break;
+          case "refresh":
+            refresh = parseInterval(value);
+            if (refresh == null) {
+              throw bad(
+                  target,
+                  where
+                      + ": refresh must be a positive duration such as 30s, 500ms, 5m or 1h but"
+                      + " was '"
+                      + value
+                      + "'");
+            }
+            break;
+          case "weight":
+            throw bad(
+                target,
+                where + ": an SRV entry takes no weight (weights come from the SRV records)");
+          default:
+            throw bad(
+                target,
+                where
+                    + ": unknown parameter '"
+                    + key
+                    + "' on an SRV entry; expected zone or refresh");
+        }
+      }
+    }
+    String bare = name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
+    return Entry.srv(bare, zone, refresh);
+  }
+
   /** A positive interval such as 30s, 0.5s, 500ms, 5m or 1h, or null if malformed. */
   private static @Nullable Duration parseInterval(String value) {
     Matcher m = INTERVAL.matcher(value);
@@ -322,6 +587,7 @@ final class LbkitNameResolvers {
     private final String target;
     private final ImmutableList<Entry> entries;
     private final HostLookup lookup;
+    private final SrvLookup srvLookup;
     private final SynchronizationContext syncContext;
     private final Executor offload;
     private final @Nullable ScheduledExecutorService timer;
@@ -330,6 +596,8 @@ final class LbkitNameResolvers {
     private final boolean literalsOnly;
     // The last good addresses of each host name, kept when a later lookup fails.
     private final Map<String, ImmutableList<InetAddress>> lastGood = new HashMap<>();
+    // The last non-empty SRV records of each SRV name, kept when a later lookup fails.
+    private final Map<String, ImmutableList<SrvRecord>> lastGoodSrv = new HashMap<>();
 
     private @Nullable Listener2 listener;
     private @Nullable List<EquivalentAddressGroup> published;
@@ -338,10 +606,15 @@ final class LbkitNameResolvers {
     private boolean shutdown;
 
     TargetResolver(
-        String target, ImmutableList<Entry> entries, NameResolver.Args args, HostLookup lookup) {
+        String target,
+        ImmutableList<Entry> entries,
+        NameResolver.Args args,
+        HostLookup lookup,
+        SrvLookup srvLookup) {
       this.target = target;
       this.entries = entries;
       this.lookup = lookup;
+      this.srvLookup = srvLookup;
       this.syncContext = requireNonNull(args.getSynchronizationContext(), "syncContext");
       Executor exec = args.getOffloadExecutor();
       this.offload = exec != null ? exec : FALLBACK_LOOKUPS;
@@ -365,6 +638,9 @@ final class LbkitNameResolvers {
     public String getServiceAuthority() {
       // One authority for the whole list: the first entry, as a DNS target would have one name.
       Entry first = entries.get(0);
+      if (first.srv) {
+        return first.host; // the service's name: what a client of an SRV-named service dials
+      }
       return HostAndPort.fromParts(first.host, first.port).toString();
     }
 
@@ -448,6 +724,10 @@ final class LbkitNameResolvers {
       List<String> failures = new ArrayList<>();
       Set<InetSocketAddress> seen = new LinkedHashSet<>();
       for (Entry e : entries) {
+        if (e.srv) {
+          lookUpSrv(e, groups, failures, seen);
+          continue;
+        }
         List<InetAddress> addresses;
         if (e.isLiteral()) {
           addresses = ImmutableList.of(InetAddresses.forString(e.host));
@@ -479,6 +759,75 @@ final class LbkitNameResolvers {
         }
       }
       return new Result(groups, failures);
+    }
+
+    /** Adds the addresses of an SRV entry's lowest-priority records to {@code groups}. */
+    private void lookUpSrv(
+        Entry e,
+        List<EquivalentAddressGroup> groups,
+        List<String> failures,
+        Set<InetSocketAddress> seen) {
+      ImmutableList<SrvRecord> records;
+      try {
+        List<SrvRecord> usable = new ArrayList<>();
+        for (SrvRecord r : srvLookup.lookup(e.host)) {
+          if (r.isUsable()) {
+            usable.add(r);
+          }
+        }
+        if (usable.isEmpty()) {
+          throw new NamingException("no SRV records");
+        }
+        int lowest = Integer.MAX_VALUE;
+        for (SrvRecord r : usable) {
+          lowest = Math.min(lowest, r.priority);
+        }
+        ImmutableList.Builder<SrvRecord> group = ImmutableList.builder();
+        for (SrvRecord r : usable) {
+          if (r.priority == lowest) {
+            group.add(r);
+          }
+        }
+        records = group.build();
+        lastGoodSrv.put(e.host, records);
+      } catch (NamingException | RuntimeException ex) {
+        failures.add("SRV '" + e.host + "' (" + ex + ")");
+        // A failed lookup (a DNS hiccup) keeps the name's last records; their hosts are still
+        // looked up again, so an address change behind a record is not missed.
+        records = lastGoodSrv.getOrDefault(e.host, ImmutableList.of());
+      }
+      for (SrvRecord r : records) {
+        List<InetAddress> addresses;
+        if (InetAddresses.isInetAddress(r.target)) {
+          addresses = ImmutableList.of(InetAddresses.forString(r.target));
+        } else {
+          try {
+            InetAddress[] found = lookup.lookup(r.target);
+            if (found.length == 0) {
+              throw new UnknownHostException("no address records");
+            }
+            ImmutableList<InetAddress> list = ImmutableList.copyOf(found);
+            lastGood.put(r.target, list);
+            addresses = list;
+          } catch (UnknownHostException | RuntimeException ex) {
+            failures.add("'" + r.target + "' of SRV '" + e.host + "' (" + ex + ")");
+            addresses = lastGood.getOrDefault(r.target, ImmutableList.of());
+          }
+        }
+        // A weight of 0 means "rarely" in RFC 2782; here it must still mean "some calls".
+        double weight = r.weight == 0 ? 1 : r.weight;
+        for (InetAddress address : addresses) {
+          InetSocketAddress socket = new InetSocketAddress(address, r.port);
+          if (!seen.add(socket)) {
+            continue;
+          }
+          Attributes.Builder attrs = Attributes.newBuilder().set(LbkitPolicies.WEIGHT, weight);
+          if (e.zone != null) {
+            attrs.set(LbkitPolicies.ZONE, e.zone);
+          }
+          groups.add(new EquivalentAddressGroup(socket, attrs.build()));
+        }
+      }
     }
 
     private void deliver(Result result) {
