@@ -156,6 +156,54 @@ class FailoverTest {
     assertThat(channel.getState(false)).isEqualTo(ConnectivityState.READY);
   }
 
+  @Test
+  void aServerAddedLaterWarmsUpUnderSlowStart() throws Exception {
+    for (int i = 0; i < 2; i++) {
+      grpc.add(Backend.netty("b" + i));
+    }
+    ManualResolver resolver = resolver();
+    // Every server ramps up from its first READY, the first two included; a 2 s window lets
+    // them finish before the third arrives.
+    ManagedChannel channel =
+        netty(
+            resolver,
+            LbkitPolicies.ROUND_ROBIN,
+            Map.of("slowStart", Map.of("window", "2s", "minWeightPercent", 10.0)));
+    grpc.warmUp(channel);
+    Thread.sleep(2_500); // real time: the window plus a maintenance tick
+
+    Backend added = grpc.add(Backend.netty("new"));
+    List<EquivalentAddressGroup> groups = new ArrayList<>();
+    for (Backend b : grpc.backends) {
+      groups.add(new EquivalentAddressGroup(b.address()));
+    }
+    resolver.update(groups);
+    // The new server counts from its first READY: wait until it has served once.
+    GrpcTestSupport.await(
+        Duration.ofSeconds(5),
+        () -> {
+          Backend.call(channel, 2000);
+          return added.calls.get() > 0;
+        });
+
+    int before = added.calls.get();
+    int total = 300;
+    long start = System.nanoTime();
+    for (int i = 0; i < total; i++) {
+      Backend.call(channel, 2000);
+    }
+    long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    int share = added.calls.get() - before;
+    // Round robin is weighted by the ramp while a server warms up: at most its weight factor at
+    // the end of these calls (10% floor, then elapsed / 2 s) of a full server's third. Full
+    // weight from the start would give 100.
+    double factor = Math.min(1.0, Math.max(0.1, (elapsedMillis + 500) / 2000.0));
+    assertThat(share)
+        .as("calls to the warming server in %d ms", elapsedMillis)
+        .isLessThanOrEqualTo((int) Math.ceil(total * factor / (2 + factor)) + 5)
+        .isLessThan(100);
+  }
+
   private ManualResolver resolver() {
     List<EquivalentAddressGroup> groups = new ArrayList<>();
     for (Backend b : grpc.backends) {
