@@ -21,14 +21,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
@@ -136,9 +132,7 @@ public final class LoadBalancer implements AutoCloseable {
   private long nextWindowRotation;
   private long nextEjectionDecay;
 
-  // The servers (by their statistics object, which lives exactly as long as the id is a member)
-  // that have an active health check chain running.
-  private final Set<ServerStats> checked = ConcurrentHashMap.newKeySet();
+  private final @Nullable HealthCheckChains healthChecks;
 
   // The one mutable field that picks read. A pick reads it once (a volatile read: it must see the
   // snapshot that the last completed change published, which is what makes "a removed server is
@@ -192,7 +186,16 @@ public final class LoadBalancer implements AutoCloseable {
     } else {
       this.maintenanceTask = null;
     }
+    ActiveHealthCheck hc = healthCheck;
+    this.healthChecks = hc != null && s != null ? new HealthCheckChains(this, hc, s) : null;
     startHealthChecks(snapshot);
+  }
+
+  private void startHealthChecks(Snapshot s) {
+    HealthCheckChains chains = healthChecks;
+    if (chains != null) {
+      chains.start(s);
+    }
   }
 
   private static long tickNanos(@Nullable OutlierDetection outlier, @Nullable SlowStart slow) {
@@ -929,115 +932,18 @@ public final class LoadBalancer implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Active health checks: one chain per server, at most one check in flight each.
+  // Active health checks (run by HealthCheckChains) report here when a threshold is crossed.
 
-  private void startHealthChecks(Snapshot s) {
-    ActiveHealthCheck hc = healthCheck;
-    ScheduledExecutorService exec = scheduler;
-    if (hc == null || exec == null || closed) {
-      return;
-    }
-    for (Member m : s.members.values()) {
-      if (checked.add(m.stats)) {
-        // The first check of a server comes after a random part of the interval, so that the
-        // checks of many servers (and many clients) spread out.
-        long delay = ThreadLocalRandom.current().nextLong(Math.max(1, hc.intervalNanos));
-        scheduleCheck(exec, hc, m.server.id(), m.stats, delay);
-      }
-    }
+  /** The member with this id in the current snapshot, if any. */
+  @Nullable Member member(String id) {
+    return snapshot.members.get(id);
   }
 
-  private void scheduleCheck(
-      ScheduledExecutorService exec,
-      ActiveHealthCheck hc,
-      String id,
-      ServerStats stats,
-      long delayNanos) {
-    try {
-      ScheduledFuture<?> unused =
-          exec.schedule(() -> runCheck(exec, hc, id, stats), delayNanos, TimeUnit.NANOSECONDS);
-    } catch (RuntimeException e) {
-      // The scheduler was shut down: the chain ends.
-      checked.remove(stats);
-    }
+  boolean isClosed() {
+    return closed;
   }
 
-  private void runCheck(
-      ScheduledExecutorService exec, ActiveHealthCheck hc, String id, ServerStats stats) {
-    Member m = snapshot.members.get(id);
-    if (closed || m == null || m.stats != stats) {
-      checked.remove(stats);
-      return;
-    }
-    CompletableFuture<Boolean> result;
-    try {
-      result =
-          requireNonNull(hc.checker.check(m.server, Duration.ofNanos(hc.timeoutNanos)), "check")
-              .orTimeout(hc.timeoutNanos, TimeUnit.NANOSECONDS);
-    } catch (Throwable e) {
-      // Any throwable, Errors included (a checker missing a class of its client library throws
-      // NoClassDefFoundError): one that escaped would end this server's chain silently, leaving
-      // it in its last state for good.
-      result = CompletableFuture.failedFuture(e);
-    }
-    CompletableFuture<Boolean> unused =
-        // Async on the balancer's scheduler: the result may complete on the JDK's shared timeout
-        // thread or an HTTP client thread, which must not run listeners or bookkeeping.
-        result.whenCompleteAsync(
-            (ok, error) -> {
-              try {
-                recordCheck(hc, id, stats, Boolean.TRUE.equals(ok) && error == null, error);
-              } finally {
-                long jitter =
-                    hc.jitterNanos == 0
-                        ? 0
-                        : ThreadLocalRandom.current().nextLong(hc.jitterNanos + 1);
-                if (!closed) {
-                  scheduleCheck(exec, hc, id, stats, hc.intervalNanos + jitter);
-                } else {
-                  checked.remove(stats);
-                }
-              }
-            },
-            exec);
-  }
-
-  private void recordCheck(
-      ActiveHealthCheck hc,
-      String id,
-      ServerStats stats,
-      boolean passed,
-      @Nullable Throwable error) {
-    if (passed) {
-      stats.checkFailures = 0;
-      int passes = stats.checkPasses + 1;
-      stats.checkPasses = passes;
-      if (passes == hc.healthyThreshold) {
-        setActiveDown(id, stats, false, passes + " health checks passed");
-      }
-    } else {
-      stats.checkPasses = 0;
-      int failures = stats.checkFailures + 1;
-      stats.checkFailures = failures;
-      if (failures == hc.unhealthyThreshold) {
-        String cause = error == null ? "unhealthy answer" : describe(error);
-        setActiveDown(id, stats, true, failures + " health checks failed (last: " + cause + ")");
-      }
-    }
-  }
-
-  private static String describe(Throwable error) {
-    Throwable t = error;
-    while (t.getCause() != null && t instanceof CompletionException) {
-      t = t.getCause();
-    }
-    if (t instanceof TimeoutException) {
-      return "timed out";
-    }
-    return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
-  }
-
-  private void setActiveDown(String id, ServerStats stats, boolean down, String why) {
+  void setActiveDown(String id, ServerStats stats, boolean down, String why) {
     update(
         old -> {
           Member m = old.get(id);

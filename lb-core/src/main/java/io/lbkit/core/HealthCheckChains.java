@@ -1,0 +1,132 @@
+package io.lbkit.core;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A balancer's active health checks: one chain of checks per server on the balancer's scheduler,
+ * each check started an interval (plus jitter) after the previous one ended, so that at most one
+ * check per server is ever in flight. A chain ends when its server leaves the balancer (its
+ * statistics object, which lives exactly as long as the id is a member, is no longer there) or the
+ * balancer closes. Results reach the balancer only when a threshold is crossed.
+ */
+final class HealthCheckChains {
+  private final LoadBalancer owner;
+  private final ActiveHealthCheck hc;
+  private final ScheduledExecutorService exec;
+
+  // The servers, by their statistics object, that have a chain running.
+  private final Set<ServerStats> running = ConcurrentHashMap.newKeySet();
+
+  HealthCheckChains(LoadBalancer owner, ActiveHealthCheck hc, ScheduledExecutorService exec) {
+    this.owner = owner;
+    this.hc = hc;
+    this.exec = exec;
+  }
+
+  /** Starts a chain for every member of this snapshot that has none. */
+  void start(Snapshot s) {
+    if (owner.isClosed()) {
+      return;
+    }
+    for (Member m : s.members.values()) {
+      if (running.add(m.stats)) {
+        // The first check of a server comes after a random part of the interval, so that the
+        // checks of many servers (and many clients) spread out.
+        long delay = ThreadLocalRandom.current().nextLong(Math.max(1, hc.intervalNanos));
+        schedule(m.server.id(), m.stats, delay);
+      }
+    }
+  }
+
+  private void schedule(String id, ServerStats stats, long delayNanos) {
+    try {
+      ScheduledFuture<?> unused =
+          exec.schedule(() -> run(id, stats), delayNanos, TimeUnit.NANOSECONDS);
+    } catch (RuntimeException e) {
+      // The scheduler was shut down: the chain ends.
+      running.remove(stats);
+    }
+  }
+
+  private void run(String id, ServerStats stats) {
+    Member m = owner.member(id);
+    if (owner.isClosed() || m == null || m.stats != stats) {
+      running.remove(stats);
+      return;
+    }
+    CompletableFuture<Boolean> result;
+    try {
+      result =
+          requireNonNull(hc.checker.check(m.server, Duration.ofNanos(hc.timeoutNanos)), "check")
+              .orTimeout(hc.timeoutNanos, TimeUnit.NANOSECONDS);
+    } catch (Throwable e) {
+      // Any throwable, Errors included (a checker missing a class of its client library throws
+      // NoClassDefFoundError): one that escaped would end this server's chain silently, leaving
+      // it in its last state for good.
+      result = CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<Boolean> unused =
+        // Async on the balancer's scheduler: the result may complete on the JDK's shared timeout
+        // thread or an HTTP client thread, which must not run listeners or bookkeeping.
+        result.whenCompleteAsync(
+            (ok, error) -> {
+              try {
+                record(id, stats, Boolean.TRUE.equals(ok) && error == null, error);
+              } finally {
+                long jitter =
+                    hc.jitterNanos == 0
+                        ? 0
+                        : ThreadLocalRandom.current().nextLong(hc.jitterNanos + 1);
+                if (!owner.isClosed()) {
+                  schedule(id, stats, hc.intervalNanos + jitter);
+                } else {
+                  running.remove(stats);
+                }
+              }
+            },
+            exec);
+  }
+
+  private void record(String id, ServerStats stats, boolean passed, @Nullable Throwable error) {
+    if (passed) {
+      stats.checkFailures = 0;
+      int passes = stats.checkPasses + 1;
+      stats.checkPasses = passes;
+      if (passes == hc.healthyThreshold) {
+        owner.setActiveDown(id, stats, false, passes + " health checks passed");
+      }
+    } else {
+      stats.checkPasses = 0;
+      int failures = stats.checkFailures + 1;
+      stats.checkFailures = failures;
+      if (failures == hc.unhealthyThreshold) {
+        String cause = error == null ? "unhealthy answer" : describe(error);
+        owner.setActiveDown(
+            id, stats, true, failures + " health checks failed (last: " + cause + ")");
+      }
+    }
+  }
+
+  private static String describe(Throwable error) {
+    Throwable t = error;
+    while (t.getCause() != null && t instanceof CompletionException) {
+      t = t.getCause();
+    }
+    if (t instanceof TimeoutException) {
+      return "timed out";
+    }
+    return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+  }
+}
