@@ -16,7 +16,6 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -839,59 +838,7 @@ public final class LoadBalancer implements AutoCloseable {
     for (Member m : snapshot.members.values()) {
       windows.put(m.stats, m.stats.rotateWindow(windowSlots));
     }
-    if (od.successRateStdevFactor > 0) {
-      List<ServerStats> hosts = new ArrayList<>();
-      List<Double> rates = new ArrayList<>();
-      windows.forEach(
-          (stats, w) -> {
-            long successes = (int) (long) w;
-            long failures = w >>> 32;
-            if (successes + failures >= od.successRateRequestVolume) {
-              hosts.add(stats);
-              rates.add((double) successes / (successes + failures));
-            }
-          });
-      if (hosts.size() >= od.successRateMinimumHosts) {
-        double mean = rates.stream().mapToDouble(Double::doubleValue).average().orElse(1.0);
-        double variance =
-            rates.stream().mapToDouble(r -> (r - mean) * (r - mean)).average().orElse(0.0);
-        double threshold = mean - od.successRateStdevFactor * Math.sqrt(variance);
-        for (int i = 0; i < hosts.size(); i++) {
-          if (rates.get(i) < threshold) {
-            eject(
-                hosts.get(i),
-                String.format(
-                    Locale.ROOT,
-                    "success rate %.1f%% below the cluster's %.1f%% - %.1f stdev",
-                    rates.get(i) * 100,
-                    mean * 100,
-                    od.successRateStdevFactor));
-          }
-        }
-      }
-    }
-    if (od.failurePercentageThreshold > 0) {
-      Map<ServerStats, Double> percentages = new LinkedHashMap<>();
-      windows.forEach(
-          (stats, w) -> {
-            long successes = (int) (long) w;
-            long failures = w >>> 32;
-            if (successes + failures >= od.failurePercentageRequestVolume) {
-              percentages.put(stats, 100.0 * failures / (successes + failures));
-            }
-          });
-      if (percentages.size() >= od.failurePercentageMinimumHosts) {
-        percentages.forEach(
-            (stats, pct) -> {
-              if (pct >= od.failurePercentageThreshold) {
-                eject(
-                    stats,
-                    String.format(
-                        Locale.ROOT, "%.1f%% failures in the last %s", pct, od.interval()));
-              }
-            });
-      }
-    }
+    RateRules.evaluate(od, windows, this::eject);
   }
 
   /**
