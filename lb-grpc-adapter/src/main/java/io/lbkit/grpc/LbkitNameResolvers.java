@@ -422,22 +422,10 @@ final class LbkitNameResolvers {
             }
             break;
           case "zone":
-            if (value.isBlank()) {
-              throw bad(target, where + ": zone must not be blank");
-            }
-            zone = value;
+            zone = zoneParameter(target, where, value);
             break;
           case "refresh":
-            refresh = parseInterval(value);
-            if (refresh == null) {
-              throw bad(
-                  target,
-                  where
-                      + ": refresh must be a positive duration such as 30s, 500ms, 5m or 1h but"
-                      + " was '"
-                      + value
-                      + "'");
-            }
+            refresh = refreshParameter(target, where, value);
             break;
           default:
             throw bad(
@@ -447,6 +435,28 @@ final class LbkitNameResolvers {
       }
     }
     return new Entry(hp.getHost(), hp.getPort(), weight, zone, refresh);
+  }
+
+  /** The value of an entry's {@code zone} parameter; shared by host and SRV entries. */
+  private static String zoneParameter(URI target, String where, String value) {
+    if (value.isBlank()) {
+      throw bad(target, where + ": zone must not be blank");
+    }
+    return value;
+  }
+
+  /** The value of an entry's {@code refresh} parameter; shared by host and SRV entries. */
+  private static Duration refreshParameter(URI target, String where, String value) {
+    Duration refresh = parseInterval(value);
+    if (refresh == null) {
+      throw bad(
+          target,
+          where
+              + ": refresh must be a positive duration such as 30s, 500ms, 5m or 1h but was '"
+              + value
+              + "'");
+    }
+    return refresh;
   }
 
   private static final String SRV_PREFIX = "srv:";
@@ -491,22 +501,10 @@ final class LbkitNameResolvers {
         String value = decode(param.substring(eq + 1));
         switch (key.toLowerCase(Locale.ROOT)) {
           case "zone":
-            if (value.isBlank()) {
-              throw bad(target, where + ": zone must not be blank");
-            }
-            zone = value;
+            zone = zoneParameter(target, where, value);
             break;
           case "refresh":
-            refresh = parseInterval(value);
-            if (refresh == null) {
-              throw bad(
-                  target,
-                  where
-                      + ": refresh must be a positive duration such as 30s, 500ms, 5m or 1h but"
-                      + " was '"
-                      + value
-                      + "'");
-            }
+            refresh = refreshParameter(target, where, value);
             break;
           case "weight":
             throw bad(
