@@ -1,8 +1,6 @@
 package io.lbkit.core;
 
 import com.google.common.collect.Maps;
-import com.google.common.hash.HashFunction;
-import com.google.common.hash.Hashing;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
@@ -37,17 +35,19 @@ final class HashRing {
   /** The largest ring built: 8 Mi virtual nodes (64 MiB), as Envoy's default maximum. */
   static final int MAX_RING_SIZE = 1 << 23;
 
-  private static final HashFunction HASH = Hashing.murmur3_128();
-
   final Endpoint[] endpoints;
 
   /** Sorted; entry = position with the low bits replaced by the owner's index. */
   final long[] points;
 
+  /** The number of virtual nodes of each endpoint, by index. */
+  private final int[] counts;
+
   private final long ownerMask;
 
-  private HashRing(Endpoint[] endpoints, long[] points, long ownerMask) {
+  private HashRing(Endpoint[] endpoints, int[] counts, long[] points, long ownerMask) {
     this.endpoints = endpoints;
+    this.counts = counts;
     this.points = points;
     this.ownerMask = ownerMask;
   }
@@ -81,29 +81,67 @@ final class HashRing {
       System.arraycopy(known, 0, out, 0, known.length);
       from = known.length;
     }
-    StringBuilder name = new StringBuilder(id.length() + 6).append(id).append('#');
-    int prefix = name.length();
-    for (int k = from; k < count; k++) {
-      name.setLength(prefix);
-      name.append(k);
-      out[k] = HASH.hashString(name, StandardCharsets.UTF_8).asLong();
+    if (from < count) {
+      PositionHasher hasher = new PositionHasher(id);
+      for (int k = from; k < count; k++) {
+        out[k] = hasher.position(k);
+      }
     }
     return out;
   }
 
   /** The position of virtual node {@code k} of the server with this id. */
   static long position(String id, int k) {
-    return HASH.hashString(id + '#' + k, StandardCharsets.UTF_8).asLong();
+    return new PositionHasher(id).position(k);
   }
 
   /**
-   * The virtual node positions of the servers of the last ring a selector built, by server id, so
-   * that a rebuild hashes only new servers and new virtual nodes (hashing is most of the build: at
-   * 10,000 servers of 100 virtual nodes, about a million hashes). Entries are a pure function of
-   * the id, so builds racing on one cache stay correct: the last one to finish keeps its map.
+   * Hashes {@code "<id>#<k>"} for successive k without allocating per virtual node: the UTF-8 bytes
+   * of {@code "<id>#"} are encoded once into a buffer, k's decimal digits written after them, and
+   * the first 64 bits of Murmur3-128 computed over the buffer ({@link Murmur3#hash64}, equal to
+   * Guava's {@code murmur3_128().hashString(...).asLong()}, which encodes a fresh byte array and
+   * allocates a hasher and a hash code per call: most of a from-scratch build's time).
+   */
+  private static final class PositionHasher {
+    private final byte[] buffer;
+    private final int prefix;
+
+    PositionHasher(String id) {
+      byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
+      prefix = idBytes.length + 1;
+      // 10 digits hold any non-negative int.
+      buffer = Arrays.copyOf(idBytes, prefix + 10);
+      buffer[prefix - 1] = '#';
+    }
+
+    long position(int k) {
+      int digits = 1;
+      for (int t = k; t >= 10; t /= 10) {
+        digits++;
+      }
+      int end = prefix + digits;
+      int v = k;
+      for (int i = end - 1; i >= prefix; i--) {
+        buffer[i] = (byte) ('0' + v % 10);
+        v /= 10;
+      }
+      return Murmur3.hash64(buffer, end);
+    }
+  }
+
+  /**
+   * What a selector remembers between rebuilds: the last ring it built, so that a rebuild after a
+   * small change (a server joining, leaving or changing weight) copies the virtual nodes of the
+   * servers that did not change from it and merges in the few that did, O(V) instead of hashing and
+   * sorting V virtual nodes; and the virtual node positions by server id, for the full builds (the
+   * first, and any whose owner bits change), so that they hash only new servers and new virtual
+   * nodes. Both are pure functions of what they were built from, so builds racing on one cache stay
+   * correct whichever ring or map they read: the last build to finish keeps its own. The volatile
+   * fields publish the immutable ring and map fully built.
    */
   static final class PositionCache {
     private volatile Map<String, long[]> byId = Map.of();
+    private volatile @Nullable HashRing last;
   }
 
   /** Builds the ring over these endpoints (never empty). */
@@ -116,12 +154,24 @@ final class HashRing {
       Endpoint[] endpoints, int minRingSize, int virtualNodes, PositionCache cache) {
     int n = endpoints.length;
     int[] counts = virtualNodeCounts(endpoints, minRingSize, virtualNodes);
+    int bits = n == 1 ? 0 : 32 - Integer.numberOfLeadingZeros(n - 1);
+    long mask = (1L << bits) - 1;
+    HashRing previous = cache.last;
+    HashRing ring =
+        previous != null && previous.ownerMask == mask
+            ? update(previous, endpoints, counts, mask)
+            : fullBuild(endpoints, counts, mask, cache);
+    cache.last = ring;
+    return ring;
+  }
+
+  private static HashRing fullBuild(
+      Endpoint[] endpoints, int[] counts, long mask, PositionCache cache) {
+    int n = endpoints.length;
     int size = 0;
     for (int c : counts) {
       size += c;
     }
-    int bits = n == 1 ? 0 : 32 - Integer.numberOfLeadingZeros(n - 1);
-    long mask = (1L << bits) - 1;
     long[] points = new long[size];
     int p = 0;
     Map<String, long[]> previous = cache.byId;
@@ -139,7 +189,120 @@ final class HashRing {
     }
     cache.byId = next;
     Arrays.sort(points);
-    return new HashRing(endpoints, points, mask);
+    return new HashRing(endpoints, counts, points, mask);
+  }
+
+  /**
+   * The ring over {@code endpoints} derived from {@code previous}, which has the same owner mask: a
+   * server present in both with the same number of virtual nodes keeps its entries (relabelled with
+   * its new index; the position bits are unchanged), every other server's entries are dropped or
+   * hashed anew, and the two sorted streams are merged. The result equals a full build's: the same
+   * entries, sorted. Relabelling can break the order only between entries whose position bits are
+   * equal (a collision, see the class comment); the merge checks the order and sorts in that rare
+   * case.
+   */
+  private static HashRing update(HashRing previous, Endpoint[] endpoints, int[] counts, long mask) {
+    int n = endpoints.length;
+    int[] newIndex = matchOldToNew(previous.endpoints, endpoints);
+    int[] oldCounts = previous.counts;
+    boolean[] kept = new boolean[n];
+    int size = 0;
+    int added = 0;
+    for (int i = 0; i < newIndex.length; i++) {
+      int j = newIndex[i];
+      if (j >= 0) {
+        if (oldCounts[i] == counts[j]) {
+          kept[j] = true;
+        } else {
+          newIndex[i] = -1;
+        }
+      }
+    }
+    for (int j = 0; j < n; j++) {
+      size += counts[j];
+      if (!kept[j]) {
+        added += counts[j];
+      }
+    }
+    long[] fresh = new long[added];
+    int f = 0;
+    for (int j = 0; j < n; j++) {
+      if (!kept[j]) {
+        PositionHasher hasher = new PositionHasher(endpoints[j].server.id());
+        for (int k = 0; k < counts[j]; k++) {
+          fresh[f++] = (hasher.position(k) & ~mask) | j;
+        }
+      }
+    }
+    Arrays.sort(fresh);
+    long[] old = previous.points;
+    long[] points = new long[size];
+    int p = 0;
+    f = 0;
+    long last = Long.MIN_VALUE;
+    boolean sorted = true;
+    for (long entry : old) {
+      int j = newIndex[(int) (entry & mask)];
+      if (j < 0) {
+        continue;
+      }
+      long relabelled = (entry & ~mask) | j;
+      while (f < added && fresh[f] < relabelled) {
+        points[p++] = fresh[f++];
+      }
+      sorted &= relabelled >= last;
+      last = relabelled;
+      points[p++] = relabelled;
+    }
+    while (f < added) {
+      points[p++] = fresh[f++];
+    }
+    if (p != size) {
+      throw new IllegalStateException("ring update lost entries: " + p + " of " + size);
+    }
+    if (!sorted) {
+      Arrays.sort(points);
+    }
+    return new HashRing(endpoints, counts, points, mask);
+  }
+
+  /**
+   * For each old endpoint, the index of the server with the same id among the new endpoints, or -1.
+   * Both arrays are in membership order, so a walk that allows one insertion or removal at a time
+   * matches the usual change in O(n) without hashing; anything else falls back to a map.
+   */
+  private static int[] matchOldToNew(Endpoint[] old, Endpoint[] now) {
+    int[] out = new int[old.length];
+    int j = 0;
+    for (int i = 0; i < old.length; i++) {
+      String id = old[i].server.id();
+      if (j < now.length && now[j].server.id().equals(id)) {
+        out[i] = j++;
+      } else if (j + 1 < now.length && now[j + 1].server.id().equals(id)) {
+        out[i] = j + 1; // now[j] was inserted
+        j += 2;
+      } else if (i + 1 < old.length
+          && j < now.length
+          && now[j].server.id().equals(old[i + 1].server.id())) {
+        out[i] = -1; // old[i] was removed
+      } else {
+        return matchByMap(old, now);
+      }
+    }
+    return out;
+  }
+
+  private static int[] matchByMap(Endpoint[] old, Endpoint[] now) {
+    Map<String, Integer> index = Maps.newHashMapWithExpectedSize(now.length);
+    for (int j = 0; j < now.length; j++) {
+      index.put(now[j].server.id(), j);
+    }
+    int[] out = new int[old.length];
+    for (int i = 0; i < old.length; i++) {
+      Integer j = index.get(old[i].server.id());
+      out[i] = j == null ? -1 : j;
+    }
+    return out;
   }
 
   /** The index in {@link #points} of the virtual node that owns this key hash. */

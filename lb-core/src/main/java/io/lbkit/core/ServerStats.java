@@ -171,7 +171,9 @@ final class ServerStats {
       return estimate;
     }
     long elapsed = elapsedNanos(nowNanos, (int) v);
-    return estimate * Math.exp(-elapsed / tauNanos);
+    // exp(0) is exactly 1: a server updated within the current time unit (2^16 ns) is read without
+    // calling exp, the common case for a busy server, on the pick path.
+    return elapsed == 0 ? estimate : estimate * Math.exp(-elapsed / tauNanos);
   }
 
   /**
@@ -198,7 +200,10 @@ final class ServerStats {
       if (sample >= estimate) {
         next = sample;
       } else {
-        double w = Math.exp(-elapsedNanos(nowNanos, (int) v) / tauNanos);
+        long elapsed = elapsedNanos(nowNanos, (int) v);
+        // No time has passed in 2^16 ns units: the weight exp(0) is exactly 1 and the estimate
+        // stays as it is (estimate * 1 + sample * 0), without calling exp.
+        double w = elapsed == 0 ? 1.0 : Math.exp(-elapsed / tauNanos);
         next = estimate * w + sample * (1 - w);
       }
       float clamped = (float) Math.min(next, Float.MAX_VALUE);
@@ -207,7 +212,11 @@ final class ServerStats {
       int then = (int) v;
       int stamp = (estimate == 0.0 || now - then > 0) ? now : then;
       long packed = ((long) Float.floatToRawIntBits(clamped) << 32) | (stamp & 0xFFFF_FFFFL);
-      if (LATENCY.compareAndSet(this, v, packed)) {
+      // A sample that leaves the word as it is (below the estimate, within the same time unit)
+      // needs no write: the volatile read of v is this update's linearization point, as if the
+      // CAS had succeeded right then. Skipping the locked instruction also keeps the line shared
+      // between cores that complete picks of one busy server.
+      if (packed == v || LATENCY.compareAndSet(this, v, packed)) {
         return;
       }
     }

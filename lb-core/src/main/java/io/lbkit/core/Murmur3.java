@@ -1,0 +1,82 @@
+package io.lbkit.core;
+
+/**
+ * The first 64 bits of MurmurHash3 x64 128 (seed 0) over a byte range: the value of Guava's {@code
+ * Hashing.murmur3_128().hashBytes(bytes, 0, length).asLong()}, computed without allocating, for
+ * rebuilds that hash up to millions of short keys. Austin Appleby's reference algorithm (public
+ * domain), transcribed.
+ */
+final class Murmur3 {
+  private static final long C1 = 0x87c37b91114253d5L;
+  private static final long C2 = 0x4cf5ad432745937fL;
+
+  private Murmur3() {}
+
+  /** The first (little-endian) 64 bits of Murmur3-128 of {@code data[0..length)}. */
+  static long hash64(byte[] data, int length) {
+    long h1 = 0;
+    long h2 = 0;
+    int blocks = length >>> 4;
+    for (int b = 0; b < blocks; b++) {
+      int i = b << 4;
+      long k1 = littleEndianLong(data, i);
+      long k2 = littleEndianLong(data, i + 8);
+      h1 ^= mixK1(k1);
+      h1 = Long.rotateLeft(h1, 27);
+      h1 += h2;
+      h1 = h1 * 5 + 0x52dce729;
+      h2 ^= mixK2(k2);
+      h2 = Long.rotateLeft(h2, 31);
+      h2 += h1;
+      h2 = h2 * 5 + 0x38495ab5;
+    }
+    int tail = blocks << 4;
+    int rest = length & 15;
+    long k1 = 0;
+    long k2 = 0;
+    for (int i = rest - 1; i >= 8; i--) {
+      k2 = (k2 << 8) | (data[tail + i] & 0xFFL);
+    }
+    for (int i = Math.min(rest, 8) - 1; i >= 0; i--) {
+      k1 = (k1 << 8) | (data[tail + i] & 0xFFL);
+    }
+    if (rest > 8) {
+      h2 ^= mixK2(k2);
+    }
+    if (rest > 0) {
+      h1 ^= mixK1(k1);
+    }
+    h1 ^= length;
+    h2 ^= length;
+    h1 += h2;
+    h2 += h1;
+    h1 = fmix64(h1);
+    h2 = fmix64(h2);
+    return h1 + h2;
+  }
+
+  private static long littleEndianLong(byte[] data, int i) {
+    long v = 0;
+    for (int j = 7; j >= 0; j--) {
+      v = (v << 8) | (data[i + j] & 0xFFL);
+    }
+    return v;
+  }
+
+  private static long mixK1(long k1) {
+    return Long.rotateLeft(k1 * C1, 31) * C2;
+  }
+
+  private static long mixK2(long k2) {
+    return Long.rotateLeft(k2 * C2, 33) * C1;
+  }
+
+  private static long fmix64(long k) {
+    k ^= k >>> 33;
+    k *= 0xff51afd7ed558ccdL;
+    k ^= k >>> 33;
+    k *= 0xc4ceb9fe1a85ec53L;
+    k ^= k >>> 33;
+    return k;
+  }
+}

@@ -1,0 +1,114 @@
+package io.lbkit.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.common.base.Ticker;
+import com.google.common.hash.Hashing;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Rebuilds of {@link HashRing} that start from the previous ring (merging the changed servers'
+ * virtual nodes into the unchanged ones) must build exactly the ring a full build does, and the
+ * allocation-free Murmur3 must hash exactly as Guava's.
+ */
+class HashRingUpdateTest {
+  private static final StatsRecorder RECORDER =
+      new StatsRecorder(Ticker.systemTicker(), false, false, 1_000_000, LatencyModel.DEFAULT, null);
+
+  private static Endpoint endpoint(String id, double weight) {
+    return new Endpoint(
+        Server.builder(id, 80).weight(weight).build(), 1.0, new ServerStats(), RECORDER);
+  }
+
+  @Test
+  void murmur3MatchesGuavaForEveryTailLengthAndNonAsciiBytes() {
+    Random random = new Random(42);
+    for (int length = 0; length <= 48; length++) {
+      for (int trial = 0; trial < 20; trial++) {
+        byte[] bytes = new byte[length + 3];
+        random.nextBytes(bytes);
+        assertThat(Murmur3.hash64(bytes, length))
+            .as("length %s", length)
+            .isEqualTo(Hashing.murmur3_128().hashBytes(bytes, 0, length).asLong());
+      }
+    }
+  }
+
+  @Test
+  void positionsMatchGuavaOnTheIdHashIndexString() {
+    for (String id :
+        new String[] {"10.0.0.1:8080", "", "zürich-1", "東京:443", "a#b", "\uD83D\uDE00"}) {
+      for (int k : new int[] {0, 1, 9, 10, 99, 100, 12345, Integer.MAX_VALUE}) {
+        assertThat(HashRing.position(id, k))
+            .as("%s#%s", id, k)
+            .isEqualTo(
+                Hashing.murmur3_128().hashString(id + '#' + k, StandardCharsets.UTF_8).asLong());
+      }
+    }
+  }
+
+  @Test
+  void everyIncrementalRebuildEqualsAFullBuild() {
+    Random random = new Random(7);
+    List<Endpoint> list = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      list.add(endpoint("s" + i, 1 + random.nextInt(5)));
+    }
+    HashRing.PositionCache cache = new HashRing.PositionCache();
+    int nextId = 60;
+    // Joins, leaves (anywhere in the list), weight changes (also of the heaviest, which changes
+    // every count), reorders, and sizes that cross powers of two (a new owner mask).
+    for (int step = 0; step < 300; step++) {
+      int op = random.nextInt(6);
+      if ((op == 0 || list.size() < 3) && list.size() < 140) {
+        list.add(random.nextInt(list.size() + 1), endpoint("s" + nextId++, 1 + random.nextInt(5)));
+      } else if (op == 1 && list.size() > 2) {
+        list.remove(random.nextInt(list.size()));
+      } else if (op == 2) {
+        int i = random.nextInt(list.size());
+        Endpoint old = list.get(i);
+        list.set(
+            i,
+            new Endpoint(old.server.withWeight(1 + random.nextInt(8)), 1.0, old.stats, RECORDER));
+      } else if (op == 3) {
+        list.add(list.remove(random.nextInt(list.size())));
+      } else if (op == 4) {
+        for (int k = 0; k < 20 && list.size() < 140; k++) {
+          list.add(endpoint("s" + nextId++, 1 + random.nextInt(5)));
+        }
+      } else {
+        for (int k = 0; k < 20 && list.size() > 3; k++) {
+          list.remove(random.nextInt(list.size()));
+        }
+      }
+      Endpoint[] endpoints = list.toArray(new Endpoint[0]);
+      int nodes = step % 50 == 49 ? 7 : 20;
+      HashRing incremental = HashRing.build(endpoints, 1, nodes, cache);
+      HashRing full = HashRing.build(endpoints, 1, nodes);
+      assertThat(incremental.points).as("step %s", step).isEqualTo(full.points);
+      assertThat(incremental.endpoints).isSameAs(endpoints);
+    }
+  }
+
+  @Test
+  void addingOrRemovingOneOfTenThousandServersKeepsTheOthersEntries() {
+    List<Endpoint> list = new ArrayList<>();
+    for (int i = 0; i < 10_000; i++) {
+      list.add(endpoint("10.0." + (i >> 8) + "." + (i & 0xFF), 1));
+    }
+    HashRing.PositionCache cache = new HashRing.PositionCache();
+    HashRing.build(list.toArray(new Endpoint[0]), 1, 100, cache);
+    list.add(endpoint("new", 1));
+    Endpoint[] grown = list.toArray(new Endpoint[0]);
+    assertThat(HashRing.build(grown, 1, 100, cache).points)
+        .isEqualTo(HashRing.build(grown, 1, 100).points);
+    list.remove(5_000);
+    Endpoint[] shrunk = list.toArray(new Endpoint[0]);
+    assertThat(HashRing.build(shrunk, 1, 100, cache).points)
+        .isEqualTo(HashRing.build(shrunk, 1, 100).points);
+  }
+}
