@@ -1,6 +1,10 @@
 package io.lbkit.benchmarks;
 
+import com.google.common.collect.ImmutableList;
+import io.lbkit.core.Endpoint;
 import io.lbkit.core.LoadBalancer;
+import io.lbkit.core.Selector;
+import io.lbkit.core.Selectors;
 import io.lbkit.core.Server;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -17,13 +21,22 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The cost of one membership change: {@code balancer.updateServer(server.withWeight(w))}, which
- * copies the membership, builds a new snapshot of endpoints and a new picker (the weight table or
- * schedule of the weighted selectors) and publishes it with one compare-and-set. Every change of
- * servers, weights or health pays the same O(n) rebuild, so this is what a service-discovery update
- * costs per change, at 10 and 10,000 servers.
+ * The cost of one membership change, which copies the membership, builds a new snapshot of
+ * endpoints and a new picker (the weight table or schedule of the weighted selectors, the ring or
+ * the Maglev table of the hash selectors) and publishes it with one compare-and-set. Every change
+ * of servers, weights or health pays such a rebuild, so this is what a service-discovery update
+ * costs per change, at 10 and 10,000 servers of weights 1 to 10.
  *
- * <p>Each call moves the middle server between two weights, so every call is a real change.
+ * <ul>
+ *   <li>{@link #updateServer()} moves the middle server between two weights, so every call is a
+ *       real change.
+ *   <li>{@link #addOrRemoveServer()} alternately adds one server and removes it again: the most
+ *       common discovery event. Ring hash rebuilds such a ring from the previous one (the other
+ *       servers' virtual nodes are copied, only the changed server's are hashed and merged in).
+ *   <li>{@link #fromScratch()} builds a picker over the balancer's endpoints with a new selector,
+ *       which has no previous ring or cached positions: the cost of the first build (ring hash at
+ *       10,000 servers of weights 1 to 10 hashes and sorts about 550,000 virtual nodes).
+ * </ul>
  *
  * <p>Run (with the jar built as described in {@link PickBenchmark}):
  *
@@ -45,8 +58,14 @@ import org.openjdk.jmh.annotations.Warmup;
 @SuppressWarnings("NullAway.Init") // JMH initializes the fields in @Setup before any benchmark call
 public class RebuildBenchmark {
 
+  static {
+    // Every removal is logged at INFO; at one per call that would time the logger, not the
+    // rebuild (slf4j-simple reads this when the balancer's logger is created).
+    System.setProperty("org.slf4j.simpleLogger.log.io.lbkit.core.LoadBalancer", "warn");
+  }
+
   /** The selector, by its name. */
-  @Param({"round_robin", "weighted_round_robin", "weighted_random"})
+  @Param({"round_robin", "weighted_round_robin", "weighted_random", "ring_hash", "maglev"})
   public String selector;
 
   /** The number of servers. */
@@ -56,14 +75,33 @@ public class RebuildBenchmark {
   private LoadBalancer balancer;
   private Server[] variants;
   private int next;
+  private Server extra;
+  private boolean extraAdded;
+  private ImmutableList<Endpoint> endpoints;
 
-  /** Builds the balancer and the two weights of the server that every call changes. */
+  /** A new selector by name: the hash selectors as well as those {@link Fixtures} knows. */
+  static Selector selector(String name) {
+    return switch (name) {
+      case "ring_hash" -> Selectors.ringHash();
+      case "maglev" -> Selectors.maglev();
+      default -> Fixtures.selector(name);
+    };
+  }
+
+  /** Builds the balancer, the two weights of the server that changes and the server that joins. */
   @Setup
   public void setUp() {
-    balancer = Fixtures.balancer(selector, servers);
     List<Server> list = Fixtures.servers(servers);
+    balancer =
+        LoadBalancer.builder().name("bench").selector(selector(selector)).servers(list).build();
+    if (!balancer.selector().name().equals(selector)) {
+      throw new IllegalStateException(
+          "selector " + selector + " reports the name " + balancer.selector().name());
+    }
     Server middle = list.get(servers / 2);
     variants = new Server[] {middle.withWeight(7), middle.withWeight(3)};
+    extra = Server.builder("10.255.255.254", 8080).weight(5).build();
+    endpoints = balancer.eligibleEndpoints();
   }
 
   /** One weight change: snapshot and picker rebuild, then publication. */
@@ -73,5 +111,23 @@ public class RebuildBenchmark {
     next = i ^ 1;
     balancer.updateServer(variants[i]);
     return balancer;
+  }
+
+  /** One server joins, or (every other call) leaves again: snapshot and picker rebuild. */
+  @Benchmark
+  public LoadBalancer addOrRemoveServer() {
+    if (extraAdded) {
+      balancer.removeServer(extra.id());
+    } else {
+      balancer.addServer(extra);
+    }
+    extraAdded = !extraAdded;
+    return balancer;
+  }
+
+  /** A picker built by a new selector, with nothing to reuse from a previous build. */
+  @Benchmark
+  public Selector.Picker fromScratch() {
+    return selector(selector).newPicker(endpoints);
   }
 }
