@@ -1,11 +1,6 @@
 package io.lbkit.core;
 
 import com.google.common.collect.ImmutableList;
-import com.google.common.hash.HashCode;
-import com.google.common.hash.HashFunction;
-import com.google.common.hash.Hashing;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
@@ -35,8 +30,6 @@ import java.util.concurrent.ThreadLocalRandom;
  * their share of the table (their weight).
  */
 final class MaglevSelector extends LoadIgnoringSelector {
-  private static final HashFunction HASH = Hashing.murmur3_128();
-
   private final int tableSize;
 
   MaglevSelector(int tableSize) {
@@ -60,11 +53,14 @@ final class MaglevSelector extends LoadIgnoringSelector {
     for (Endpoint e : endpoints) {
       max = Math.max(max, e.weight);
     }
+    long[] second = new long[1];
     for (int i = 0; i < n; i++) {
-      HashCode h = HASH.hashString(endpoints[i].server.id(), StandardCharsets.UTF_8);
-      ByteBuffer bytes = ByteBuffer.wrap(h.asBytes()).order(ByteOrder.LITTLE_ENDIAN);
-      next[i] = (int) Long.remainderUnsigned(bytes.getLong(0), m);
-      skip[i] = (int) Long.remainderUnsigned(bytes.getLong(8), m - 1) + 1;
+      // Murmur3-128 of the id's UTF-8 bytes, as Guava's murmur3_128().hashString(id, UTF_8), whose
+      // hash code and byte buffer per server cost more than the hash itself.
+      byte[] id = endpoints[i].server.id().getBytes(StandardCharsets.UTF_8);
+      long h1 = Murmur3.hash128(id, id.length, second);
+      next[i] = (int) Long.remainderUnsigned(h1, m);
+      skip[i] = (int) Long.remainderUnsigned(second[0], m - 1) + 1;
       weight[i] = endpoints[i].weight / max;
     }
     // Fill indices first: an int[] has no null checks or GC card marks on the hot probe loop.

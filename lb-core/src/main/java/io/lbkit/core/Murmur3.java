@@ -1,5 +1,7 @@
 package io.lbkit.core;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The first 64 bits of MurmurHash3 x64 128 (seed 0) over a byte range: the value of Guava's {@code
  * Hashing.murmur3_128().hashBytes(bytes, 0, length).asLong()}, computed without allocating, for
@@ -14,6 +16,15 @@ final class Murmur3 {
 
   /** The first (little-endian) 64 bits of Murmur3-128 of {@code data[0..length)}. */
   static long hash64(byte[] data, int length) {
+    return hash128(data, length, null);
+  }
+
+  /**
+   * Murmur3-128 of {@code data[0..length)}: returns the first 64 bits and, if {@code second} is
+   * given, stores the second 64 bits in its element 0 (as Guava's {@code HashCode.asBytes()} read
+   * as two little-endian longs).
+   */
+  static long hash128(byte[] data, int length, long @Nullable [] second) {
     long h1 = 0;
     long h2 = 0;
     int blocks = length >>> 4;
@@ -52,7 +63,11 @@ final class Murmur3 {
     h2 += h1;
     h1 = fmix64(h1);
     h2 = fmix64(h2);
-    return h1 + h2;
+    h1 += h2;
+    if (second != null) {
+      second[0] = h2 + h1;
+    }
+    return h1;
   }
 
   private static long littleEndianLong(byte[] data, int i) {

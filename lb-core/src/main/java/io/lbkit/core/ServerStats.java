@@ -34,7 +34,10 @@ import org.jspecify.annotations.Nullable;
  * Memory ordering: all fields are read with getVolatile (or plain volatile reads) and written with
  * compareAndSet, which has volatile semantics. That is the simplest ordering that keeps each
  * packed word consistent; it costs nothing extra on x86, where any locked instruction is already a
- * full fence, and these words are only ever touched by CAS, never by plain stores.
+ * full fence, and these words are only ever touched by CAS, never by plain stores. A latency
+ * sample that would leave the word exactly as read skips its CAS: the volatile read is then the
+ * update's linearization point (writing the stale word back could erase a racing peak; not writing
+ * cannot), and the line is not dirtied by completions of a busy server that change nothing.
  */
 final class ServerStats {
   private static final VarHandle BUCKET_EVEN;

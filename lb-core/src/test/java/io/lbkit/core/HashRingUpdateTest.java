@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.base.Ticker;
 import com.google.common.hash.Hashing;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -13,7 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Rebuilds of {@link HashRing} that start from the previous ring (merging the changed servers'
  * virtual nodes into the unchanged ones) must build exactly the ring a full build does, and the
- * allocation-free Murmur3 must hash exactly as Guava's.
+ * allocation-free Murmur3 must hash exactly as Guava's (which ring positions and Maglev
+ * permutations are specified by).
  */
 class HashRingUpdateTest {
   private static final StatsRecorder RECORDER =
@@ -31,9 +35,15 @@ class HashRingUpdateTest {
       for (int trial = 0; trial < 20; trial++) {
         byte[] bytes = new byte[length + 3];
         random.nextBytes(bytes);
+        ByteBuffer guava =
+            ByteBuffer.wrap(Hashing.murmur3_128().hashBytes(bytes, 0, length).asBytes())
+                .order(ByteOrder.LITTLE_ENDIAN);
+        long[] second = new long[1];
         assertThat(Murmur3.hash64(bytes, length))
             .as("length %s", length)
-            .isEqualTo(Hashing.murmur3_128().hashBytes(bytes, 0, length).asLong());
+            .isEqualTo(guava.getLong(0));
+        assertThat(Murmur3.hash128(bytes, length, second)).isEqualTo(guava.getLong(0));
+        assertThat(second[0]).as("second half, length %s", length).isEqualTo(guava.getLong(8));
       }
     }
   }
@@ -110,5 +120,26 @@ class HashRingUpdateTest {
     Endpoint[] shrunk = list.toArray(new Endpoint[0]);
     assertThat(HashRing.build(shrunk, 1, 100, cache).points)
         .isEqualTo(HashRing.build(shrunk, 1, 100).points);
+  }
+
+  @Test
+  void sortUniformSortsLikeArraysSortWhateverTheInput() {
+    Random random = new Random(11);
+    long[] uniform = random.longs(300_000).toArray();
+    long[] clustered = new long[50_000];
+    for (int i = 0; i < clustered.length; i++) {
+      // All in a few buckets, with duplicates: the crowded-bucket path.
+      clustered[i] = (random.nextInt(3) - 1) * (1L << 62) + random.nextInt(1000);
+    }
+    long[] small = random.longs(100).toArray();
+    long[] extremes = new long[10_000];
+    for (int i = 0; i < extremes.length; i++) {
+      extremes[i] = i % 2 == 0 ? Long.MIN_VALUE + i : Long.MAX_VALUE - i;
+    }
+    for (long[] input : new long[][] {uniform, clustered, small, extremes}) {
+      long[] expected = input.clone();
+      Arrays.sort(expected);
+      assertThat(HashRing.sortUniform(input.clone())).isEqualTo(expected);
+    }
   }
 }

@@ -9,6 +9,7 @@ import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.DD_Result;
+import org.openjdk.jcstress.infra.results.D_Result;
 
 /**
  * Races on {@link ServerStats}'s latency word: one long packing (float estimate | timestamp),
@@ -125,6 +126,41 @@ public final class ServerStatsLatencyStress {
     public void arbiter(DD_Result r) {
       r.r1 = stats.latencyEstimate(LATER, TAU, false);
       r.r2 = stats.latencyEstimate(LATER, TAU, true);
+    }
+  }
+
+  /**
+   * A sample that changes nothing (1 ms, below the 2 ms estimate, in the same 2^16 ns time unit, so
+   * its weight is exp(0) = 1) races a 5 ms peak at the same instant. The no-op sample writes
+   * nothing: it returns once it has computed the word it read. Had it written that word back (a
+   * plain store, or a CAS that counted equality as success after a stale read), it could erase the
+   * peak; only 5 ms is right, in either order.
+   */
+  @JCStressTest
+  @Outcome(id = "5000000.0", expect = ACCEPTABLE, desc = "the peak survives the no-op sample")
+  @Outcome(id = "2000000.0", expect = FORBIDDEN, desc = "the no-op sample wrote back a stale word")
+  @Outcome(expect = FORBIDDEN, desc = "a lost sample or a torn estimate/timestamp pair")
+  @State
+  public static class NoOpSampleVsPeak {
+    private final ServerStats stats = new ServerStats();
+
+    public NoOpSampleVsPeak() {
+      stats.recordLatency(T, 2_000_000L, TAU, false, 2.0, 10e6);
+    }
+
+    @Actor
+    public void noOp() {
+      stats.recordLatency(T, 1_000_000L, TAU, false, 2.0, 10e6);
+    }
+
+    @Actor
+    public void peak() {
+      stats.recordLatency(T, 5_000_000L, TAU, false, 2.0, 10e6);
+    }
+
+    @Arbiter
+    public void arbiter(D_Result r) {
+      r.r1 = stats.latencyEstimate(T, TAU, false);
     }
   }
 }
