@@ -40,8 +40,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *       server is usually busy and the pick sums the in-flight counts of all servers (O(n)) before
  *       comparing with the bound: its worst case.
  *   <li>{@link #rebuild(RebuildState)} is {@code updateServer} at 10,000 servers of weight 1, which
- *       rebuilds the snapshot and the picker: 1,000,000 virtual nodes (100 each) hashed and sorted
- *       for the ring, a 65,537-slot table filled for Maglev.
+ *       rebuilds the snapshot and the picker: for the ring, 1,000,000 virtual nodes (100 each),
+ *       derived from the previous ring by copying the other servers' entries and merging in the
+ *       changed server's; for Maglev, a 65,537-slot table filled anew. {@code RebuildBenchmark}
+ *       measures joins, leaves and from-scratch builds.
  * </ul>
  *
  * <p>Keys are hashed once, in setup: each call takes the next of 4,096 precomputed {@link

@@ -403,13 +403,12 @@ public final class LoadBalancer implements AutoCloseable {
     boolean[] removed = new boolean[1];
     update(
         old -> {
-          removed[0] = old.containsKey(id);
-          if (!removed[0]) {
+          Member gone = old.get(id);
+          removed[0] = gone != null;
+          if (gone == null) {
             return old;
           }
-          LinkedHashMap<String, Member> copy = new LinkedHashMap<>(old);
-          copy.remove(id);
-          return ImmutableMap.copyOf(copy);
+          return copyReplacing(old, gone, null);
         });
     return removed[0];
   }
@@ -582,9 +581,26 @@ public final class LoadBalancer implements AutoCloseable {
     if (changed == m) {
       return old;
     }
-    LinkedHashMap<String, Member> copy = new LinkedHashMap<>(old);
-    copy.put(id, changed);
-    return ImmutableMap.copyOf(copy);
+    return copyReplacing(old, m, changed);
+  }
+
+  /**
+   * The members in the same order with {@code target} replaced by {@code replacement}, or left out
+   * if that is null: one pass straight into the immutable map, rather than a LinkedHashMap copy and
+   * then a second copy, since each change of one server copies every member.
+   */
+  private static ImmutableMap<String, Member> copyReplacing(
+      ImmutableMap<String, Member> old, Member target, @Nullable Member replacement) {
+    ImmutableMap.Builder<String, Member> copy = ImmutableMap.builderWithExpectedSize(old.size());
+    for (Map.Entry<String, Member> e : old.entrySet()) {
+      Member m = e.getValue();
+      if (m != target) {
+        copy.put(e.getKey(), m);
+      } else if (replacement != null) {
+        copy.put(e.getKey(), replacement);
+      }
+    }
+    return copy.buildOrThrow();
   }
 
   private ImmutableMap<String, Member> toMembers(
