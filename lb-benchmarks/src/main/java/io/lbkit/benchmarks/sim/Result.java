@@ -19,6 +19,7 @@ import com.google.common.collect.ImmutableList;
  * @param p999Nanos 99.9th percentile latency
  * @param maxNanos highest latency
  * @param shares each server's share of the measured picks, by server index
+ * @param timeline the measured requests in consecutive intervals of simulated time, by arrival
  */
 public record Result(
     String scenario,
@@ -33,7 +34,8 @@ public record Result(
     long p99Nanos,
     long p999Nanos,
     long maxNanos,
-    ImmutableList<Double> shares) {
+    ImmutableList<Double> shares,
+    ImmutableList<Slice> timeline) {
 
   /** Successes over measured requests. */
   public double successRate() {

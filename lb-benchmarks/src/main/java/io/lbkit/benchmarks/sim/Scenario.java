@@ -121,9 +121,17 @@ public record Scenario(
     }
   }
 
-  /** The names {@link #byName} knows. */
+  /** The default set: the scenarios {@link Simulate} runs for {@code --all}, in minutes. */
   public static ImmutableList<String> names() {
     return ImmutableList.of("S1", "S3");
+  }
+
+  /**
+   * The long set: longer or larger variants that {@link #byName} also knows, run for {@code --long}
+   * (the full parameter sweeps, for a quiet machine and more time).
+   */
+  public static ImmutableList<String> longNames() {
+    return ImmutableList.of();
   }
 
   /**

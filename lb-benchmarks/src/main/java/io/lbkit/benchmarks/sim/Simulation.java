@@ -44,6 +44,15 @@ public final class Simulation {
   private static final int SERVICE_END = 1;
   private static final int DEADLINE = 2;
 
+  /** The number of intervals of a result's timeline. */
+  static final int TIMELINE_SLICES = 60;
+
+  // Per measured request, what the timeline needs: how it ended (one of these), where it went.
+  private static final byte PENDING = 0; // not ended yet: none are, once the events run out
+  private static final byte SUCCEEDED = 1;
+  private static final byte TIMED_OUT = 2;
+  private static final byte FAILED = 3;
+
   private final Scenario scenario;
   private final String policy;
   private final long seed;
@@ -68,6 +77,9 @@ public final class Simulation {
   private double nextArrivalNanos;
   private int arrived;
   private final long[] latencies;
+  private final long[] arrivals;
+  private final int[] serverOf;
+  private final byte[] ending;
   private final long[] measuredPicks;
   private int successes;
   private int timeouts;
@@ -93,7 +105,11 @@ public final class Simulation {
     this.servers = list.build();
     this.inSystem = new int[n];
     this.busy = new int[n];
-    this.latencies = new long[scenario.requests() - scenario.warmupRequests()];
+    int measured = scenario.requests() - scenario.warmupRequests();
+    this.latencies = new long[measured];
+    this.arrivals = new long[measured];
+    this.serverOf = new int[measured];
+    this.ending = new byte[measured];
     this.measuredPicks = new long[n];
     QueueView view =
         new QueueView() {
@@ -170,20 +186,27 @@ public final class Simulation {
     if (arrived < scenario.requests()) {
       scheduleNextArrival();
     }
+    int m = id - scenario.warmupRequests();
+    if (m >= 0) {
+      arrivals[m] = now;
+      serverOf[m] = -1;
+    }
     Pick pick;
     try {
       pick = balancers.get(client).pick();
     } catch (NoAvailableServerException e) {
-      if (id >= scenario.warmupRequests()) {
+      if (m >= 0) {
         errors++;
-        latencies[id - scenario.warmupRequests()] = 0;
+        latencies[m] = 0;
+        ending[m] = FAILED;
       }
       return;
     }
     int server = indexOf(pick.server());
     Request r = new Request(id, now, baseService, server, pick);
-    if (id >= scenario.warmupRequests()) {
+    if (m >= 0) {
       measuredPicks[server]++;
+      serverOf[m] = server;
     }
     inSystem[server]++;
     if (busy[server] < scenario.concurrency()) {
@@ -218,6 +241,7 @@ public final class Simulation {
       if (req.id >= scenario.warmupRequests()) {
         successes++;
         latencies[req.id - scenario.warmupRequests()] = clock.read() - req.arrivalNanos;
+        ending[req.id - scenario.warmupRequests()] = SUCCEEDED;
       }
     }
     Request next = waiting.get(req.server).poll();
@@ -236,6 +260,7 @@ public final class Simulation {
     if (req.id >= scenario.warmupRequests()) {
       timeouts++;
       latencies[req.id - scenario.warmupRequests()] = scenario.timeoutNanos();
+      ending[req.id - scenario.warmupRequests()] = TIMED_OUT;
     }
   }
 
@@ -267,7 +292,53 @@ public final class Simulation {
         percentile(sorted, 0.99),
         percentile(sorted, 0.999),
         sorted[sorted.length - 1],
-        shares.build());
+        shares.build(),
+        timeline());
+  }
+
+  /**
+   * The measured requests in {@link #TIMELINE_SLICES} equal intervals from time 0 to the last
+   * arrival, by arrival time (so a slow period shows where it began, not where its requests ended).
+   */
+  private ImmutableList<Slice> timeline() {
+    int n = servers.size();
+    long end = arrivals.length == 0 ? 1 : arrivals[arrivals.length - 1] + 1;
+    long width = Math.max(1, (end + TIMELINE_SLICES - 1) / TIMELINE_SLICES);
+    List<List<Long>> latencyBySlice = new ArrayList<>();
+    int[][] counts = new int[TIMELINE_SLICES][4];
+    int[][] picks = new int[TIMELINE_SLICES][n];
+    for (int i = 0; i < TIMELINE_SLICES; i++) {
+      latencyBySlice.add(new ArrayList<>());
+    }
+    for (int m = 0; m < arrivals.length; m++) {
+      int slice = (int) Math.min(TIMELINE_SLICES - 1, arrivals[m] / width);
+      counts[slice][ending[m]]++;
+      latencyBySlice.get(slice).add(latencies[m]);
+      if (serverOf[m] >= 0) {
+        picks[slice][serverOf[m]]++;
+      }
+    }
+    ImmutableList.Builder<Slice> out = ImmutableList.builder();
+    for (int i = 0; i < TIMELINE_SLICES; i++) {
+      long[] sorted = latencyBySlice.get(i).stream().mapToLong(Long::longValue).sorted().toArray();
+      int[] c = counts[i];
+      ImmutableList.Builder<Integer> perServer = ImmutableList.builder();
+      for (int p : picks[i]) {
+        perServer.add(p);
+      }
+      out.add(
+          new Slice(
+              i * width,
+              (i + 1) * width,
+              sorted.length,
+              c[SUCCEEDED],
+              c[TIMED_OUT],
+              c[FAILED],
+              sorted.length == 0 ? 0 : percentile(sorted, 0.50),
+              sorted.length == 0 ? 0 : percentile(sorted, 0.99),
+              perServer.build()));
+    }
+    return out.build();
   }
 
   /** Nearest-rank percentile of sorted values. */

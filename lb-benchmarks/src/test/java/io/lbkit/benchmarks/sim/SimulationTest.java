@@ -113,4 +113,24 @@ class SimulationTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("unknown policy");
   }
+
+  @Test
+  @Timeout(20)
+  void timelineAccountsForEveryMeasuredRequestAndShowsTheSlowPeriod() {
+    Scenario s1 = Scenario.s1().withRequests(30_000);
+    Result r = Simulation.run(s1, "round_robin", 3);
+
+    assertThat(r.timeline()).hasSize(Simulation.TIMELINE_SLICES);
+    assertThat(r.timeline().stream().mapToInt(Slice::requests).sum()).isEqualTo(r.requests());
+    assertThat(r.timeline().stream().mapToInt(Slice::successes).sum()).isEqualTo(r.successes());
+    assertThat(r.timeline().stream().mapToInt(Slice::timeouts).sum()).isEqualTo(r.timeouts());
+    // Server 0 is slow from a quarter to three quarters of the run: round robin keeps sending it
+    // its 1/11, so those requests time out then and only then.
+    Slice before = r.timeline().get(5);
+    Slice during = r.timeline().get(30);
+    assertThat(before.timeouts()).isZero();
+    assertThat(during.failureRate()).isCloseTo(1.0 / 11, withinPercentage(30));
+    assertThat(during.share(0)).isCloseTo(1.0 / 11, withinPercentage(20));
+    assertThat(during.p99Nanos()).isEqualTo(s1.timeoutNanos());
+  }
 }
