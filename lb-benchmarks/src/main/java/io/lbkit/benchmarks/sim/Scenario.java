@@ -127,8 +127,8 @@ public record Scenario(
   }
 
   /**
-   * The long set: longer or larger variants that {@link #byName} also knows, run for {@code
-   * --long} (the full parameter sweeps, for a quiet machine and more time).
+   * The long set: longer or larger variants that {@link #byName} also knows, run for {@code --long}
+   * (the full parameter sweeps, for a quiet machine and more time).
    */
   public static ImmutableList<String> longNames() {
     return ImmutableList.of();
