@@ -73,7 +73,7 @@ final class HtmlReport {
     appendGoals(html, goals);
     html.append("<nav><h2>Scenarios</h2><ul>\n");
     for (int i = 0; i < runs.size(); i++) {
-      Scenario s = runs.get(i).scenario();
+      ScenarioResults s = runs.get(i);
       html.append("<li><a href=\"#scenario-")
           .append(i)
           .append("\">")
@@ -119,7 +119,7 @@ final class HtmlReport {
   }
 
   private static void appendScenario(StringBuilder html, int index, ScenarioResults run) {
-    Scenario s = run.scenario();
+    ScenarioResults s = run;
     html.append("<section class=\"scenario\" id=\"scenario-")
         .append(index)
         .append("\">\n<h2>")
@@ -161,9 +161,9 @@ final class HtmlReport {
     List<Object> scenarios = new ArrayList<>();
     for (ScenarioResults run : runs) {
       Map<String, @Nullable Object> s = new LinkedHashMap<>();
-      s.put("name", run.scenario().name());
-      s.put("description", run.scenario().description());
-      s.put("servers", run.scenario().servers());
+      s.put("name", run.name());
+      s.put("description", run.description());
+      s.put("servers", run.servers());
       List<Object> results = new ArrayList<>();
       for (Result r : run.results()) {
         results.add(result(r));

@@ -150,7 +150,7 @@ public final class Simulate {
       for (String policy : o.policies().isEmpty() ? scenario.policies() : o.policies()) {
         results.add(Simulation.run(scenario, policy, o.seed()));
       }
-      ScenarioResults run = new ScenarioResults(scenario, results.build());
+      ScenarioResults run = ScenarioResults.of(scenario, results.build());
       Report.printTable(scenario, run.results(), out);
       Report.writeCsv(scenario, run.results(), o.dir());
       runs.add(run);
