@@ -215,12 +215,12 @@ public final class Goals {
   }
 
   /**
-   * S6 fails server 0. The best lbkit policy (fewest timeouts and errors over the run) must never
-   * send it more than its fair share 1/n in any interval (beyond three standard deviations of
-   * chance, so that a random policy's noise is not a miss), and within 5 s of the first failure
-   * (the first interval with timeouts or errors in any policy's run) fewer than 1% of the requests
-   * of each interval may fail. Only server 0 fails in S6, so every failure counts as its
-   * contribution.
+   * S6 fails server 0 part of the way through the run. The best lbkit policy (fewest timeouts and
+   * errors over the run, the oracles left out) must never send it more than its fair share 1/n in
+   * an interval once it fails (the first interval with timeouts or errors in any policy's run;
+   * beyond three standard deviations of chance, so that a randomised policy's noise is not a miss),
+   * and from 5 s after the first failure on, fewer than 1% of the requests of each interval may
+   * fail. Only server 0 fails in S6, so every failure counts as its contribution.
    */
   private static Goal s6(Map<String, Result> s6) {
     String statement =
@@ -244,26 +244,27 @@ public final class Goals {
         }
       }
     }
+    boolean failed = onset != Long.MAX_VALUE;
     double fair = 1.0 / best.shares().size();
-    double worstExcess = Double.NEGATIVE_INFINITY;
+    boolean fairShare = true;
     double worstShare = 0;
     for (Slice s : best.timeline()) {
       int picks = s.picks().stream().mapToInt(Integer::intValue).sum();
-      if (picks == 0) {
+      if (picks == 0 || (failed && s.startNanos() < onset)) {
         continue;
       }
-      double allowed = fair + 3 * Math.sqrt(fair * (1 - fair) / picks);
-      if (s.share(0) - allowed > worstExcess) {
-        worstExcess = s.share(0) - allowed;
-        worstShare = s.share(0);
-      }
+      worstShare = Math.max(worstShare, s.share(0));
+      fairShare &= s.share(0) <= fair + 3 * Math.sqrt(fair * (1 - fair) / picks);
     }
-    boolean fairShare = worstExcess <= 0;
     String measured =
         format(
-            "%s: server 0 share %.3f%% overall (1/n = %.3f%%), at most %.3f%% in an interval",
-            best.policy(), 100 * best.shares().get(0), 100 * fair, 100 * worstShare);
-    if (onset == Long.MAX_VALUE) {
+            "%s: server 0 share %.3f%% overall (1/n = %.3f%%), at most %.3f%% in an interval%s",
+            best.policy(),
+            100 * best.shares().get(0),
+            100 * fair,
+            100 * worstShare,
+            failed ? " from the first failure on" : "");
+    if (!failed) {
       return new Goal(
           "S6",
           "S6",

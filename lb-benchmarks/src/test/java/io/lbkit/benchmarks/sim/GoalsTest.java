@@ -274,6 +274,35 @@ class GoalsTest {
         .contains("no request failed");
   }
 
+  /**
+   * Server 0 fails every request from second 10 on; the policy sends it {@code atThree} picks in
+   * second 3 and {@code atTwelve} in second 12 (of 1000 a second), and none from second 13 on.
+   */
+  private static Result s6Shares(int atThree, int atTwelve) {
+    return result("S6", "least_response_time")
+        .timeline(
+            timeline(
+                30,
+                t -> {
+                  int[] picks = {100, 100, 100, 100, 100, 100, 100, 100, 100, 100};
+                  picks[0] = t == 3 ? atThree : t == 12 ? atTwelve : t >= 13 ? 0 : 100;
+                  picks[1] += 100 - picks[0];
+                  return slice(t, 0, t >= 10 ? picks[0] : 0, picks);
+                }))
+        .build();
+  }
+
+  @Test
+  void s6JudgesTheShareOnlyOnceTheServerFails() {
+    // 15% before the failure is no sinkhole; 15% while failing is (above 12.8%: 3 sd at 1000).
+    assertThat(goal(List.of(s6Shares(150, 100)), "S6").status()).isEqualTo(Status.MET);
+    Goal sinkhole = goal(List.of(s6Shares(100, 150)), "S6");
+    assertThat(sinkhole.status()).isEqualTo(Status.NOT_MET);
+    assertThat(sinkhole.measured())
+        .contains("at most 15.000% in an interval from the first failure on")
+        .contains("worst interval from 15.0 s on: 0.000% failed");
+  }
+
   @Test
   void s6IsNotEvaluableWhenTheRunEndsWithinFiveSecondsOfTheFailure() {
     Result late =
