@@ -159,6 +159,11 @@ public final class Simulate {
     ImmutableList<Result> results = all.build();
     ImmutableList<Goal> goals = Goals.evaluate(results);
     Goals.printTable(goals, out);
+    if (o.requests() > 0) {
+      out.println("(Every run was shortened to " + o.requests() + " requests; the goals were set");
+      out.println(" for the full runs.)");
+      out.println();
+    }
     Goals.write(goals, o.dir());
     out.println("CSV files and goals.md in " + o.dir().toAbsolutePath());
     if (o.html()) {

@@ -43,6 +43,7 @@ class SimulateTest {
     }
     assertThat(text)
         .contains("Quality goals")
+        .contains("Every run was shortened to 5000 requests")
         .contains("CSV files and goals.md in " + dir.toAbsolutePath())
         .contains("HTML report: " + dir.resolve("report.html").toAbsolutePath());
     List<String> summary = Files.readAllLines(dir.resolve("S1.csv"));
