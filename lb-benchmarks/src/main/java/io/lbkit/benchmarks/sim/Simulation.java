@@ -1,6 +1,8 @@
 package io.lbkit.benchmarks.sim;
 
 import com.google.common.collect.ImmutableList;
+import io.lbkit.core.HealthListener;
+import io.lbkit.core.HealthState;
 import io.lbkit.core.LoadBalancer;
 import io.lbkit.core.NoAvailableServerException;
 import io.lbkit.core.Outcome;
@@ -11,38 +13,48 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The discrete-event simulation of one policy on one scenario. Time is simulated: one priority
- * queue of events (arrival, service end, deadline) ordered by time and then by creation order, one
- * thread, no sleeping. Each client's balancer is a real {@link LoadBalancer} with the simulation
- * clock as its ticker; a request calls {@link LoadBalancer#pick()} at its arrival and {@link
- * Pick#complete(Outcome)} at its service end ({@link Outcome#SUCCESS}) or at its deadline ({@link
- * Outcome#TIMEOUT}), whichever comes first, so the balancer measures latency on simulated time.
+ * queue of events (arrival, service end, error response, deadline, scheduled task) ordered by time
+ * and then by creation order, one thread, no sleeping. Each client's balancer is a real {@link
+ * LoadBalancer} with the simulation clock as its ticker and a {@link VirtualScheduler} as its
+ * scheduler, so that its latency measurements, outlier detection, slow start and maintenance all
+ * run on simulated time; a request calls {@link LoadBalancer#pick()} at its arrival and {@link
+ * Pick#complete(Outcome)} at its service end ({@link Outcome#SUCCESS}), at its error response
+ * ({@link Outcome#FAILURE}) or at its deadline ({@link Outcome#TIMEOUT}), whichever comes first.
  *
  * <p>Servers are FIFO queues with a number of parallel slots. A timed-out request stays at its
  * server and is served anyway (the server does not know that the client gave up), as with real
- * servers without deadline propagation.
+ * servers without deadline propagation. A request's service time is drawn at its arrival and scaled
+ * by its server's slowdown when its service starts; a freeze pauses the server's work (see {@link
+ * Freeze}); an error response comes without queueing (see {@link ErrorBurst}); a joining server is
+ * added to every balancer at its time (see {@link Join}).
  *
- * <p>Random streams (arrivals, service times, client choice, oracle ties) are split from the seed,
- * so arrivals and base service times do not depend on the policy. The lbkit selectors draw their
- * own randomness from {@code ThreadLocalRandom}, which cannot be seeded: runs of the randomised
- * selectors (and of round robin, which starts at a random position) are reproducible only in
- * distribution; runs of {@code jsq_oracle} are identical for identical seeds.
+ * <p>Random streams (arrivals, service times, client choice, oracle ties, error draws, the slow
+ * sets of fluctuations) are split from the seed, so arrivals, base service times and error draws do
+ * not depend on the policy (common random numbers). The lbkit selectors draw their own randomness
+ * from {@code ThreadLocalRandom}, which cannot be seeded: runs of the randomised selectors (and of
+ * round robin, which starts at a random position) are reproducible only in distribution; runs of
+ * the simulator's own policies (oracles, {@code herd_stale}) are identical for identical seeds.
  *
- * <p>Not simulated yet: outlier detection, slow start and active health checks (the balancers are
- * built without them, because their time-based transitions need the balancer's scheduler, which
- * runs on real time), server failures, network delay.
+ * <p>Not simulated: active health checks, network delay, retries.
  */
 public final class Simulation {
   private static final int ARRIVAL = 0;
   private static final int SERVICE_END = 1;
   private static final int DEADLINE = 2;
+  private static final int ERROR_REPLY = 3;
+  private static final int TASK = 4;
 
   /** The number of intervals of a result's timeline. */
   static final int TIMELINE_SLICES = 60;
@@ -61,17 +73,26 @@ public final class Simulation {
       new PriorityQueue<>(
           Comparator.comparingLong((Event e) -> e.time).thenComparingLong(e -> e.seq));
   private long nextSeq;
+  // Events that belong to requests (not scheduled tasks): the run ends when none are left, since
+  // periodic tasks (maintenance, reports, fluctuations) would go on for ever.
+  private int live;
+  private final VirtualScheduler scheduler;
 
   private final SplittableRandom arrivalRandom;
   private final SplittableRandom serviceRandom;
   private final SplittableRandom clientRandom;
   private final SplittableRandom oracleRandom;
+  private final SplittableRandom errorRandom;
+  private final SplittableRandom fluctuationRandom;
 
   private final ImmutableList<Server> servers;
   private final Map<String, Integer> indexById = new HashMap<>();
   private final int[] inSystem;
   private final int[] busy;
+  private final int[] reported;
   private final List<ArrayDeque<Request>> waiting = new ArrayList<>();
+  private final List<List<Freeze>> freezesByServer = new ArrayList<>();
+  private final double[][] fluctuationFactor;
   private final List<LoadBalancer> balancers = new ArrayList<>();
 
   private double nextArrivalNanos;
@@ -84,16 +105,21 @@ public final class Simulation {
   private int successes;
   private int timeouts;
   private int errors;
+  private int ejections;
 
   private Simulation(Scenario scenario, String policy, long seed) {
     this.scenario = scenario;
     this.policy = policy;
     this.seed = seed;
+    PolicySpec spec = PolicySpec.parse(policy);
     SplittableRandom master = new SplittableRandom(seed);
     this.arrivalRandom = master.split();
     this.serviceRandom = master.split();
     this.clientRandom = master.split();
     this.oracleRandom = master.split();
+    this.errorRandom = master.split();
+    this.fluctuationRandom = master.split();
+    this.scheduler = new VirtualScheduler(clock, (time, task) -> schedule(time, TASK, null, task));
     int n = scenario.servers();
     ImmutableList.Builder<Server> list = ImmutableList.builder();
     for (int i = 0; i < n; i++) {
@@ -101,36 +127,64 @@ public final class Simulation {
       list.add(s);
       indexById.put(s.id(), i);
       waiting.add(new ArrayDeque<>());
+      freezesByServer.add(new ArrayList<>());
     }
     this.servers = list.build();
+    for (Freeze f : scenario.freezes()) {
+      freezesByServer.get(f.server()).add(f);
+    }
+    for (List<Freeze> l : freezesByServer) {
+      l.sort(Comparator.comparingLong(Freeze::fromNanos));
+    }
     this.inSystem = new int[n];
     this.busy = new int[n];
+    this.reported = new int[n];
+    this.fluctuationFactor = new double[scenario.fluctuations().size()][n];
+    for (double[] f : fluctuationFactor) {
+      Arrays.fill(f, 1.0);
+    }
     int measured = scenario.requests() - scenario.warmupRequests();
     this.latencies = new long[measured];
     this.arrivals = new long[measured];
     this.serverOf = new int[measured];
     this.ending = new byte[measured];
     this.measuredPicks = new long[n];
-    QueueView view =
-        new QueueView() {
+    QueueView view = new View();
+    Set<Integer> joining = new HashSet<>();
+    for (Join j : scenario.joins()) {
+      joining.add(j.server());
+    }
+    List<Server> initial = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      if (!joining.contains(i)) {
+        initial.add(servers.get(i));
+      }
+    }
+    HealthListener countEjections =
+        new HealthListener() {
           @Override
-          public int queueLength(Server server) {
-            return inSystem[indexOf(server)];
-          }
-
-          @Override
-          public int nextInt(int bound) {
-            return oracleRandom.nextInt(bound);
+          public void onStateChange(Server server, HealthState from, HealthState to, String why) {
+            if (to == HealthState.EJECTED) {
+              ejections++;
+            }
           }
         };
     for (int c = 0; c < scenario.clients(); c++) {
-      balancers.add(
+      LoadBalancer.Builder b =
           LoadBalancer.builder()
               .name("client-" + c)
-              .selector(Policies.create(policy, view))
-              .servers(servers)
+              .selector(Policies.create(spec.selector(), view))
+              .servers(initial)
               .ticker(clock)
-              .build());
+              .scheduler(scheduler)
+              .listener(countEjections);
+      if (spec.outlierDetection()) {
+        b.outlierDetection(PolicySpec.OUTLIER_DETECTION);
+      }
+      if (spec.slowStart()) {
+        b.slowStart(PolicySpec.SLOW_START);
+      }
+      balancers.add(b.build());
     }
   }
 
@@ -145,19 +199,30 @@ public final class Simulation {
 
   private Result run() {
     try {
+      scheduleDisturbances();
       scheduleNextArrival();
-      while (!events.isEmpty()) {
+      while (live > 0) {
         Event e = events.poll();
         clock.advanceTo(e.time);
         switch (e.kind) {
           case ARRIVAL:
+            live--;
             arrive();
             break;
           case SERVICE_END:
+            live--;
             endService(e.request);
             break;
           case DEADLINE:
+            live--;
             deadline(e.request);
+            break;
+          case ERROR_REPLY:
+            live--;
+            errorReply(e.request);
+            break;
+          case TASK:
+            requireTask(e.task).run();
             break;
           default:
             throw new AssertionError(e.kind);
@@ -168,14 +233,91 @@ public final class Simulation {
       for (LoadBalancer b : balancers) {
         b.close();
       }
+      scheduler.shutdownNow();
+    }
+  }
+
+  /** Puts joins, fluctuations and queue-length reports on the virtual scheduler. */
+  private void scheduleDisturbances() {
+    for (Join j : scenario.joins()) {
+      ScheduledFuture<?> unused =
+          scheduler.schedule(
+              () -> {
+                for (LoadBalancer b : balancers) {
+                  b.addServer(servers.get(j.server()));
+                }
+              },
+              j.atNanos(),
+              TimeUnit.NANOSECONDS);
+    }
+    for (int i = 0; i < scenario.fluctuations().size(); i++) {
+      Fluctuation f = scenario.fluctuations().get(i);
+      double[] factor = fluctuationFactor[i];
+      ScheduledFuture<?> unused =
+          scheduler.scheduleAtFixedRate(
+              () -> drawSlowSet(f, factor), 0, f.periodNanos(), TimeUnit.NANOSECONDS);
+    }
+    ScheduledFuture<?> unused =
+        scheduler.scheduleAtFixedRate(
+            () -> System.arraycopy(inSystem, 0, reported, 0, inSystem.length),
+            0,
+            scenario.reportIntervalNanos(),
+            TimeUnit.NANOSECONDS);
+  }
+
+  /** A fresh random slow set of the fluctuation's size: a partial Fisher-Yates shuffle. */
+  private void drawSlowSet(Fluctuation f, double[] factor) {
+    int n = factor.length;
+    int slow = (int) Math.round(f.slowFraction() * n);
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    Arrays.fill(factor, 1.0);
+    for (int i = 0; i < slow; i++) {
+      int j = i + fluctuationRandom.nextInt(n - i);
+      int t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+      factor[order[i]] = f.multiplier();
     }
   }
 
   private void scheduleNextArrival() {
-    double meanGapNanos = 1e9 / scenario.ratePerSecond();
+    double t = nextArrivalNanos;
+    while (true) {
+      double meanGapNanos = 1e9 / (scenario.ratePerSecond() * loadFactorAt(t));
+      double gap = -meanGapNanos * Math.log(1.0 - arrivalRandom.nextDouble());
+      double boundary = nextStepAfter(t);
+      if (t + gap < boundary) {
+        t += gap;
+        break;
+      }
+      // Poisson arrivals are memoryless: at a step, draw afresh at the new rate from there.
+      t = boundary;
+    }
     // Accumulated in double so that rounding each gap to whole nanoseconds adds no drift.
-    nextArrivalNanos += -meanGapNanos * Math.log(1.0 - arrivalRandom.nextDouble());
-    schedule(Math.round(nextArrivalNanos), ARRIVAL, null);
+    nextArrivalNanos = t;
+    schedule(Math.round(nextArrivalNanos), ARRIVAL, null, null);
+  }
+
+  private double loadFactorAt(double t) {
+    double factor = 1.0;
+    for (LoadStep s : scenario.loadSteps()) {
+      if (s.fromNanos() <= t) {
+        factor = s.factor();
+      }
+    }
+    return factor;
+  }
+
+  private double nextStepAfter(double t) {
+    for (LoadStep s : scenario.loadSteps()) {
+      if (s.fromNanos() > t) {
+        return s.fromNanos();
+      }
+    }
+    return Double.POSITIVE_INFINITY;
   }
 
   private void arrive() {
@@ -183,6 +325,8 @@ public final class Simulation {
     int id = arrived++;
     long baseService = scenario.serviceTime().sampleNanos(serviceRandom);
     int client = scenario.clients() == 1 ? 0 : clientRandom.nextInt(scenario.clients());
+    // Drawn for every request, failing or not, so that all policies see the same draws.
+    double errorDraw = scenario.errorBursts().isEmpty() ? 1.0 : errorRandom.nextDouble();
     if (arrived < scenario.requests()) {
       scheduleNextArrival();
     }
@@ -208,27 +352,71 @@ public final class Simulation {
       measuredPicks[server]++;
       serverOf[m] = server;
     }
-    inSystem[server]++;
-    if (busy[server] < scenario.concurrency()) {
-      startService(r);
+    ErrorBurst burst = errorBurst(server, now);
+    if (burst != null && errorDraw < burst.fraction()) {
+      schedule(now + burst.latencyNanos(), ERROR_REPLY, r, null);
     } else {
-      waiting.get(server).add(r);
+      inSystem[server]++;
+      if (busy[server] < scenario.concurrency()) {
+        startService(r);
+      } else {
+        waiting.get(server).add(r);
+      }
     }
     if (scenario.timeoutNanos() > 0) {
-      schedule(now + scenario.timeoutNanos(), DEADLINE, r);
+      schedule(now + scenario.timeoutNanos(), DEADLINE, r, null);
     }
+  }
+
+  private @Nullable ErrorBurst errorBurst(int server, long now) {
+    for (ErrorBurst e : scenario.errorBursts()) {
+      if (e.covers(server, now)) {
+        return e;
+      }
+    }
+    return null;
+  }
+
+  /** The server's current service-time factor: its slow periods times its fluctuations. */
+  private double multiplier(int server, long now) {
+    double multiplier = 1.0;
+    for (Slowdown s : scenario.slowdowns()) {
+      if (s.covers(server, now)) {
+        multiplier *= s.multiplier();
+      }
+    }
+    for (double[] f : fluctuationFactor) {
+      multiplier *= f[server];
+    }
+    return multiplier;
   }
 
   private void startService(Request r) {
     long now = clock.read();
     busy[r.server]++;
-    double multiplier = 1.0;
-    for (Slowdown s : scenario.slowdowns()) {
-      if (s.covers(r.server, now)) {
-        multiplier *= s.multiplier();
+    long end = now + Math.round(r.baseServiceNanos * multiplier(r.server, now));
+    // Work pauses during a freeze: every freeze that overlaps the (growing) service interval
+    // pushes its end back by the overlap. Freezes of a server are sorted and disjoint.
+    for (Freeze f : freezesByServer.get(r.server)) {
+      if (f.toNanos() <= now) {
+        continue;
+      }
+      if (f.fromNanos() >= end) {
+        break;
+      }
+      end += f.toNanos() - Math.max(f.fromNanos(), now);
+    }
+    schedule(end, SERVICE_END, r, null);
+  }
+
+  /** What remains of a freeze the server is in now, or 0. */
+  private long frozenRemaining(int server, long now) {
+    for (Freeze f : freezesByServer.get(server)) {
+      if (now >= f.fromNanos() && now < f.toNanos()) {
+        return f.toNanos() - now;
       }
     }
-    schedule(now + Math.round(r.baseServiceNanos * multiplier), SERVICE_END, r);
+    return 0;
   }
 
   private void endService(@Nullable Request r) {
@@ -247,6 +435,20 @@ public final class Simulation {
     Request next = waiting.get(req.server).poll();
     if (next != null) {
       startService(next);
+    }
+  }
+
+  private void errorReply(@Nullable Request r) {
+    Request req = requireRequest(r);
+    if (req.done) {
+      return;
+    }
+    req.done = true;
+    req.pick.complete(Outcome.FAILURE);
+    if (req.id >= scenario.warmupRequests()) {
+      errors++;
+      latencies[req.id - scenario.warmupRequests()] = clock.read() - req.arrivalNanos;
+      ending[req.id - scenario.warmupRequests()] = FAILED;
     }
   }
 
@@ -293,7 +495,26 @@ public final class Simulation {
         percentile(sorted, 0.999),
         sorted[sorted.length - 1],
         shares.build(),
-        timeline());
+        timeline(),
+        relativeStandardDeviation(measuredPicks),
+        ejections);
+  }
+
+  /** The population standard deviation of the counts over their mean (0 when all are 0). */
+  static double relativeStandardDeviation(long[] counts) {
+    double mean = 0;
+    for (long c : counts) {
+      mean += c;
+    }
+    mean /= counts.length;
+    if (mean == 0) {
+      return 0;
+    }
+    double squares = 0;
+    for (long c : counts) {
+      squares += (c - mean) * (c - mean);
+    }
+    return Math.sqrt(squares / counts.length) / mean;
   }
 
   /**
@@ -355,8 +576,18 @@ public final class Simulation {
     return i;
   }
 
-  private void schedule(long time, int kind, @Nullable Request request) {
-    events.add(new Event(time, nextSeq++, kind, request));
+  private void schedule(long time, int kind, @Nullable Request request, @Nullable Runnable task) {
+    if (kind != TASK) {
+      live++;
+    }
+    events.add(new Event(time, nextSeq++, kind, request, task));
+  }
+
+  private static Runnable requireTask(@Nullable Runnable task) {
+    if (task == null) {
+      throw new IllegalStateException("task event without a task");
+    }
+    return task;
   }
 
   private static Request requireRequest(@Nullable Request r) {
@@ -366,17 +597,50 @@ public final class Simulation {
     return r;
   }
 
+  /** The simulator's own policies' window on the simulation. */
+  private final class View implements QueueView {
+    @Override
+    public int queueLength(Server server) {
+      return inSystem[indexOf(server)];
+    }
+
+    @Override
+    public double trueServiceNanos(Server server) {
+      int i = indexOf(server);
+      long now = clock.read();
+      return scenario.serviceTime().meanNanos() * multiplier(i, now) + frozenRemaining(i, now);
+    }
+
+    @Override
+    public double errorFraction(Server server) {
+      ErrorBurst e = errorBurst(indexOf(server), clock.read());
+      return e == null ? 0 : e.fraction();
+    }
+
+    @Override
+    public int reportedQueueLength(Server server) {
+      return reported[indexOf(server)];
+    }
+
+    @Override
+    public int nextInt(int bound) {
+      return oracleRandom.nextInt(bound);
+    }
+  }
+
   private static final class Event {
     final long time;
     final long seq;
     final int kind;
     final @Nullable Request request;
+    final @Nullable Runnable task;
 
-    Event(long time, long seq, int kind, @Nullable Request request) {
+    Event(long time, long seq, int kind, @Nullable Request request, @Nullable Runnable task) {
       this.time = time;
       this.seq = seq;
       this.kind = kind;
       this.request = request;
+      this.task = task;
     }
   }
 
