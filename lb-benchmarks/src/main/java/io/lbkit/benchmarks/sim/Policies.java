@@ -40,7 +40,6 @@ public final class Policies {
           StaleHerdSelector.NAME,
           STALE_P2C);
 
-
   /**
    * A fresh selector for one balancer.
    *

@@ -40,12 +40,13 @@ import org.jspecify.annotations.Nullable;
  * Freeze}); an error response comes without queueing (see {@link ErrorBurst}); a joining server is
  * added to every balancer at its time (see {@link Join}).
  *
- * <p>Random streams (arrivals, service times, client choice, oracle ties, error draws, the slow
- * sets of fluctuations) are split from the seed, so arrivals, base service times and error draws do
- * not depend on the policy (common random numbers). The lbkit selectors draw their own randomness
- * from {@code ThreadLocalRandom}, which cannot be seeded: runs of the randomised selectors (and of
- * round robin, which starts at a random position) are reproducible only in distribution; runs of
- * the simulator's own policies (oracles, {@code herd_stale}) are identical for identical seeds.
+ * <p>Every random stream (arrivals, service times, client choice, oracle ties, error draws, the
+ * slow sets of fluctuations, and each balancer's own draws through {@link
+ * LoadBalancer.Builder#random}) is split from the seed, so a run is a function of scenario, policy
+ * and seed: the same seed gives the identical result for every policy. Arrivals, base service times
+ * and error draws come from streams of their own, so they do not depend on the policy (common
+ * random numbers). Outlier detection runs with jitter 0 (see {@link PolicySpec}) because its
+ * ejection jitter has an unseeded source of its own.
  *
  * <p>Not simulated: active health checks, network delay, retries.
  */
@@ -119,6 +120,7 @@ public final class Simulation {
     this.oracleRandom = master.split();
     this.errorRandom = master.split();
     this.fluctuationRandom = master.split();
+    SplittableRandom balancerRandom = master.split();
     this.scheduler = new VirtualScheduler(clock, (time, task) -> schedule(time, TASK, null, task));
     int n = scenario.servers();
     ImmutableList.Builder<Server> list = ImmutableList.builder();
@@ -176,6 +178,7 @@ public final class Simulation {
               .selector(Policies.create(spec.selector(), view))
               .servers(initial)
               .ticker(clock)
+              .random(balancerRandom.split())
               .scheduler(scheduler)
               .listener(countEjections);
       if (spec.outlierDetection()) {
