@@ -6,12 +6,14 @@ import io.lbkit.core.SlowStart;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A policy name taken apart: the selector ({@link Policies}) and the balancer's health features,
  * given as suffixes: {@code least_response_time+od} adds outlier detection, {@code +ss} slow start,
- * in any order ({@code round_robin+od+ss}). Health belongs to the policy rather than the scenario
- * so that one table compares a selector with and without it.
+ * {@code +decay=100ms} (or {@code =2s}) sets the latency model's decay time instead of its 10 s
+ * default, in any order ({@code round_robin+od+ss}). These belong to the policy rather than the
+ * scenario so that one table compares a selector with and without them.
  *
  * <p>Outlier detection is Envoy's defaults (5 consecutive failures, success-rate rule, 10 s
  * interval, 30 s base ejection, at most 10% of the servers ejected) with jitter 0: the jitter of
@@ -22,8 +24,15 @@ import java.util.Locale;
  * @param selector the selector's name
  * @param outlierDetection whether outlier detection is on
  * @param slowStart whether slow start is on
+ * @param decay the latency model's decay time, or null for the balancer's default
  */
-record PolicySpec(String selector, boolean outlierDetection, boolean slowStart) {
+record PolicySpec(
+    String selector, boolean outlierDetection, boolean slowStart, @Nullable Duration decay) {
+
+  /** The latency model's other settings, as the balancer's defaults, when a decay is given. */
+  static final double FAILURE_FACTOR = 2.0;
+
+  static final Duration FAILURE_FLOOR = Duration.ofMillis(10);
 
   /** The outlier detection of {@code +od}. */
   static final OutlierDetection OUTLIER_DETECTION = OutlierDetection.builder().jitter(0).build();
@@ -41,7 +50,12 @@ record PolicySpec(String selector, boolean outlierDetection, boolean slowStart) 
         Splitter.on('+').trimResults().splitToList(policy.toLowerCase(Locale.ROOT));
     boolean od = false;
     boolean ss = false;
+    Duration decay = null;
     for (String suffix : parts.subList(1, parts.size())) {
+      if (suffix.startsWith("decay=")) {
+        decay = parseDuration(suffix.substring("decay=".length()), policy);
+        continue;
+      }
       switch (suffix) {
         case "od":
           od = true;
@@ -51,9 +65,28 @@ record PolicySpec(String selector, boolean outlierDetection, boolean slowStart) 
           break;
         default:
           throw new IllegalArgumentException(
-              "unknown policy suffix '+" + suffix + "' in '" + policy + "'; known: +od, +ss");
+              "unknown policy suffix '+"
+                  + suffix
+                  + "' in '"
+                  + policy
+                  + "'; known: +od, +ss, +decay=<n>ms, +decay=<n>s");
       }
     }
-    return new PolicySpec(parts.get(0), od, ss);
+    return new PolicySpec(parts.get(0), od, ss, decay);
+  }
+
+  private static Duration parseDuration(String text, String policy) {
+    try {
+      if (text.endsWith("ms")) {
+        return Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2)));
+      }
+      if (text.endsWith("s")) {
+        return Duration.ofSeconds(Long.parseLong(text.substring(0, text.length() - 1)));
+      }
+    } catch (NumberFormatException e) {
+      // Falls through to the message below.
+    }
+    throw new IllegalArgumentException(
+        "bad decay '" + text + "' in '" + policy + "'; write it as 100ms or 2s");
   }
 }

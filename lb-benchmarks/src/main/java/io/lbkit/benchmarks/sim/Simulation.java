@@ -8,6 +8,7 @@ import io.lbkit.core.NoAvailableServerException;
 import io.lbkit.core.Outcome;
 import io.lbkit.core.Pick;
 import io.lbkit.core.Server;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -186,6 +187,10 @@ public final class Simulation {
       }
       if (spec.slowStart()) {
         b.slowStart(PolicySpec.SLOW_START);
+      }
+      Duration decay = spec.decay();
+      if (decay != null) {
+        b.latencyModel(decay, PolicySpec.FAILURE_FACTOR, PolicySpec.FAILURE_FLOOR);
       }
       balancers.add(b.build());
     }

@@ -127,7 +127,7 @@ class SimulationTest {
   void percentileIsNearestRank() {
     long[] sorted = new long[1000];
     for (int i = 0; i < sorted.length; i++) {
-      sorted[i] = i + 1;
+      sorted[i] = i + 1L;
     }
 
     assertThat(Simulation.percentile(sorted, 0.5)).isEqualTo(500);
