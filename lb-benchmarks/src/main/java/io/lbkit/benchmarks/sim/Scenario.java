@@ -318,7 +318,7 @@ public record Scenario(
    * service with mean 10 ms, 20 clients, a 1 s deadline. As in Prequal, load is relative to the
    * servers' provisioned capacity (their quota), which is half of what an undisturbed server can do
    * (jobs burst above quota when their machine has room): 1.0x is 8,000 requests/s. A moving tenth
-   * of the servers, drawn afresh every second, is slowed 3x by antagonists, so the fleet's true
+   * of the servers, drawn afresh every 3 s, is slowed 3x by antagonists, so the fleet's true
    * capacity is 2 x (0.9 + 0.1 / 3) = 1.87x. The load steps every 5 s through 0.75x, 1.03x, 1.2x,
    * 1.4x, 1.6x and 1.74x (true utilisation 0.40 to 0.93), 30 s in all.
    */
@@ -350,7 +350,7 @@ public record Scenario(
             .rate(quota)
             .clients(servers)
             .timeout(SECOND)
-            .fluctuation(new Fluctuation(SECOND, 0.1, 3));
+            .fluctuation(new Fluctuation(3 * SECOND, 0.1, 3));
     double offered = 0;
     for (int i = 0; i < S5_STEPS.size(); i++) {
       b.loadStep(new LoadStep(i * step, S5_STEPS.get(i)));
