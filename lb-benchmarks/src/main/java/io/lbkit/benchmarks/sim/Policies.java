@@ -14,12 +14,18 @@ import java.util.Locale;
  * (least loaded by the servers' last reports, the simulator's own naive rule) and {@code p2c_stale}
  * (lbkit's power of two choices, {@link Selectors#powerOfTwoChoices(LoadMetric)}, over a {@link
  * LoadMetric} that reads those reports). Hash selectors see no hash key here, so they pick at
- * random in proportion to weight. A name may carry health suffixes ({@link PolicySpec}).
+ * random in proportion to weight. And {@code p2c_feedback}: lbkit's power of two choices over the
+ * client's own in-flight count plus the queue length each server piggybacked on its last response
+ * to this client (C3's feedback without its rate control), which a real client could implement with
+ * a {@link LoadMetric} today if its servers sent their queue length back. A name may carry health
+ * suffixes ({@link PolicySpec}).
  */
 public final class Policies {
   private Policies() {}
 
   static final String STALE_P2C = "p2c_stale";
+  static final String FEEDBACK_P2C = "p2c_feedback";
+  static final String PROBE_P2C = "p2c_probe";
 
   /** Every policy name, in table order. */
   public static final ImmutableList<String> NAMES =
@@ -38,14 +44,16 @@ public final class Policies {
           JoinShortestQueueOracle.NAME,
           ClairvoyantOracle.NAME,
           StaleHerdSelector.NAME,
-          STALE_P2C);
+          STALE_P2C,
+          FEEDBACK_P2C,
+          PROBE_P2C);
 
   /**
-   * A fresh selector for one balancer.
+   * A fresh selector for the balancer of client number {@code client}.
    *
    * @throws IllegalArgumentException for an unknown name
    */
-  static Selector create(String name, QueueView view) {
+  static Selector create(String name, QueueView view, int client) {
     switch (name.toLowerCase(Locale.ROOT)) {
       case "round_robin":
         return Selectors.roundRobin();
@@ -77,10 +85,36 @@ public final class Policies {
         return new StaleHerdSelector(view);
       case STALE_P2C:
         return Selectors.powerOfTwoChoices(reportedQueue(view));
+      case PROBE_P2C:
+        return Selectors.powerOfTwoChoices(probedQueue(view));
+      case FEEDBACK_P2C:
+        return Selectors.powerOfTwoChoices(
+            (endpoint, now) ->
+                endpoint.inFlight() + view.feedbackQueueLength(client, endpoint.server()));
       default:
         throw new IllegalArgumentException(
             "unknown policy '" + name + "'; known: " + String.join(", ", NAMES));
     }
+  }
+
+  /** The sampled server's true current queue length: a probe without delay. */
+  private static LoadMetric probedQueue(QueueView view) {
+    return new LoadMetric() {
+      @Override
+      public double load(Endpoint endpoint, long nowNanos) {
+        return view.queueLength(endpoint.server());
+      }
+
+      @Override
+      public boolean usesInFlight() {
+        return false;
+      }
+
+      @Override
+      public boolean usesLatency() {
+        return false;
+      }
+    };
   }
 
   /** The stale report as a load metric: it reads neither in-flight counts nor latency. */

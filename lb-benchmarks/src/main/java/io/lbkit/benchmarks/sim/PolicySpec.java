@@ -56,20 +56,17 @@ record PolicySpec(
         decay = parseDuration(suffix.substring("decay=".length()), policy);
         continue;
       }
-      switch (suffix) {
-        case "od":
-          od = true;
-          break;
-        case "ss":
-          ss = true;
-          break;
-        default:
-          throw new IllegalArgumentException(
-              "unknown policy suffix '+"
-                  + suffix
-                  + "' in '"
-                  + policy
-                  + "'; known: +od, +ss, +decay=<n>ms, +decay=<n>s");
+      if (suffix.equals("od")) {
+        od = true;
+      } else if (suffix.equals("ss")) {
+        ss = true;
+      } else {
+        throw new IllegalArgumentException(
+            "unknown policy suffix '+"
+                + suffix
+                + "' in '"
+                + policy
+                + "'; known: +od, +ss, +decay=<n>ms, +decay=<n>s");
       }
     }
     return new PolicySpec(parts.get(0), od, ss, decay);

@@ -23,6 +23,12 @@ interface QueueView {
   /** The queue length the server last reported (refreshed every report interval). */
   int reportedQueueLength(Server server);
 
+  /**
+   * The queue length that the server sent back with its last response to this client (0 before the
+   * first): load feedback piggybacked on responses, which a real client can have.
+   */
+  int feedbackQueueLength(int client, Server server);
+
   /** A seeded random integer in [0, bound), for tie-breaking. */
   int nextInt(int bound);
 }

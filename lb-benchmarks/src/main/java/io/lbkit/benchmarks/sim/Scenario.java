@@ -275,7 +275,10 @@ public record Scenario(
    * with mean 4 ms, 150 clients; every 100 ms a fresh half of the servers serves at a sixth of the
    * rate (mu/6), and the arrival rate is 0.7 of the fleet's mean capacity (50 x 4 / 4 ms x (1/2 +
    * 1/12) = 29,167 requests/s, so 20,417 requests/s). 200,000 requests (about 10 s), the first
-   * 20,000 warm up. The C3 paper's 2 ms network delay is not modelled.
+   * 20,000 warm up. The C3 paper's 2 ms network delay is not modelled. Besides lbkit's own-traffic
+   * policies and the oracles it runs {@code p2c_feedback} (C3-style load feedback on responses) and
+   * {@code p2c_probe} (fresh probes of the two candidates), to show which information closes the
+   * gap to the oracles.
    */
   public static Scenario s4() {
     return s4("S4", 100, 0.7, 200_000);
@@ -308,6 +311,8 @@ public record Scenario(
             "least_connections",
             "power_of_two_choices",
             "least_response_time",
+            "p2c_feedback",
+            "p2c_probe",
             "jsq_oracle",
             "clairvoyant_oracle")
         .build();
@@ -496,33 +501,24 @@ public record Scenario(
   /** The built-in scenario of this name (case-insensitive), if any. */
   public static Optional<Scenario> byName(String name) {
     String key = name.toUpperCase(Locale.ROOT);
-    switch (key) {
-      case "S0":
-        return Optional.of(s0());
-      case "S1":
-        return Optional.of(s1());
-      case "S2":
-        return Optional.of(s2());
-      case "S3":
-        return Optional.of(s3());
-      case "S4":
-        return Optional.of(s4());
-      case "S5":
-        return Optional.of(s5());
-      case "S6":
-        return Optional.of(s6());
-      case "S6B":
-        return Optional.of(s6b());
-      case "S6C":
-        return Optional.of(s6c());
-      case "S6D":
-        return Optional.of(s6d());
-      case "S7":
-        return Optional.of(s7());
-      case "S5-N100":
-        return Optional.of(s5("S5-N100", 100));
-      default:
-        break;
+    Scenario named =
+        switch (key) {
+          case "S0" -> s0();
+          case "S1" -> s1();
+          case "S2" -> s2();
+          case "S3" -> s3();
+          case "S4" -> s4();
+          case "S5" -> s5();
+          case "S6" -> s6();
+          case "S6B" -> s6b();
+          case "S6C" -> s6c();
+          case "S6D" -> s6d();
+          case "S7" -> s7();
+          case "S5-N100" -> s5("S5-N100", 100);
+          default -> null;
+        };
+    if (named != null) {
+      return Optional.of(named);
     }
     for (int n : new int[] {100, 1000}) {
       for (double load : S3_LOADS) {

@@ -92,6 +92,9 @@ public final class Simulation {
   private final int[] inSystem;
   private final int[] busy;
   private final int[] reported;
+  // Per client and server: the queue length the server sent back with its last response to the
+  // client (piggybacked load feedback, as in C3).
+  private final int[][] feedback;
   private final List<ArrayDeque<Request>> waiting = new ArrayList<>();
   private final List<List<Freeze>> freezesByServer = new ArrayList<>();
   private final double[][] fluctuationFactor;
@@ -142,6 +145,7 @@ public final class Simulation {
     this.inSystem = new int[n];
     this.busy = new int[n];
     this.reported = new int[n];
+    this.feedback = new int[scenario.clients()][n];
     this.fluctuationFactor = new double[scenario.fluctuations().size()][n];
     for (double[] f : fluctuationFactor) {
       Arrays.fill(f, 1.0);
@@ -176,7 +180,7 @@ public final class Simulation {
       LoadBalancer.Builder b =
           LoadBalancer.builder()
               .name("client-" + c)
-              .selector(Policies.create(spec.selector(), view))
+              .selector(Policies.create(spec.selector(), view, c))
               .servers(initial)
               .ticker(clock)
               .random(balancerRandom.split())
@@ -355,7 +359,7 @@ public final class Simulation {
       return;
     }
     int server = indexOf(pick.server());
-    Request r = new Request(id, now, baseService, server, pick);
+    Request r = new Request(id, now, baseService, client, server, pick);
     if (m >= 0) {
       measuredPicks[server]++;
       serverOf[m] = server;
@@ -433,6 +437,7 @@ public final class Simulation {
     inSystem[req.server]--;
     if (!req.done) {
       req.done = true;
+      feedback[req.client][req.server] = inSystem[req.server];
       req.pick.complete(Outcome.SUCCESS);
       if (req.id >= scenario.warmupRequests()) {
         successes++;
@@ -452,6 +457,7 @@ public final class Simulation {
       return;
     }
     req.done = true;
+    feedback[req.client][req.server] = inSystem[req.server];
     req.pick.complete(Outcome.FAILURE);
     if (req.id >= scenario.warmupRequests()) {
       errors++;
@@ -631,6 +637,11 @@ public final class Simulation {
     }
 
     @Override
+    public int feedbackQueueLength(int client, Server server) {
+      return feedback[client][indexOf(server)];
+    }
+
+    @Override
     public int nextInt(int bound) {
       return oracleRandom.nextInt(bound);
     }
@@ -657,10 +668,12 @@ public final class Simulation {
     final long arrivalNanos;
     final long baseServiceNanos;
     final int server;
+    final int client;
     final Pick pick;
     boolean done;
 
-    Request(int id, long arrivalNanos, long baseServiceNanos, int server, Pick pick) {
+    Request(int id, long arrivalNanos, long baseServiceNanos, int client, int server, Pick pick) {
+      this.client = client;
       this.id = id;
       this.arrivalNanos = arrivalNanos;
       this.baseServiceNanos = baseServiceNanos;
