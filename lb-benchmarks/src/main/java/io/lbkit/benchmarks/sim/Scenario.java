@@ -387,6 +387,7 @@ public record Scenario(
       ImmutableList.of(
           "round_robin",
           "round_robin+od",
+          "round_robin+hc",
           "least_connections",
           "power_of_two_choices",
           "power_of_two_choices+od",

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -49,7 +50,14 @@ import org.jspecify.annotations.Nullable;
  * random numbers). Outlier detection runs with jitter 0 (see {@link PolicySpec}) because its
  * ejection jitter has an unseeded source of its own.
  *
- * <p>Not simulated: active health checks, network delay, retries.
+ * <p>Active health checks ({@code +hc}) ask a simulated health endpoint: it answers in 1 ms, that
+ * the server is healthy unless it is failing every request; a frozen server answers only when the
+ * freeze ends, and a check whose answer would come after its timeout fails at the timeout (in
+ * simulated time; the balancer's own real-time timeout never fires first, because the simulated
+ * answer always comes within the simulated timeout and the simulation runs much faster than real
+ * time).
+ *
+ * <p>Not simulated: network delay, retries.
  */
 public final class Simulation {
   private static final int ARRIVAL = 0;
@@ -57,6 +65,8 @@ public final class Simulation {
   private static final int DEADLINE = 2;
   private static final int ERROR_REPLY = 3;
   private static final int TASK = 4;
+
+  private static final long HEALTH_CHECK_LATENCY_NANOS = 1_000_000;
 
   /** The number of intervals of a result's timeline. */
   static final int TIMELINE_SLICES = 60;
@@ -191,6 +201,9 @@ public final class Simulation {
       }
       if (spec.slowStart()) {
         b.slowStart(PolicySpec.SLOW_START);
+      }
+      if (spec.healthCheck()) {
+        b.healthCheck(PolicySpec.healthCheck(this::healthCheck));
       }
       Duration decay = spec.decay();
       if (decay != null) {
@@ -419,6 +432,24 @@ public final class Simulation {
       end += f.toNanos() - Math.max(f.fromNanos(), now);
     }
     schedule(end, SERVICE_END, r, null);
+  }
+
+  /** The simulated health endpoint of a server (see the class comment). */
+  private CompletableFuture<Boolean> healthCheck(Server server, Duration timeout) {
+    CompletableFuture<Boolean> answer = new CompletableFuture<>();
+    int index = indexOf(server);
+    long now = clock.read();
+    long delay = frozenRemaining(index, now) + HEALTH_CHECK_LATENCY_NANOS;
+    boolean timedOut = delay > timeout.toNanos();
+    ScheduledFuture<?> unused =
+        scheduler.schedule(
+            () -> {
+              ErrorBurst burst = errorBurst(index, clock.read());
+              answer.complete(!timedOut && (burst == null || burst.fraction() < 1.0));
+            },
+            Math.min(delay, timeout.toNanos()),
+            TimeUnit.NANOSECONDS);
+    return answer;
   }
 
   /** What remains of a freeze the server is in now, or 0. */

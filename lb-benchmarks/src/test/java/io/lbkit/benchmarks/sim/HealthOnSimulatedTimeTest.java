@@ -7,9 +7,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Outlier detection and slow start inside the simulation: their timers run on the virtual
- * scheduler, so ejections end and ramps advance at simulated times. Without it, the balancer would
- * time them on a thread of its own in real time, and a simulated ejection would never end.
+ * Outlier detection, active health checks and slow start inside the simulation: their timers run on
+ * the virtual scheduler, so ejections end and ramps advance at simulated times. Without it, the
+ * balancer would time them on a thread of its own in real time, and a simulated ejection would
+ * never end.
  */
 class HealthOnSimulatedTimeTest {
   private static final long MS = 1_000_000L;
@@ -52,6 +53,28 @@ class HealthOnSimulatedTimeTest {
     assertThat(plain.ejections()).isZero();
     // Round robin's tenth, give or take the one pick by which a slice of ~667 requests can differ.
     assertThat(plain.timeline().get(firstBurst + 5).share(0)).isCloseTo(0.1, within(0.002));
+  }
+
+  @Test
+  @Timeout(20)
+  void activeHealthChecksTakeOutAServerThatFailsEverythingAfterThreeFailedChecks() {
+    // From 2 s of 20 on server 0 fails every request, and its simulated health endpoint says so.
+    // Checks run every second plus up to 100 ms of jitter; the third failed one marks it
+    // unhealthy, between 2 and 3.3 s after 2 s plus the first check's offset (under 1 s). Round
+    // robin sends it 100 requests/s meanwhile: between 200 and 430 errors, then none.
+    Scenario s =
+        tenServers("hc", 20)
+            .errorBurst(new ErrorBurst(0, 2 * SECOND, Long.MAX_VALUE, 1.0, MS))
+            .build();
+
+    Result r = Simulation.run(s, "round_robin+hc", 1);
+
+    assertThat(r.errors()).isBetween(200, 430);
+    for (Slice slice : r.timeline().subList(sliceOf(r, 7 * SECOND), r.timeline().size())) {
+      assertThat(slice.share(0)).isZero();
+      assertThat(slice.errors()).isZero();
+    }
+    assertThat(r.ejections()).isZero();
   }
 
   @Test
