@@ -54,47 +54,31 @@ public final class Policies {
    * @throws IllegalArgumentException for an unknown name
    */
   static Selector create(String name, QueueView view, int client) {
-    switch (name.toLowerCase(Locale.ROOT)) {
-      case "round_robin":
-        return Selectors.roundRobin();
-      case "weighted_round_robin":
-        return Selectors.weightedRoundRobin();
-      case "random":
-        return Selectors.random();
-      case "weighted_random":
-        return Selectors.weightedRandom();
-      case "least_connections":
-        return Selectors.leastConnections();
-      case "weighted_least_connections":
-        return Selectors.weightedLeastConnections();
-      case "power_of_two_choices":
-        return Selectors.powerOfTwoChoices();
-      case "least_response_time":
-        return Selectors.leastResponseTime();
-      case "ring_hash":
-        return Selectors.ringHash();
-      case "maglev":
-        return Selectors.maglev();
-      case "bounded_load_hash":
-        return Selectors.boundedLoadHash(0.25);
-      case JoinShortestQueueOracle.NAME:
-        return new JoinShortestQueueOracle(view);
-      case ClairvoyantOracle.NAME:
-        return new ClairvoyantOracle(view);
-      case StaleHerdSelector.NAME:
-        return new StaleHerdSelector(view);
-      case STALE_P2C:
-        return Selectors.powerOfTwoChoices(reportedQueue(view));
-      case PROBE_P2C:
-        return Selectors.powerOfTwoChoices(probedQueue(view));
-      case FEEDBACK_P2C:
-        return Selectors.powerOfTwoChoices(
-            (endpoint, now) ->
-                endpoint.inFlight() + view.feedbackQueueLength(client, endpoint.server()));
-      default:
-        throw new IllegalArgumentException(
-            "unknown policy '" + name + "'; known: " + String.join(", ", NAMES));
-    }
+    return switch (name.toLowerCase(Locale.ROOT)) {
+      case "round_robin" -> Selectors.roundRobin();
+      case "weighted_round_robin" -> Selectors.weightedRoundRobin();
+      case "random" -> Selectors.random();
+      case "weighted_random" -> Selectors.weightedRandom();
+      case "least_connections" -> Selectors.leastConnections();
+      case "weighted_least_connections" -> Selectors.weightedLeastConnections();
+      case "power_of_two_choices" -> Selectors.powerOfTwoChoices();
+      case "least_response_time" -> Selectors.leastResponseTime();
+      case "ring_hash" -> Selectors.ringHash();
+      case "maglev" -> Selectors.maglev();
+      case "bounded_load_hash" -> Selectors.boundedLoadHash(0.25);
+      case JoinShortestQueueOracle.NAME -> new JoinShortestQueueOracle(view);
+      case ClairvoyantOracle.NAME -> new ClairvoyantOracle(view);
+      case StaleHerdSelector.NAME -> new StaleHerdSelector(view);
+      case STALE_P2C -> Selectors.powerOfTwoChoices(reportedQueue(view));
+      case PROBE_P2C -> Selectors.powerOfTwoChoices(probedQueue(view));
+      case FEEDBACK_P2C ->
+          Selectors.powerOfTwoChoices(
+              (endpoint, now) ->
+                  endpoint.inFlight() + view.feedbackQueueLength(client, endpoint.server()));
+      default ->
+          throw new IllegalArgumentException(
+              "unknown policy '" + name + "'; known: " + String.join(", ", NAMES));
+    };
   }
 
   /** The sampled server's true current queue length: a probe without delay. */

@@ -229,28 +229,16 @@ public final class Simulation {
       while (live > 0) {
         Event e = events.poll();
         clock.advanceTo(e.time);
+        if (e.kind != TASK) {
+          live--;
+        }
         switch (e.kind) {
-          case ARRIVAL:
-            live--;
-            arrive();
-            break;
-          case SERVICE_END:
-            live--;
-            endService(e.request);
-            break;
-          case DEADLINE:
-            live--;
-            deadline(e.request);
-            break;
-          case ERROR_REPLY:
-            live--;
-            errorReply(e.request);
-            break;
-          case TASK:
-            requireTask(e.task).run();
-            break;
-          default:
-            throw new AssertionError(e.kind);
+          case ARRIVAL -> arrive();
+          case SERVICE_END -> endService(e.request);
+          case DEADLINE -> deadline(e.request);
+          case ERROR_REPLY -> errorReply(e.request);
+          case TASK -> requireTask(e.task).run();
+          default -> throw new AssertionError(e.kind);
         }
       }
       return result();
@@ -359,6 +347,7 @@ public final class Simulation {
     if (m >= 0) {
       arrivals[m] = now;
       serverOf[m] = -1;
+      ending[m] = PENDING;
     }
     Pick pick;
     try {
