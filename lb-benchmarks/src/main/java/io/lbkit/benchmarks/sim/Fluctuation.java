@@ -9,7 +9,10 @@ import static com.google.common.base.Preconditions.checkArgument;
  * the C3 paper's bimodal service rate (each server's rate flips between mu and mu/6 every T ms);
  * with a small fraction and a moderate multiplier, a moving set of servers slowed by antagonists
  * (the Prequal paper's testbed). A fixed count rather than independent coin flips keeps the fleet's
- * capacity constant, so that a utilisation is well defined.
+ * capacity constant, so that a utilisation is well defined. A change of speed applies to the work
+ * in progress as well (the server is a processor whose rate changes), so even with a period shorter
+ * than a slow service time the fleet's capacity is the mean of the two rates; for that reason a
+ * fluctuating server should not also freeze (the freeze's pause would be rescaled too).
  *
  * @param periodNanos how often the slow set changes
  * @param slowFraction the fraction of servers in the slow set, in [0, 1]

@@ -38,9 +38,10 @@ import org.jspecify.annotations.Nullable;
  * <p>Servers are FIFO queues with a number of parallel slots. A timed-out request stays at its
  * server and is served anyway (the server does not know that the client gave up), as with real
  * servers without deadline propagation. A request's service time is drawn at its arrival and scaled
- * by its server's slowdown when its service starts; a freeze pauses the server's work (see {@link
- * Freeze}); an error response comes without queueing (see {@link ErrorBurst}); a joining server is
- * added to every balancer at its time (see {@link Join}).
+ * by its server's slowdown when its service starts; a fluctuation changes the speed of the work in
+ * progress too (see {@link Fluctuation}); a freeze pauses the server's work (see {@link Freeze});
+ * an error response comes without queueing (see {@link ErrorBurst}); a joining server is added to
+ * every balancer at its time (see {@link Join}).
  *
  * <p>Every random stream (arrivals, service times, client choice, oracle ties, error draws, the
  * slow sets of fluctuations, and each balancer's own draws through {@link
@@ -106,6 +107,7 @@ public final class Simulation {
   // client (piggybacked load feedback, as in C3).
   private final int[][] feedback;
   private final List<ArrayDeque<Request>> waiting = new ArrayList<>();
+  private final List<List<Request>> inService = new ArrayList<>();
   private final List<List<Freeze>> freezesByServer = new ArrayList<>();
   private final double[][] fluctuationFactor;
   private final List<LoadBalancer> balancers = new ArrayList<>();
@@ -143,6 +145,7 @@ public final class Simulation {
       list.add(s);
       indexById.put(s.id(), i);
       waiting.add(new ArrayDeque<>());
+      inService.add(new ArrayList<>());
       freezesByServer.add(new ArrayList<>());
     }
     this.servers = list.build();
@@ -234,7 +237,7 @@ public final class Simulation {
         }
         switch (e.kind) {
           case ARRIVAL -> arrive();
-          case SERVICE_END -> endService(e.request);
+          case SERVICE_END -> endService(e);
           case DEADLINE -> deadline(e.request);
           case ERROR_REPLY -> errorReply(e.request);
           case TASK -> requireTask(e.task).run();
@@ -286,6 +289,7 @@ public final class Simulation {
     for (int i = 0; i < n; i++) {
       order[i] = i;
     }
+    double[] old = factor.clone();
     Arrays.fill(factor, 1.0);
     for (int i = 0; i < slow; i++) {
       int j = i + fluctuationRandom.nextInt(n - i);
@@ -294,6 +298,33 @@ public final class Simulation {
       order[j] = t;
       factor[order[i]] = f.multiplier();
     }
+    for (int server = 0; server < n; server++) {
+      if (factor[server] != old[server]) {
+        changeSpeed(server, factor[server] / old[server]);
+      }
+    }
+  }
+
+  /**
+   * A server's speed changes while requests are in service: the work each has left now takes {@code
+   * ratio} times as long (a processor whose rate changes, so that a slow phase shorter than a slow
+   * request still costs only its own length). The old service-end events go stale.
+   */
+  private void changeSpeed(int server, double ratio) {
+    long now = clock.read();
+    for (Request r : inService.get(server)) {
+      long remaining = r.serviceEndNanos - now;
+      if (remaining > 0) {
+        r.serviceEndNanos = now + Math.round(remaining * ratio);
+        r.serviceVersion++;
+        scheduleServiceEnd(r);
+      }
+    }
+  }
+
+  private void scheduleServiceEnd(Request r) {
+    live++;
+    events.add(new Event(r.serviceEndNanos, nextSeq++, SERVICE_END, r, null, r.serviceVersion));
   }
 
   private void scheduleNextArrival() {
@@ -420,7 +451,9 @@ public final class Simulation {
       }
       end += f.toNanos() - Math.max(f.fromNanos(), now);
     }
-    schedule(end, SERVICE_END, r, null);
+    r.serviceEndNanos = end;
+    inService.get(r.server).add(r);
+    scheduleServiceEnd(r);
   }
 
   /** The simulated health endpoint of a server (see the class comment). */
@@ -451,8 +484,12 @@ public final class Simulation {
     return 0;
   }
 
-  private void endService(@Nullable Request r) {
-    Request req = requireRequest(r);
+  private void endService(Event e) {
+    Request req = requireRequest(e.request);
+    if (e.version != req.serviceVersion) {
+      return; // rescheduled by a change of speed
+    }
+    inService.get(req.server).remove(req);
     busy[req.server]--;
     inSystem[req.server]--;
     if (!req.done) {
@@ -614,7 +651,7 @@ public final class Simulation {
     if (kind != TASK) {
       live++;
     }
-    events.add(new Event(time, nextSeq++, kind, request, task));
+    events.add(new Event(time, nextSeq++, kind, request, task, 0));
   }
 
   private static Runnable requireTask(@Nullable Runnable task) {
@@ -673,13 +710,22 @@ public final class Simulation {
     final int kind;
     final @Nullable Request request;
     final @Nullable Runnable task;
+    // For a service end: the request's service version it was scheduled for.
+    final int version;
 
-    Event(long time, long seq, int kind, @Nullable Request request, @Nullable Runnable task) {
+    Event(
+        long time,
+        long seq,
+        int kind,
+        @Nullable Request request,
+        @Nullable Runnable task,
+        int version) {
       this.time = time;
       this.seq = seq;
       this.kind = kind;
       this.request = request;
       this.task = task;
+      this.version = version;
     }
   }
 
@@ -691,6 +737,8 @@ public final class Simulation {
     final int client;
     final Pick pick;
     boolean done;
+    long serviceEndNanos;
+    int serviceVersion;
 
     Request(int id, long arrivalNanos, long baseServiceNanos, int client, int server, Pick pick) {
       this.client = client;
