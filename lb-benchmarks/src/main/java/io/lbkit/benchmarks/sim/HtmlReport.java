@@ -186,6 +186,8 @@ final class HtmlReport {
     m.put("p99Ms", r.p99Nanos() / 1e6);
     m.put("p999Ms", r.p999Nanos() / 1e6);
     m.put("maxMs", r.maxNanos() / 1e6);
+    m.put("pickRsd", r.pickRsd());
+    m.put("ejections", r.ejections());
     m.put("shares", r.shares());
     List<@Nullable Object> start = new ArrayList<>();
     List<@Nullable Object> p99 = new ArrayList<>();

@@ -15,7 +15,7 @@ final class Report {
 
   static final String HEADER =
       "policy,seed,requests,success_rate,timeout_rate,error_rate,mean_ms,p50_ms,p99_ms,p999_ms,"
-          + "max_ms,max_share,min_share";
+          + "max_ms,max_share,min_share,pick_rsd,ejections";
 
   static final String SHARES_HEADER = "policy,server,share";
 
@@ -35,7 +35,8 @@ final class Report {
           "p99 ms",
           "p99.9 ms",
           "max shr",
-          "min shr");
+          "min shr",
+          "pick rsd");
 
   /** One result's cells under {@link #TABLE_COLUMNS}. */
   static ImmutableList<String> tableCells(Result r) {
@@ -49,7 +50,8 @@ final class Report {
         format("%.3f", r.p99Nanos() / 1e6),
         format("%.3f", r.p999Nanos() / 1e6),
         format("%.2f%%", 100 * maxShare(r)),
-        format("%.2f%%", 100 * minShare(r)));
+        format("%.2f%%", 100 * minShare(r)),
+        format("%.3f%%", 100 * r.pickRsd()));
   }
 
   /** One scenario's results as an aligned table. */
@@ -84,7 +86,7 @@ final class Report {
       String policy = Csv.field(r.policy());
       summary.append(
           format(
-              "%s,%d,%d,%.6f,%.6f,%.6f,%.4f,%.4f,%.4f,%.4f,%.4f,%.6f,%.6f\n",
+              "%s,%d,%d,%.6f,%.6f,%.6f,%.4f,%.4f,%.4f,%.4f,%.4f,%.6f,%.6f,%.6f,%d\n",
               policy,
               r.seed(),
               r.requests(),
@@ -97,7 +99,9 @@ final class Report {
               r.p999Nanos() / 1e6,
               r.maxNanos() / 1e6,
               maxShare(r),
-              minShare(r)));
+              minShare(r),
+              r.pickRsd(),
+              r.ejections()));
       for (int i = 0; i < r.shares().size(); i++) {
         shares.append(format("%s,%d,%.6f\n", policy, i, r.shares().get(i)));
       }
