@@ -86,33 +86,8 @@ final class GrpcPeers {
         policy.equals("least_request")
             ? provider.parseLoadBalancingPolicyConfig(Map.of("choiceCount", 2.0)).getConfig()
             : null;
-    List<EquivalentAddressGroup> groups = addresses(servers);
-    helper.sync.execute(
-        () -> {
-          Status status =
-              lb.acceptResolvedAddresses(
-                  LoadBalancer.ResolvedAddresses.newBuilder()
-                      .setAddresses(groups)
-                      .setLoadBalancingPolicyConfig(config)
-                      .build());
-          if (!status.isOk()) {
-            throw new IllegalStateException("gRPC " + policy + " refused the addresses: " + status);
-          }
-        });
-    LoadBalancer.SubchannelPicker picker = helper.picker;
-    if (helper.state != ConnectivityState.READY
-        || picker == null
-        || !picker.getClass().getName().equals(expectedPicker)) {
-      throw new IllegalStateException(
-          "gRPC "
-              + policy
-              + " is "
-              + helper.state
-              + " with picker "
-              + (picker == null ? null : picker.getClass().getName())
-              + ", expected READY with "
-              + expectedPicker);
-    }
+    accept(helper, lb, addresses(servers), config, policy);
+    LoadBalancer.SubchannelPicker picker = checkPicker(helper, policy, expectedPicker);
     LoadBalancer.PickSubchannelArgs args = new Args();
     if (picker.pickSubchannel(args).getSubchannel() == null) {
       throw new IllegalStateException("gRPC " + policy + " picked no subchannel");
@@ -135,6 +110,99 @@ final class GrpcPeers {
           return result;
         },
         close);
+  }
+
+  /** The request header that carries the key for {@code ring_hash}. */
+  private static final String HASH_HEADER = "x-session-key";
+
+  /**
+   * gRPC-java's {@code ring_hash} (registered as {@code ring_hash_experimental}) hashing the {@code
+   * x-session-key} request header (gRFC A76 {@code requestHashHeader}, enabled by the {@code
+   * GRPC_EXPERIMENTAL_RING_HASH_SET_REQUEST_HASH_KEY} flag, which this sets as a system property of
+   * the benchmark's JVM), with its default ring size (1,024 to 4,096 entries). The measured call is
+   * {@code pickSubchannel(args)} with the next of the prebuilt per-key arguments: reading the
+   * header, its XXH64 hash and the ring's binary search. Setup picks every key twice so that every
+   * endpoint a key reaches has been asked to connect and is READY.
+   */
+  static Peer ringHash(int servers) {
+    System.setProperty("GRPC_EXPERIMENTAL_RING_HASH_SET_REQUEST_HASH_KEY", "true");
+    LoadBalancerProvider provider =
+        LoadBalancerRegistry.getDefaultRegistry().getProvider("ring_hash_experimental");
+    if (provider == null) {
+      throw new IllegalStateException("no gRPC ring_hash policy");
+    }
+    NameResolver.ConfigOrError parsed =
+        provider.parseLoadBalancingPolicyConfig(Map.of("requestHashHeader", HASH_HEADER));
+    if (parsed.getError() != null) {
+      throw new IllegalStateException("gRPC ring_hash config: " + parsed.getError());
+    }
+    FakeHelper helper = new FakeHelper();
+    LoadBalancer lb = provider.newLoadBalancer(helper);
+    accept(helper, lb, addresses(servers), parsed.getConfig(), "ring_hash");
+    Metadata.Key<String> header = Metadata.Key.of(HASH_HEADER, Metadata.ASCII_STRING_MARSHALLER);
+    Args[] byKey = new Args[PeerKeys.COUNT];
+    for (int i = 0; i < byKey.length; i++) {
+      Metadata headers = new Metadata();
+      headers.put(header, PeerKeys.key(i));
+      byKey[i] = new Args(headers);
+    }
+    for (int pass = 0; pass < 2; pass++) {
+      for (Args args : byKey) {
+        LoadBalancer.SubchannelPicker current = helper.picker;
+        if (current != null) {
+          current.pickSubchannel(args);
+        }
+      }
+    }
+    LoadBalancer.SubchannelPicker picker =
+        checkPicker(helper, "ring_hash", "io.grpc.xds.RingHashLoadBalancer$RingHashPicker");
+    for (Args args : byKey) {
+      if (picker.pickSubchannel(args).getSubchannel() == null) {
+        throw new IllegalStateException("gRPC ring_hash has a key with no READY subchannel");
+      }
+    }
+    return new Peer(
+        i -> picker.pickSubchannel(byKey[i & (PeerKeys.COUNT - 1)]),
+        () -> helper.sync.execute(lb::shutdown));
+  }
+
+  private static void accept(
+      FakeHelper helper,
+      LoadBalancer lb,
+      List<EquivalentAddressGroup> groups,
+      @Nullable Object config,
+      String policy) {
+    helper.sync.execute(
+        () -> {
+          Status status =
+              lb.acceptResolvedAddresses(
+                  LoadBalancer.ResolvedAddresses.newBuilder()
+                      .setAddresses(groups)
+                      .setLoadBalancingPolicyConfig(config)
+                      .build());
+          if (!status.isOk()) {
+            throw new IllegalStateException("gRPC " + policy + " refused the addresses: " + status);
+          }
+        });
+  }
+
+  private static LoadBalancer.SubchannelPicker checkPicker(
+      FakeHelper helper, String policy, String expectedPicker) {
+    LoadBalancer.SubchannelPicker picker = helper.picker;
+    if (helper.state != ConnectivityState.READY
+        || picker == null
+        || !picker.getClass().getName().equals(expectedPicker)) {
+      throw new IllegalStateException(
+          "gRPC "
+              + policy
+              + " is "
+              + helper.state
+              + " with picker "
+              + (picker == null ? null : picker.getClass().getName())
+              + ", expected READY with "
+              + expectedPicker);
+    }
+    return picker;
   }
 
   private static LoadBalancerProvider provider(String policy) {
@@ -318,7 +386,7 @@ final class GrpcPeers {
     public void log(ChannelLogLevel level, String messageFormat, Object... args) {}
   }
 
-  /** The arguments of one unary call, with no headers and default call options. */
+  /** The arguments of one unary call, with the given headers and default call options. */
   private static final class Args extends LoadBalancer.PickSubchannelArgs {
     private static final MethodDescriptor.Marshaller<Object> NO_MARSHALLING =
         new MethodDescriptor.Marshaller<>() {
@@ -337,7 +405,15 @@ final class GrpcPeers {
             .setType(MethodDescriptor.MethodType.UNARY)
             .setFullMethodName("io.lbkit.Bench/Call")
             .build();
-    private final Metadata headers = new Metadata();
+    private final Metadata headers;
+
+    Args() {
+      this(new Metadata());
+    }
+
+    Args(Metadata headers) {
+      this.headers = headers;
+    }
 
     @Override
     public CallOptions getCallOptions() {
