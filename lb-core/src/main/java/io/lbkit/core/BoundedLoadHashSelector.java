@@ -1,7 +1,7 @@
 package io.lbkit.core;
 
 import com.google.common.collect.ImmutableList;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * Consistent hashing with bounded loads (Mirrokni, Thorup and Zadimoghaddam, "Consistent Hashing
@@ -46,6 +46,11 @@ final class BoundedLoadHashSelector implements Selector {
 
   @Override
   public Picker newPicker(ImmutableList<Endpoint> endpoints) {
+    return newPicker(endpoints, ThreadLocalRandomGenerator.INSTANCE);
+  }
+
+  @Override
+  public Picker newPicker(ImmutableList<Endpoint> endpoints, RandomGenerator random) {
     Endpoint[] array = endpoints.toArray(new Endpoint[0]);
     HashRing ring = HashRing.build(array, minRingSize, virtualNodes, positions);
     double total = 0;
@@ -56,7 +61,7 @@ final class BoundedLoadHashSelector implements Selector {
     for (int i = 0; i < array.length; i++) {
       capacityPerRequest[i] = (1 + epsilon) * array[i].weight / total * ROUNDING_MARGIN;
     }
-    return new BoundedPicker(ring, capacityPerRequest, array[0].recorder);
+    return new BoundedPicker(ring, capacityPerRequest, array[0].recorder, random);
   }
 
   @Override
@@ -78,23 +83,27 @@ final class BoundedLoadHashSelector implements Selector {
     private final HashRing ring;
     private final double[] capacityPerRequest;
     private final StatsRecorder recorder;
+    private final RandomGenerator random;
 
-    BoundedPicker(HashRing ring, double[] capacityPerRequest, StatsRecorder recorder) {
+    BoundedPicker(
+        HashRing ring,
+        double[] capacityPerRequest,
+        StatsRecorder recorder,
+        RandomGenerator random) {
       this.ring = ring;
       this.capacityPerRequest = capacityPerRequest;
       this.recorder = recorder;
+      this.random = random;
     }
 
     @Override
     public Endpoint pick(long nowNanos) {
-      return pick(ThreadLocalRandom.current().nextLong(), nowNanos);
+      return pick(random.nextLong(), nowNanos);
     }
 
     @Override
     public Endpoint pick(PickContext context, long nowNanos) {
-      return pick(
-          context.hasHashKey() ? context.hashKey() : ThreadLocalRandom.current().nextLong(),
-          nowNanos);
+      return pick(context.hasHashKey() ? context.hashKey() : random.nextLong(), nowNanos);
     }
 
     private Endpoint pick(long keyHash, long nowNanos) {

@@ -9,9 +9,9 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -23,13 +23,19 @@ import org.jspecify.annotations.Nullable;
  */
 final class HealthCheckChains {
   private final LoadBalancer owner;
+  private final RandomGenerator random;
   private final ActiveHealthCheck hc;
   private final ScheduledExecutorService exec;
 
   // The servers, by their statistics object, that have a chain running.
   private final Set<ServerStats> running = ConcurrentHashMap.newKeySet();
 
-  HealthCheckChains(LoadBalancer owner, ActiveHealthCheck hc, ScheduledExecutorService exec) {
+  HealthCheckChains(
+      LoadBalancer owner,
+      ActiveHealthCheck hc,
+      ScheduledExecutorService exec,
+      RandomGenerator random) {
+    this.random = random;
     this.owner = owner;
     this.hc = hc;
     this.exec = exec;
@@ -44,7 +50,7 @@ final class HealthCheckChains {
       if (running.add(m.stats)) {
         // The first check of a server comes after a random part of the interval, so that the
         // checks of many servers (and many clients) spread out.
-        long delay = ThreadLocalRandom.current().nextLong(Math.max(1, hc.intervalNanos));
+        long delay = random.nextLong(Math.max(1, hc.intervalNanos));
         schedule(m.server.id(), m.stats, delay);
       }
     }
@@ -85,10 +91,7 @@ final class HealthCheckChains {
               try {
                 record(id, stats, Boolean.TRUE.equals(ok) && error == null, error);
               } finally {
-                long jitter =
-                    hc.jitterNanos == 0
-                        ? 0
-                        : ThreadLocalRandom.current().nextLong(hc.jitterNanos + 1);
+                long jitter = hc.jitterNanos == 0 ? 0 : random.nextLong(hc.jitterNanos + 1);
                 if (!owner.isClosed()) {
                   schedule(id, stats, hc.intervalNanos + jitter);
                 } else {

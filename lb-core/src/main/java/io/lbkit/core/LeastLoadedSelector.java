@@ -1,7 +1,7 @@
 package io.lbkit.core;
 
 import com.google.common.collect.ImmutableList;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * The endpoint of least load by a {@link LoadMetric}, found by scanning all of them (O(n)). Ties
@@ -14,7 +14,7 @@ final class LeastLoadedSelector extends LoadMetricSelector {
   }
 
   @Override
-  public Picker newPicker(ImmutableList<Endpoint> endpoints) {
+  public Picker newPicker(ImmutableList<Endpoint> endpoints, RandomGenerator random) {
     Endpoint[] array = endpoints.toArray(new Endpoint[0]);
     LoadMetric m = metric;
     return now -> {
@@ -28,7 +28,7 @@ final class LeastLoadedSelector extends LoadMetricSelector {
           best = e;
           bestLoad = load;
           ties = 1;
-        } else if (load == bestLoad && ThreadLocalRandom.current().nextInt(++ties) == 0) {
+        } else if (load == bestLoad && random.nextInt(++ties) == 0) {
           best = e;
         }
       }

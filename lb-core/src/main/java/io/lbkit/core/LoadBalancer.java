@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
+import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,6 +111,7 @@ public final class LoadBalancer implements AutoCloseable {
   private static final long MAX_TICK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final String name;
+  private final RandomGenerator random;
   private final Selector selector;
   private final StatsRecorder recorder;
   private final @Nullable OutlierDetection outlier;
@@ -143,6 +145,7 @@ public final class LoadBalancer implements AutoCloseable {
   private LoadBalancer(Builder b) {
     this.name = b.name;
     this.selector = requireNonNull(b.selector, "selector");
+    this.random = b.random;
     this.outlier = b.outlierDetection;
     this.slowStart = b.slowStart;
     this.healthCheck = b.healthCheck;
@@ -161,7 +164,8 @@ public final class LoadBalancer implements AutoCloseable {
     this.windowSlots = 4;
     long now = recorder.read();
     ImmutableMap<String, Member> initial = toMembers(b.servers, ImmutableMap.of(), now, false);
-    this.snapshot = Snapshot.of(initial, selector, recorder, slowStart, panicThreshold, now);
+    this.snapshot =
+        Snapshot.of(initial, selector, random, recorder, slowStart, panicThreshold, now);
     this.nextWindowRotation = outlier == null ? Long.MAX_VALUE : now + outlier.intervalNanos / 4;
     this.nextEjectionDecay = outlier == null ? Long.MAX_VALUE : now + outlier.intervalNanos;
 
@@ -186,7 +190,7 @@ public final class LoadBalancer implements AutoCloseable {
       this.maintenanceTask = null;
     }
     ActiveHealthCheck hc = healthCheck;
-    this.healthChecks = hc != null && s != null ? new HealthCheckChains(this, hc, s) : null;
+    this.healthChecks = hc != null && s != null ? new HealthCheckChains(this, hc, s, random) : null;
     startHealthChecks(snapshot);
   }
 
@@ -561,7 +565,7 @@ public final class LoadBalancer implements AutoCloseable {
         return null;
       }
       Snapshot built =
-          Snapshot.of(next, selector, recorder, slowStart, panicThreshold, recorder.read());
+          Snapshot.of(next, selector, random, recorder, slowStart, panicThreshold, recorder.read());
       if (SNAPSHOT.compareAndSet(this, current, built)) {
         reportTransitions(current, built);
         startHealthChecks(built);
@@ -936,6 +940,7 @@ public final class LoadBalancer implements AutoCloseable {
     private double panicThreshold = 0.5;
     private final List<HealthListener> listeners = new ArrayList<>();
     private @Nullable ScheduledExecutorService scheduler;
+    private RandomGenerator random = ThreadLocalRandomGenerator.INSTANCE;
 
     private Builder() {}
 
@@ -993,6 +998,36 @@ public final class LoadBalancer implements AutoCloseable {
     @CanIgnoreReturnValue
     public Builder ticker(Ticker ticker) {
       this.ticker = requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /**
+     * The source of every random choice the balancer makes: the selector's draws, tie-breaks and
+     * starting position (through {@link Selector#newPicker(ImmutableList, RandomGenerator)}), and
+     * the spreading of active health checks. By default each thread draws from its own {@code
+     * ThreadLocalRandom}, which shares no state between threads; keep the default in production.
+     *
+     * <p>For simulations and tests, a seeded generator together with a fake {@link #ticker} makes a
+     * run reproducible, pick for pick, as long as picks are made on one thread:
+     *
+     * <pre>{@code
+     * LoadBalancer balancer = LoadBalancer.builder()
+     *     .selector(Selectors.powerOfTwoChoices())
+     *     .servers(servers)
+     *     .ticker(simulatedClock)
+     *     .random(new SplittableRandom(42))
+     *     .build();
+     * }</pre>
+     *
+     * <p>The generator is called on the pick path from every thread that picks, so it must be safe
+     * for concurrent use if picks run on several threads ({@link java.util.Random} is, by
+     * contending on one atomic seed; {@link java.util.SplittableRandom} is not). Outlier
+     * detection's ejection jitter comes from its own backoff function; set its jitter to 0 for a
+     * fully reproducible run.
+     */
+    @CanIgnoreReturnValue
+    public Builder random(RandomGenerator random) {
+      this.random = requireNonNull(random, "random");
       return this;
     }
 

@@ -8,7 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * Maglev hashing (Eisenbud et al., "Maglev: A Fast and Reliable Software Network Load Balancer",
@@ -45,8 +45,8 @@ final class MaglevSelector extends LoadIgnoringSelector {
   }
 
   @Override
-  public Picker newPicker(ImmutableList<Endpoint> endpoints) {
-    return new MaglevPicker(table(endpoints.toArray(new Endpoint[0]), tableSize));
+  public Picker newPicker(ImmutableList<Endpoint> endpoints, RandomGenerator random) {
+    return new MaglevPicker(table(endpoints.toArray(new Endpoint[0]), tableSize), random);
   }
 
   /** Fills the lookup table of {@code m} slots (m prime) over these endpoints (never empty). */
@@ -106,14 +106,16 @@ final class MaglevSelector extends LoadIgnoringSelector {
 
   private static final class MaglevPicker implements Picker {
     private final Endpoint[] table;
+    private final RandomGenerator random;
 
-    MaglevPicker(Endpoint[] table) {
+    MaglevPicker(Endpoint[] table, RandomGenerator random) {
       this.table = table;
+      this.random = random;
     }
 
     @Override
     public Endpoint pick(long nowNanos) {
-      return table[ThreadLocalRandom.current().nextInt(table.length)];
+      return table[random.nextInt(table.length)];
     }
 
     @Override

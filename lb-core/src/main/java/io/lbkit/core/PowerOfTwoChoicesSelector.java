@@ -1,7 +1,7 @@
 package io.lbkit.core;
 
 import com.google.common.collect.ImmutableList;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * Power of two choices: two distinct endpoints drawn uniformly at random, the less loaded one by a
@@ -15,7 +15,7 @@ final class PowerOfTwoChoicesSelector extends LoadMetricSelector {
   }
 
   @Override
-  public Picker newPicker(ImmutableList<Endpoint> endpoints) {
+  public Picker newPicker(ImmutableList<Endpoint> endpoints, RandomGenerator random) {
     Endpoint[] array = endpoints.toArray(new Endpoint[0]);
     if (array.length == 1) {
       Endpoint only = array[0];
@@ -24,7 +24,6 @@ final class PowerOfTwoChoicesSelector extends LoadMetricSelector {
     LoadMetric m = metric;
     int n = array.length;
     return now -> {
-      ThreadLocalRandom random = ThreadLocalRandom.current();
       int a = random.nextInt(n);
       int b = random.nextInt(n - 1);
       if (b >= a) {

@@ -1,22 +1,22 @@
 package io.lbkit.core;
 
 import com.google.common.collect.ImmutableList;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
 
-/** Uniform random choice; {@link ThreadLocalRandom} needs no shared state at all. */
+/** Uniform random choice; by default each thread's random generator, with no shared state. */
 final class RandomSelector extends LoadIgnoringSelector {
   RandomSelector() {
     super("random");
   }
 
   @Override
-  public Picker newPicker(ImmutableList<Endpoint> endpoints) {
+  public Picker newPicker(ImmutableList<Endpoint> endpoints, RandomGenerator random) {
     Endpoint[] array = endpoints.toArray(new Endpoint[0]);
     double[] factors = WarmupFactors.of(array);
     if (factors != null) {
       // Some servers are warming up: choose in proportion to their ramp instead.
-      return WeightedRandomSelector.alias(array, factors);
+      return WeightedRandomSelector.alias(array, factors, random);
     }
-    return now -> array[ThreadLocalRandom.current().nextInt(array.length)];
+    return now -> array[random.nextInt(array.length)];
   }
 }

@@ -1,7 +1,7 @@
 package io.lbkit.core;
 
 import com.google.common.collect.ImmutableList;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * Consistent hashing on a ring of weighted virtual nodes (Karger et al.; Envoy's and Nginx's "ring
@@ -23,27 +23,29 @@ final class RingHashSelector extends LoadIgnoringSelector {
   }
 
   @Override
-  public Picker newPicker(ImmutableList<Endpoint> endpoints) {
+  public Picker newPicker(ImmutableList<Endpoint> endpoints, RandomGenerator random) {
     return new RingPicker(
-        HashRing.build(endpoints.toArray(new Endpoint[0]), minRingSize, virtualNodes, positions));
+        HashRing.build(endpoints.toArray(new Endpoint[0]), minRingSize, virtualNodes, positions),
+        random);
   }
 
   private static final class RingPicker implements Picker {
     private final HashRing ring;
+    private final RandomGenerator random;
 
-    RingPicker(HashRing ring) {
+    RingPicker(HashRing ring, RandomGenerator random) {
       this.ring = ring;
+      this.random = random;
     }
 
     @Override
     public Endpoint pick(long nowNanos) {
-      return ring.lookup(ThreadLocalRandom.current().nextLong());
+      return ring.lookup(random.nextLong());
     }
 
     @Override
     public Endpoint pick(PickContext context, long nowNanos) {
-      return ring.lookup(
-          context.hasHashKey() ? context.hashKey() : ThreadLocalRandom.current().nextLong());
+      return ring.lookup(context.hasHashKey() ? context.hashKey() : random.nextLong());
     }
   }
 }

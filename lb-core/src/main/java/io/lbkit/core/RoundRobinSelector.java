@@ -1,8 +1,8 @@
 package io.lbkit.core;
 
 import com.google.common.collect.ImmutableList;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.random.RandomGenerator;
 
 /**
  * Round robin over the eligible endpoints. The counter is a 64-bit {@code AtomicLong} kept by the
@@ -15,10 +15,11 @@ final class RoundRobinSelector extends LoadIgnoringSelector {
     super("round_robin");
   }
 
-  private final AtomicLong counter = new AtomicLong(ThreadLocalRandom.current().nextInt(1 << 16));
+  private final RotationCounter rotation = new RotationCounter();
 
   @Override
-  public Picker newPicker(ImmutableList<Endpoint> endpoints) {
+  public Picker newPicker(ImmutableList<Endpoint> endpoints, RandomGenerator random) {
+    AtomicLong counter = rotation.positioned(random);
     Endpoint[] array = endpoints.toArray(new Endpoint[0]);
     if (array.length == 1) {
       Endpoint only = array[0];

@@ -1,6 +1,7 @@
 package io.lbkit.core;
 
 import com.google.common.collect.ImmutableList;
+import java.util.random.RandomGenerator;
 
 /**
  * A selector that keeps state about the servers it has seen, and so must be told which part of a
@@ -11,18 +12,34 @@ import com.google.common.collect.ImmutableList;
  */
 interface ScopedSelector extends Selector {
 
-  /** Like {@link #newPicker(ImmutableList)}, for the part of the servers named by {@code scope}. */
-  Picker newPicker(ImmutableList<Endpoint> endpoints, Object scope);
+  /**
+   * Like {@link #newPicker(ImmutableList, RandomGenerator)}, for the part of the servers named by
+   * {@code scope}.
+   */
+  Picker newPicker(ImmutableList<Endpoint> endpoints, Object scope, RandomGenerator random);
 
-  /** The scope of a whole snapshot: what {@link #newPicker(ImmutableList)} uses. */
+  @Override
+  default Picker newPicker(ImmutableList<Endpoint> endpoints) {
+    return newPicker(endpoints, ROOT, ThreadLocalRandomGenerator.INSTANCE);
+  }
+
+  @Override
+  default Picker newPicker(ImmutableList<Endpoint> endpoints, RandomGenerator random) {
+    return newPicker(endpoints, ROOT, random);
+  }
+
+  /**
+   * The scope of a whole snapshot: what {@link #newPicker(ImmutableList, RandomGenerator)} uses.
+   */
   Object ROOT = ImmutableList.of();
 
   /** Builds a picker of {@code selector}, passing the scope on if the selector takes one. */
-  static Picker newPicker(Selector selector, ImmutableList<Endpoint> endpoints, Object scope) {
+  static Picker newPicker(
+      Selector selector, ImmutableList<Endpoint> endpoints, Object scope, RandomGenerator random) {
     Picker picker =
         selector instanceof ScopedSelector scoped
-            ? scoped.newPicker(endpoints, scope)
-            : selector.newPicker(endpoints);
+            ? scoped.newPicker(endpoints, scope, random)
+            : selector.newPicker(endpoints, random);
     if (picker == null) {
       throw new IllegalStateException(selector.name() + " returned no picker");
     }

@@ -1,6 +1,7 @@
 package io.lbkit.core;
 
 import com.google.common.collect.ImmutableList;
+import java.util.random.RandomGenerator;
 
 /**
  * One load-balancing algorithm. A selector turns each immutable snapshot of eligible servers into a
@@ -34,6 +35,20 @@ public interface Selector {
    * the pick path; may be slow (O(n log n) is fine).
    */
   Picker newPicker(ImmutableList<Endpoint> endpoints);
+
+  /**
+   * Returns a picker over these endpoints whose random choices (a random draw, a tie-break, a
+   * starting position) come from {@code random}. The balancer builds its pickers through this
+   * method, passing the generator of {@link LoadBalancer.Builder#random} (by default each thread's
+   * {@code ThreadLocalRandom}), so that a seeded generator makes a run of picks reproducible. The
+   * default ignores {@code random} and calls {@link #newPicker(ImmutableList)}: a selector that
+   * makes random choices overrides this method, as all built-in ones do.
+   *
+   * @param random the generator to draw from on the pick path; called from every thread that picks
+   */
+  default Picker newPicker(ImmutableList<Endpoint> endpoints, RandomGenerator random) {
+    return newPicker(endpoints);
+  }
 
   /**
    * Whether this selector reads {@link Endpoint#inFlight()}; the balancer counts in-flight requests

@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -46,6 +47,7 @@ final class Snapshot {
   static Snapshot of(
       ImmutableMap<String, Member> members,
       Selector selector,
+      RandomGenerator random,
       StatsRecorder rec,
       @Nullable SlowStart slowStart,
       double panicThreshold,
@@ -81,7 +83,7 @@ final class Snapshot {
     }
     Selector.@Nullable Picker picker = null;
     if (!endpoints.isEmpty()) {
-      picker = selector.newPicker(endpoints);
+      picker = selector.newPicker(endpoints, random);
       if (picker == null) {
         throw new IllegalStateException(selector.name() + " returned no picker");
       }

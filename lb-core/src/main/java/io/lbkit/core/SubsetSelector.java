@@ -7,6 +7,7 @@ import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSetMultimap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.random.RandomGenerator;
 
 /**
  * Subsets (content-based routing) as a decorator over any selector: a {@link SubsetRule} maps each
@@ -48,13 +49,8 @@ final class SubsetSelector implements ScopedSelector {
   }
 
   @Override
-  public Picker newPicker(ImmutableList<Endpoint> endpoints) {
-    return newPicker(endpoints, ROOT);
-  }
-
-  @Override
-  public Picker newPicker(ImmutableList<Endpoint> endpoints, Object scope) {
-    return new SubsetPicker(endpoints, scope);
+  public Picker newPicker(ImmutableList<Endpoint> endpoints, Object scope, RandomGenerator random) {
+    return new SubsetPicker(endpoints, scope, random);
   }
 
   @Override
@@ -75,6 +71,7 @@ final class SubsetSelector implements ScopedSelector {
   private final class SubsetPicker implements Picker {
     private final ImmutableList<Endpoint> endpoints;
     private final Object scope;
+    private final RandomGenerator random;
 
     /** Every metadata pair that occurs in this snapshot, to reject impossible requirements fast. */
     private final ImmutableSetMultimap<String, String> present;
@@ -82,9 +79,10 @@ final class SubsetSelector implements ScopedSelector {
     /** Required value (byAttribute rules) or map (function rules), or ALL / DEFAULT -> picker. */
     private final ConcurrentHashMap<Object, Picker> cache = new ConcurrentHashMap<>();
 
-    SubsetPicker(ImmutableList<Endpoint> endpoints, Object scope) {
+    SubsetPicker(ImmutableList<Endpoint> endpoints, Object scope, RandomGenerator random) {
       this.endpoints = endpoints;
       this.scope = scope;
+      this.random = random;
       ImmutableSetMultimap.Builder<String, String> pairs = ImmutableSetMultimap.builder();
       for (Endpoint e : endpoints) {
         pairs.putAll(e.server().metadata().entrySet());
@@ -135,7 +133,8 @@ final class SubsetSelector implements ScopedSelector {
       Picker picker =
           subset.isEmpty()
               ? fallback(required)
-              : ScopedSelector.newPicker(base, subset, ScopedSelector.child(scope, required));
+              : ScopedSelector.newPicker(
+                  base, subset, ScopedSelector.child(scope, required), random);
       return cache(key, picker);
     }
 
@@ -156,7 +155,10 @@ final class SubsetSelector implements ScopedSelector {
       }
       Picker built =
           ScopedSelector.newPicker(
-              base, endpoints, ScopedSelector.child(scope, ImmutableMap.<String, String>of()));
+              base,
+              endpoints,
+              ScopedSelector.child(scope, ImmutableMap.<String, String>of()),
+              random);
       Picker previous = cache.putIfAbsent(ALL, built);
       return previous != null ? previous : built;
     }
@@ -175,7 +177,8 @@ final class SubsetSelector implements ScopedSelector {
             throw noMatch(required, ", nor the default subset " + defaultSubset);
           }
           Picker built =
-              ScopedSelector.newPicker(base, subset, ScopedSelector.child(scope, defaultSubset));
+              ScopedSelector.newPicker(
+                  base, subset, ScopedSelector.child(scope, defaultSubset), random);
           Picker previous = cache.putIfAbsent(DEFAULT, built);
           return previous != null ? previous : built;
         case NO_ENDPOINT:

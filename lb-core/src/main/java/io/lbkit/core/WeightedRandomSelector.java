@@ -2,7 +2,7 @@ package io.lbkit.core;
 
 import com.google.common.collect.ImmutableList;
 import java.util.ArrayDeque;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * Random choice in proportion to weight with Vose's alias method: the table is built in O(n) per
@@ -14,17 +14,17 @@ final class WeightedRandomSelector extends LoadIgnoringSelector {
   }
 
   @Override
-  public Picker newPicker(ImmutableList<Endpoint> endpoints) {
+  public Picker newPicker(ImmutableList<Endpoint> endpoints, RandomGenerator random) {
     Endpoint[] array = endpoints.toArray(new Endpoint[0]);
     double[] weights = new double[array.length];
     for (int i = 0; i < array.length; i++) {
       weights[i] = array[i].weight;
     }
-    return alias(array, weights);
+    return alias(array, weights, random);
   }
 
   /** An alias-method picker choosing endpoint i in proportion to {@code weights[i]}. */
-  static Picker alias(Endpoint[] array, double[] weights) {
+  static Picker alias(Endpoint[] array, double[] weights, RandomGenerator random) {
     int n = array.length;
     double total = 0;
     for (double w : weights) {
@@ -56,23 +56,25 @@ final class WeightedRandomSelector extends LoadIgnoringSelector {
       probability[i] = 1.0;
       alias[i] = i;
     }
-    return new AliasPicker(array, probability, alias);
+    return new AliasPicker(array, probability, alias, random);
   }
 
   private static final class AliasPicker implements Picker {
     private final Endpoint[] endpoints;
     private final double[] probability;
     private final int[] alias;
+    private final RandomGenerator random;
 
-    AliasPicker(Endpoint[] endpoints, double[] probability, int[] alias) {
+    AliasPicker(Endpoint[] endpoints, double[] probability, int[] alias, RandomGenerator random) {
       this.endpoints = endpoints;
       this.probability = probability;
       this.alias = alias;
+      this.random = random;
     }
 
     @Override
     public Endpoint pick(long nowNanos) {
-      double u = ThreadLocalRandom.current().nextDouble() * endpoints.length;
+      double u = random.nextDouble() * endpoints.length;
       // min(): u can round up to exactly n when n is large.
       int column = Math.min((int) u, endpoints.length - 1);
       return endpoints[(u - column) < probability[column] ? column : alias[column]];

@@ -3,8 +3,8 @@ package io.lbkit.core;
 import com.google.common.annotations.VisibleForTesting;
 import com.google.common.collect.ImmutableList;
 import com.google.common.math.LongMath;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
 /*
@@ -50,10 +50,10 @@ final class WeightedRoundRobinSelector extends LoadIgnoringSelector {
 
   private static final double INVERSE_GOLDEN_RATIO = 0.6180339887498949;
 
-  private final AtomicLong counter = new AtomicLong(ThreadLocalRandom.current().nextInt(1 << 16));
+  private final RotationCounter rotation = new RotationCounter();
 
   @Override
-  public Picker newPicker(ImmutableList<Endpoint> endpoints) {
+  public Picker newPicker(ImmutableList<Endpoint> endpoints, RandomGenerator random) {
     Endpoint[] array = endpoints.toArray(new Endpoint[0]);
     if (array.length == 1) {
       Endpoint only = array[0];
@@ -63,7 +63,7 @@ final class WeightedRoundRobinSelector extends LoadIgnoringSelector {
     for (int i = 0; i < array.length; i++) {
       weights[i] = array[i].weight;
     }
-    return new Schedule(array, quantize(weights), counter);
+    return new Schedule(array, quantize(weights), rotation.positioned(random));
   }
 
   /**

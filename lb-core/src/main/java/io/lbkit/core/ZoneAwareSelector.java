@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * Zone-aware routing as a decorator over any selector: keeps requests in the client's zone while
@@ -67,12 +67,7 @@ final class ZoneAwareSelector implements ScopedSelector {
   }
 
   @Override
-  public Picker newPicker(ImmutableList<Endpoint> endpoints) {
-    return newPicker(endpoints, ROOT);
-  }
-
-  @Override
-  public Picker newPicker(ImmutableList<Endpoint> endpoints, Object scope) {
+  public Picker newPicker(ImmutableList<Endpoint> endpoints, Object scope, RandomGenerator random) {
     Map<String, List<Endpoint>> byZone = new LinkedHashMap<>();
     Map<String, Double> staticWeight = new LinkedHashMap<>();
     for (Endpoint e : endpoints) {
@@ -86,12 +81,13 @@ final class ZoneAwareSelector implements ScopedSelector {
 
     if (endpoints.size() < minClusterSize) {
       // Envoy's min_cluster_size: too few servers for zones to matter; spread over all of them.
-      return ScopedSelector.newPicker(base, endpoints, ScopedSelector.child(scope, ALL_ZONES));
+      return ScopedSelector.newPicker(
+          base, endpoints, ScopedSelector.child(scope, ALL_ZONES), random);
     }
     List<Endpoint> local = byZone.get(localZone);
     if (byZone.size() == 1) {
       String only = byZone.keySet().iterator().next();
-      return zonePicker(endpoints, scope, only);
+      return zonePicker(endpoints, scope, only, random);
     }
 
     double localWeight = local == null ? 0 : sumWeights(local);
@@ -111,7 +107,7 @@ final class ZoneAwareSelector implements ScopedSelector {
       double actual = localWeight / (localWeight + remoteWeight);
       localProbability = Math.min(1.0, overprovisioningFactor * actual / expected);
       if (localProbability >= 1.0) {
-        return zonePicker(ImmutableList.copyOf(local), scope, localZone);
+        return zonePicker(ImmutableList.copyOf(local), scope, localZone, random);
       }
     }
 
@@ -120,7 +116,7 @@ final class ZoneAwareSelector implements ScopedSelector {
     List<Double> thresholds = new ArrayList<>();
     double cumulative = 0;
     if (local != null) {
-      pickers.add(zonePicker(ImmutableList.copyOf(local), scope, localZone));
+      pickers.add(zonePicker(ImmutableList.copyOf(local), scope, localZone, random));
       cumulative = localProbability;
       thresholds.add(cumulative);
     }
@@ -128,7 +124,8 @@ final class ZoneAwareSelector implements ScopedSelector {
       if (group.getKey().equals(localZone)) {
         continue;
       }
-      pickers.add(zonePicker(ImmutableList.copyOf(group.getValue()), scope, group.getKey()));
+      pickers.add(
+          zonePicker(ImmutableList.copyOf(group.getValue()), scope, group.getKey(), random));
       cumulative += (1.0 - localProbability) * sumWeights(group.getValue()) / remoteWeight;
       thresholds.add(cumulative);
     }
@@ -136,11 +133,12 @@ final class ZoneAwareSelector implements ScopedSelector {
     for (int i = 0; i < bounds.length; i++) {
       bounds[i] = thresholds.get(i);
     }
-    return new SpillPicker(pickers.toArray(new Picker[0]), bounds);
+    return new SpillPicker(pickers.toArray(new Picker[0]), bounds, random);
   }
 
-  private Picker zonePicker(ImmutableList<Endpoint> endpoints, Object scope, String zone) {
-    return ScopedSelector.newPicker(base, endpoints, ScopedSelector.child(scope, zone));
+  private Picker zonePicker(
+      ImmutableList<Endpoint> endpoints, Object scope, String zone, RandomGenerator random) {
+    return ScopedSelector.newPicker(base, endpoints, ScopedSelector.child(scope, zone), random);
   }
 
   private static double sumWeights(List<Endpoint> endpoints) {
@@ -174,21 +172,22 @@ final class ZoneAwareSelector implements ScopedSelector {
   private static final class SpillPicker implements Picker {
     private final Picker[] pickers;
     private final double[] bounds;
+    private final RandomGenerator random;
 
-    SpillPicker(Picker[] pickers, double[] bounds) {
+    SpillPicker(Picker[] pickers, double[] bounds, RandomGenerator random) {
       this.pickers = pickers;
       this.bounds = bounds;
+      this.random = random;
     }
 
     @Override
     public Endpoint pick(long nowNanos) {
-      return pickers[index(ThreadLocalRandom.current().nextDouble())].pick(nowNanos);
+      return pickers[index(random.nextDouble())].pick(nowNanos);
     }
 
     @Override
     public Endpoint pick(PickContext context, long nowNanos) {
-      double u =
-          context.hasHashKey() ? unit(context.hashKey()) : ThreadLocalRandom.current().nextDouble();
+      double u = context.hasHashKey() ? unit(context.hashKey()) : random.nextDouble();
       return pickers[index(u)].pick(context, nowNanos);
     }
 

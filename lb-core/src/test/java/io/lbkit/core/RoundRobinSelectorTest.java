@@ -23,11 +23,17 @@ class RoundRobinSelectorTest {
     return LoadBalancer.builder().selector(selector).servers(servers).build();
   }
 
-  /** The selector's pick counter, which survives snapshots; reached by reflection to preset it. */
+  /**
+   * The selector's pick counter, which survives snapshots; reached by reflection (through the
+   * selector's rotation) to preset it.
+   */
   private static AtomicLong counterOf(Selector selector) throws ReflectiveOperationException {
-    Field f = selector.getClass().getDeclaredField("counter");
+    Field rotation = selector.getClass().getDeclaredField("rotation");
+    rotation.setAccessible(true);
+    Object counter = rotation.get(selector);
+    Field f = counter.getClass().getDeclaredField("counter");
     f.setAccessible(true);
-    return (AtomicLong) f.get(selector);
+    return (AtomicLong) f.get(counter);
   }
 
   private static List<Integer> pickIndices(LoadBalancer lb, int picks) {

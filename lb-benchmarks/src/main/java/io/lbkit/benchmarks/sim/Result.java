@@ -19,6 +19,11 @@ import com.google.common.collect.ImmutableList;
  * @param p999Nanos 99.9th percentile latency
  * @param maxNanos highest latency
  * @param shares each server's share of the measured picks, by server index
+ * @param timeline the measured requests in consecutive intervals of simulated time, by arrival
+ * @param pickRsd the relative standard deviation of the per-server counts of measured picks (their
+ *     population standard deviation over their mean): the spread of load over the servers
+ * @param ejections how many times outlier detection ejected a server, over all clients' balancers
+ *     and the whole run (0 without outlier detection)
  */
 public record Result(
     String scenario,
@@ -33,7 +38,10 @@ public record Result(
     long p99Nanos,
     long p999Nanos,
     long maxNanos,
-    ImmutableList<Double> shares) {
+    ImmutableList<Double> shares,
+    ImmutableList<Slice> timeline,
+    double pickRsd,
+    int ejections) {
 
   /** Successes over measured requests. */
   public double successRate() {
