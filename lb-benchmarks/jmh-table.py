@@ -13,7 +13,10 @@ When the results have an "impl" parameter (the peer benchmarks: RoundRobinPeers,
 ... and PeerPickBenchmark), a second table follows: per family, each lbkit entry (impl starting with
 "lbkit") next to the fastest peer (any other impl) of the same benchmark method, other parameters
 (servers, ...) and thread count, from the same JSON file (one JMH run), with the ratio
-lbkit ns/op / peer ns/op (below 1: lbkit is faster) and both B/op. Then, where a pick and a
+lbkit ns/op / peer ns/op (below 1: lbkit is faster) and both B/op, and the same ratio against
+the fastest "same-path" peer: for an lbkit entry ending in "_full" (pick plus request
+accounting) the fastest peer entry that also ends in "_full", for the others the fastest that
+does not. Then, where a pick and a
 pickAllCores result share their class and parameters (in any of the files), a contention table:
 one-thread ns/op, all-cores ns/op and their ratio per implementation. --no-families leaves both
 out.
@@ -86,8 +89,18 @@ def is_lbkit(impl):
     return impl.startswith("lbkit")
 
 
+def is_full(impl):
+    """Whether an entry measures a full request path (pick plus accounting): impl ends in _full."""
+    return impl.endswith("_full")
+
+
 def family_rows(recs):
-    """(benchmark, other params, threads, lbkit record, fastest peer record) per lbkit entry."""
+    """(benchmark, other params, threads, lbkit record, fastest peer, fastest same-path peer).
+
+    The same-path peer is the fastest peer whose impl also ends in "_full" (or also does not),
+    None when the family has none: a peer whose pick includes its request accounting is then
+    compared with lbkit's full path, and a bare pick with lbkit's picker alone.
+    """
     groups = {}
     for rec in recs:
         impl = rec["params"].get("impl")
@@ -108,7 +121,10 @@ def family_rows(recs):
         fastest = min(peers, key=lambda r: r["ns"]) if peers else None
         for rec in group:
             if is_lbkit(rec["params"]["impl"]):
-                yield benchmark, others, threads, rec, fastest
+                full = is_full(rec["params"]["impl"])
+                same = [r for r in peers if is_full(r["params"]["impl"]) == full]
+                fastest_same = min(same, key=lambda r: r["ns"]) if same else None
+                yield benchmark, others, threads, rec, fastest, fastest_same
 
 
 def fmt_ratio(lbkit_ns, peer_ns):
@@ -120,15 +136,16 @@ def fmt_ratio(lbkit_ns, peer_ns):
 
 def family_table(recs):
     out = [
-        "| Family | Params | lbkit | ns/op | B/op | Fastest peer | ns/op | B/op | lbkit / peer |",
-        "| --- | --- | --- | ---: | ---: | --- | ---: | ---: | ---: |",
+        "| Family | Params | lbkit | ns/op | B/op | Fastest peer | ns/op | B/op | lbkit / peer "
+        "| Same-path peer | lbkit / it |",
+        "| --- | --- | --- | ---: | ---: | --- | ---: | ---: | ---: | --- | ---: |",
     ]
-    for benchmark, others, threads, rec, peer in family_rows(recs):
+    for benchmark, others, threads, rec, peer, same in family_rows(recs):
         params = ["%s=%s" % kv for kv in others]
         if threads > 1:
             params.append("threads=%d" % threads)
         out.append(
-            "| %s | %s | %s | %s | %s | %s | %s | %s | %s |"
+            "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |"
             % (
                 benchmark,
                 ", ".join(params),
@@ -139,6 +156,8 @@ def family_table(recs):
                 fmt_number(peer["ns"]) if peer else "n/a",
                 fmt_bytes(peer["bytes"]) if peer else "n/a",
                 fmt_ratio(rec["ns"], peer["ns"] if peer else None),
+                same["params"]["impl"] if same else "none",
+                fmt_ratio(rec["ns"], same["ns"] if same else None),
             )
         )
     return out if len(out) > 2 else []
