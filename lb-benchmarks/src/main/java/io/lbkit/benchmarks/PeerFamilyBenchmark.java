@@ -29,7 +29,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * instance (JMH's {@code Threads.MAX}), so the difference between the two is the cost of contention
  * on that implementation's shared state (counters, statistics). Entries named {@code lbkit*} are
  * lbkit; {@code jmh-table.py} prints each one's ratio to the fastest peer of the same family,
- * server count and thread count.
+ * server count and thread count, and to the fastest peer that measures the same path (entries
+ * ending in {@code _full} include the request accounting around the pick; the others are the pick
+ * alone).
+ *
+ * <p>On a machine with few cores, {@code pickAllCores} also measures the threads sharing those
+ * cores with everything else running: compare its figures across implementations of one run, not
+ * with another machine's.
  *
  * <p>Run one family, single-thread and all cores (with the jar built as described in {@link
  * PickBenchmark}):
