@@ -19,12 +19,11 @@ import org.jspecify.annotations.Nullable;
  * scenario so that one table compares a selector with and without them.
  *
  * <p>Outlier detection is Envoy's defaults (5 consecutive failures, success-rate rule, 10 s
- * interval, 30 s base ejection, at most 10% of the servers ejected) with jitter 0: the jitter of
- * ejection times draws from an unseeded random source, which would make runs irreproducible. Slow
- * start is a linear 10 s ramp from 10% of the weight. Active checks run every second (jitter up to
- * 100 ms, from the run's seed), time out after 500 ms, and use lbkit's default thresholds (3
- * failures to mark a server unhealthy, 2 passes to bring it back). All run on simulated time
- * through the simulation's {@link VirtualScheduler}.
+ * interval, 30 s base ejection with 10% jitter from the run's seed, at most 10% of the servers
+ * ejected). Slow start is a linear 10 s ramp from 10% of the weight. Active checks run every second
+ * (jitter up to 100 ms, from the run's seed), time out after 500 ms, and use lbkit's default
+ * thresholds (3 failures to mark a server unhealthy, 2 passes to bring it back). All run on
+ * simulated time through the simulation's {@link VirtualScheduler}.
  *
  * @param selector the selector's name
  * @param outlierDetection whether outlier detection is on
@@ -45,7 +44,7 @@ record PolicySpec(
   static final Duration FAILURE_FLOOR = Duration.ofMillis(10);
 
   /** The outlier detection of {@code +od}. */
-  static final OutlierDetection OUTLIER_DETECTION = OutlierDetection.builder().jitter(0).build();
+  static final OutlierDetection OUTLIER_DETECTION = OutlierDetection.defaults();
 
   /** The slow start of {@code +ss}. */
   static final SlowStart SLOW_START = SlowStart.of(Duration.ofSeconds(10));

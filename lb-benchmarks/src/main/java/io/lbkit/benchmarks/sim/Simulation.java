@@ -48,8 +48,7 @@ import org.jspecify.annotations.Nullable;
  * LoadBalancer.Builder#random}) is split from the seed, so a run is a function of scenario, policy
  * and seed: the same seed gives the identical result for every policy. Arrivals, base service times
  * and error draws come from streams of their own, so they do not depend on the policy (common
- * random numbers). Outlier detection runs with jitter 0 (see {@link PolicySpec}) because its
- * ejection jitter has an unseeded source of its own.
+ * random numbers). Outlier detection's ejection jitter draws from the balancer's generator too.
  *
  * <p>Active health checks ({@code +hc}) ask a simulated health endpoint: it answers in 1 ms, that
  * the server is healthy unless it is failing every request; a frozen server answers only when the
