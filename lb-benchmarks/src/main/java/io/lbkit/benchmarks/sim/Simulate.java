@@ -19,7 +19,7 @@ import java.util.Optional;
  *
  * <pre>
  * java -cp lb-benchmarks/target/benchmarks.jar io.lbkit.benchmarks.sim.Simulate [options] S1 S3
- *   --all               the default scenario set (also what runs when none is named)
+ *   --all               the default scenario set
  *   --long              the default set and the long set (longer runs, parameter sweeps)
  *   --seed=N            seed of the run (default 1)
  *   --policies=a,b,...  policies instead of the scenario's defaults ("all" for every one)
