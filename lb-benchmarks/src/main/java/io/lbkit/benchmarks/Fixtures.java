@@ -45,6 +45,8 @@ final class Fixtures {
       case "weighted_least_connections" -> Selectors.weightedLeastConnections();
       case "power_of_two_choices" -> Selectors.powerOfTwoChoices();
       case "least_response_time" -> Selectors.leastResponseTime();
+      case "ring_hash" -> Selectors.ringHash();
+      case "maglev" -> Selectors.maglev();
       default -> throw new IllegalArgumentException("unknown selector '" + name + "'");
     };
   }

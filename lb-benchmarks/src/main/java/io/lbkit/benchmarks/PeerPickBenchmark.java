@@ -26,6 +26,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * lbkit's selectors next to Armeria's {@code com.linecorp.armeria.common.loadbalancer} balancers,
  * in one run, over the same servers and weights (1 to 10) at 3, 100 and 10,000 servers.
  *
+ * <p>This is the Armeria-only comparison. The per-family benchmarks ({@link RoundRobinPeers},
+ * {@link WeightedRoundRobinPeers}, {@link RandomPeers}, {@link WeightedRandomPeers}, {@link
+ * LeastLoadedPeers}, {@link LatencyAwarePeers}, {@link ConsistentHashPeers}; see {@link
+ * PeerFamilyBenchmark}) put Armeria, gRPC-java, Dubbo, Ribbon and Spring Cloud LoadBalancer in the
+ * same run, with lbkit's full path and an all-cores variant as well.
+ *
  * <p>Both sides are measured as the algorithm alone, which is what Armeria's {@code
  * SimpleLoadBalancer.pick()} is: a choice from a fixed candidate list, with no request handle and
  * no statistics. The lbkit side is {@code picker.pick(0)} on a picker built through the public

@@ -75,8 +75,8 @@ final class HealthCheckChains {
     CompletableFuture<Boolean> result;
     try {
       result =
-          requireNonNull(hc.checker.check(m.server, Duration.ofNanos(hc.timeoutNanos)), "check")
-              .orTimeout(hc.timeoutNanos, TimeUnit.NANOSECONDS);
+          requireNonNull(hc.checker.check(m.server, Duration.ofNanos(hc.timeoutNanos)), "check");
+      timeOut(result);
     } catch (Throwable e) {
       // Any throwable, Errors included (a checker missing a class of its client library throws
       // NoClassDefFoundError): one that escaped would end this server's chain silently, leaving
@@ -84,8 +84,8 @@ final class HealthCheckChains {
       result = CompletableFuture.failedFuture(e);
     }
     CompletableFuture<Boolean> unused =
-        // Async on the balancer's scheduler: the result may complete on the JDK's shared timeout
-        // thread or an HTTP client thread, which must not run listeners or bookkeeping.
+        // Async on the balancer's scheduler: the result may complete on an HTTP client thread (or
+        // a checker's own), which must not run listeners or bookkeeping.
         result.whenCompleteAsync(
             (ok, error) -> {
               try {
@@ -100,6 +100,32 @@ final class HealthCheckChains {
               }
             },
             exec);
+  }
+
+  /**
+   * Fails the check with a {@link TimeoutException} if it has not completed after the timeout. The
+   * timer runs on the balancer's scheduler, not the JDK's shared delayer behind {@code orTimeout}:
+   * the scheduler is where all of the balancer's timing lives, so a scheduler that runs on
+   * simulated time (a test's, a simulator's) times checks out on simulated time too.
+   */
+  private void timeOut(CompletableFuture<Boolean> check) {
+    if (check.isDone()) {
+      return;
+    }
+    ScheduledFuture<?> timer;
+    try {
+      timer =
+          exec.schedule(
+              () -> check.completeExceptionally(new TimeoutException()),
+              hc.timeoutNanos,
+              TimeUnit.NANOSECONDS);
+    } catch (RuntimeException e) {
+      // The scheduler was shut down: the balancer is closing, and the chain ends with the check.
+      return;
+    }
+    // A check that completes in time cancels its timer, so the scheduler's queue holds only the
+    // timers of checks in progress.
+    CompletableFuture<Boolean> unused = check.whenComplete((ok, error) -> timer.cancel(false));
   }
 
   private void record(String id, ServerStats stats, boolean passed, @Nullable Throwable error) {

@@ -727,7 +727,7 @@ public final class LoadBalancer implements AutoCloseable {
               if (target == null || target.ejected || !mayEject(ejected, old.size(), od)) {
                 return old;
               }
-              long duration = od.ejectionNanos(target.ejections + 1);
+              long duration = od.ejectionNanos(target.ejections + 1, random);
               Member changed =
                   target.eject(
                       now + duration,

@@ -6,6 +6,7 @@ import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import com.google.errorprone.annotations.Immutable;
 import io.github.resilience4j.core.IntervalFunction;
 import java.time.Duration;
+import java.util.random.RandomGenerator;
 
 /**
  * Passive outlier detection: ejects a server for a while when the outcomes its picks report show it
@@ -23,10 +24,11 @@ import java.time.Duration;
  * </ul>
  *
  * <p>An ejected server stays out for a time that grows exponentially with its recent ejections
- * (base time x 2^(n-1), with random jitter, capped at the maximum), computed with Resilience4j's
- * {@code IntervalFunction}. Each evaluation interval in which a server is not ejected forgets one
- * of its past ejections. At most {@code maxEjectionPercent} of the servers (at least one) are
- * ejected at once, so that part of the cluster always stays in use.
+ * (base time x 2^(n-1), computed with Resilience4j's {@code IntervalFunction}), spread by a random
+ * jitter drawn from the balancer's random source (so a seeded {@link LoadBalancer.Builder#random}
+ * reproduces ejection times too), and capped at the maximum. Each evaluation interval in which a
+ * server is not ejected forgets one of its past ejections. At most {@code maxEjectionPercent} of
+ * the servers (at least one) are ejected at once, so that part of the cluster always stays in use.
  *
  * <pre>{@code
  * OutlierDetection detection = OutlierDetection.builder()
@@ -55,6 +57,8 @@ public final class OutlierDetection {
   final double jitter;
   final int maxEjectionPercent;
 
+  // Resilience4j's randomized variant draws from Math.random(), which cannot be seeded: the jitter
+  // is applied in ejectionNanos instead, from the balancer's generator.
   @SuppressWarnings("Immutable") // IntervalFunction is a pure function of its construction values
   private final IntervalFunction backoff;
 
@@ -78,8 +82,9 @@ public final class OutlierDetection {
         b.maxEjectionTime,
         b.baseEjectionTime);
     this.backoff =
-        IntervalFunction.ofExponentialRandomBackoff(
-            b.baseEjectionTime, 2.0, jitter, b.maxEjectionTime);
+        // Uncapped here: the jitter spreads the exponential time, and the cap applies after it, so
+        // that every ejection from the one that first reaches the cap lasts exactly the cap.
+        IntervalFunction.ofExponentialBackoff(b.baseEjectionTime, 2.0);
   }
 
   /** Envoy's defaults: 5 consecutive failures, success rate, 30 s base, 300 s max, 10%. */
@@ -93,12 +98,17 @@ public final class OutlierDetection {
   }
 
   /**
-   * How long the {@code ejectionNumber}-th recent ejection lasts: exponential with jitter, never
-   * more than the maximum ejection time.
+   * How long the {@code ejectionNumber}-th recent ejection lasts: exponential, spread uniformly by
+   * up to plus or minus the jitter fraction with a draw from {@code random}, then capped at the
+   * maximum ejection time.
    */
-  long ejectionNanos(int ejectionNumber) {
+  long ejectionNanos(int ejectionNumber, RandomGenerator random) {
     long millis = backoff.apply(Math.max(1, ejectionNumber));
-    return Math.min(maxEjectionNanos, Duration.ofMillis(millis).toNanos());
+    double spread = jitter == 0 ? 1.0 : 1.0 + jitter * (2 * random.nextDouble() - 1);
+    // In double: a long exponential saturates at Long.MAX_VALUE milliseconds, which no long
+    // nanosecond count holds; the cap brings it back.
+    double nanos = millis * 1e6 * spread;
+    return nanos >= maxEjectionNanos ? maxEjectionNanos : (long) nanos;
   }
 
   /** The evaluation interval, which is also the length of the sliding window. */

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
@@ -641,5 +642,40 @@ class OutlierDetectionTest {
     assertThat(od.baseEjectionNanos).isEqualTo(BASE.toNanos());
     assertThat(od.maxEjectionNanos).isEqualTo(Duration.ofMinutes(5).toNanos());
     assertThat(od.maxEjectionPercent).isEqualTo(10);
+  }
+
+  @Test
+  void ejectionTimesDoubleAreCappedAndJitterFromTheGivenGenerator() {
+    OutlierDetection exact =
+        OutlierDetection.builder()
+            .baseEjectionTime(Duration.ofSeconds(30))
+            .maxEjectionTime(Duration.ofSeconds(300))
+            .jitter(0)
+            .build();
+    SplittableRandom unused = new SplittableRandom(1);
+    assertThat(exact.ejectionNanos(1, unused)).isEqualTo(Duration.ofSeconds(30).toNanos());
+    assertThat(exact.ejectionNanos(2, unused)).isEqualTo(Duration.ofSeconds(60).toNanos());
+    assertThat(exact.ejectionNanos(3, unused)).isEqualTo(Duration.ofSeconds(120).toNanos());
+    assertThat(exact.ejectionNanos(9, unused)).isEqualTo(Duration.ofSeconds(300).toNanos());
+
+    OutlierDetection jittered =
+        OutlierDetection.builder().baseEjectionTime(Duration.ofSeconds(30)).jitter(0.1).build();
+    SplittableRandom a = new SplittableRandom(7);
+    SplittableRandom b = new SplittableRandom(7);
+    long min = Long.MAX_VALUE;
+    long max = Long.MIN_VALUE;
+    for (int i = 0; i < 1_000; i++) {
+      long nanos = jittered.ejectionNanos(1, a);
+      // The same seed, the same ejection times: a seeded balancer replays its ejections.
+      assertThat(jittered.ejectionNanos(1, b)).isEqualTo(nanos);
+      min = Math.min(min, nanos);
+      max = Math.max(max, nanos);
+    }
+    // Within 30 s +- 10%, and really spread over that range (1,000 uniform draws come within 1%
+    // of each end with probability 1 - 2 x 0.99^1000, about 1 - 10^-4).
+    assertThat(min).isGreaterThanOrEqualTo(Duration.ofSeconds(27).toNanos());
+    assertThat(max).isLessThanOrEqualTo(Duration.ofSeconds(33).toNanos());
+    assertThat(min).isLessThan(Duration.ofMillis(27_600).toNanos());
+    assertThat(max).isGreaterThan(Duration.ofMillis(32_400).toNanos());
   }
 }

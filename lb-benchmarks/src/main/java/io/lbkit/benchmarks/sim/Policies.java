@@ -1,17 +1,31 @@
 package io.lbkit.benchmarks.sim;
 
 import com.google.common.collect.ImmutableList;
+import io.lbkit.core.Endpoint;
+import io.lbkit.core.LoadMetric;
 import io.lbkit.core.Selector;
 import io.lbkit.core.Selectors;
 import java.util.Locale;
 
 /**
  * The policies by name: every built-in lbkit selector (the real classes, through {@link
- * Selectors}), and the {@code jsq_oracle} upper bound. Hash selectors see no hash key here, so they
- * pick at random in proportion to weight.
+ * Selectors}); the two oracles, {@code jsq_oracle} and {@code clairvoyant_oracle}, which no client
+ * can be; and two policies on stale global information for the herd scenario: {@code herd_stale}
+ * (least loaded by the servers' last reports, the simulator's own naive rule) and {@code p2c_stale}
+ * (lbkit's power of two choices, {@link Selectors#powerOfTwoChoices(LoadMetric)}, over a {@link
+ * LoadMetric} that reads those reports). Hash selectors see no hash key here, so they pick at
+ * random in proportion to weight. And {@code p2c_feedback}: lbkit's power of two choices over the
+ * client's own in-flight count plus the queue length each server piggybacked on its last response
+ * to this client (C3's feedback without its rate control), which a real client could implement with
+ * a {@link LoadMetric} today if its servers sent their queue length back. A name may carry health
+ * suffixes ({@link PolicySpec}).
  */
 public final class Policies {
   private Policies() {}
+
+  static final String STALE_P2C = "p2c_stale";
+  static final String FEEDBACK_P2C = "p2c_feedback";
+  static final String PROBE_P2C = "p2c_probe";
 
   /** Every policy name, in table order. */
   public static final ImmutableList<String> NAMES =
@@ -27,42 +41,83 @@ public final class Policies {
           "ring_hash",
           "maglev",
           "bounded_load_hash",
-          JoinShortestQueueOracle.NAME);
+          JoinShortestQueueOracle.NAME,
+          ClairvoyantOracle.NAME,
+          StaleHerdSelector.NAME,
+          STALE_P2C,
+          FEEDBACK_P2C,
+          PROBE_P2C);
 
   /**
-   * A fresh selector for one balancer.
+   * A fresh selector for the balancer of client number {@code client}.
    *
    * @throws IllegalArgumentException for an unknown name
    */
-  static Selector create(String name, QueueView view) {
-    switch (name.toLowerCase(Locale.ROOT)) {
-      case "round_robin":
-        return Selectors.roundRobin();
-      case "weighted_round_robin":
-        return Selectors.weightedRoundRobin();
-      case "random":
-        return Selectors.random();
-      case "weighted_random":
-        return Selectors.weightedRandom();
-      case "least_connections":
-        return Selectors.leastConnections();
-      case "weighted_least_connections":
-        return Selectors.weightedLeastConnections();
-      case "power_of_two_choices":
-        return Selectors.powerOfTwoChoices();
-      case "least_response_time":
-        return Selectors.leastResponseTime();
-      case "ring_hash":
-        return Selectors.ringHash();
-      case "maglev":
-        return Selectors.maglev();
-      case "bounded_load_hash":
-        return Selectors.boundedLoadHash(0.25);
-      case JoinShortestQueueOracle.NAME:
-        return new JoinShortestQueueOracle(view);
-      default:
-        throw new IllegalArgumentException(
-            "unknown policy '" + name + "'; known: " + String.join(", ", NAMES));
-    }
+  static Selector create(String name, QueueView view, int client) {
+    return switch (name.toLowerCase(Locale.ROOT)) {
+      case "round_robin" -> Selectors.roundRobin();
+      case "weighted_round_robin" -> Selectors.weightedRoundRobin();
+      case "random" -> Selectors.random();
+      case "weighted_random" -> Selectors.weightedRandom();
+      case "least_connections" -> Selectors.leastConnections();
+      case "weighted_least_connections" -> Selectors.weightedLeastConnections();
+      case "power_of_two_choices" -> Selectors.powerOfTwoChoices();
+      case "least_response_time" -> Selectors.leastResponseTime();
+      case "ring_hash" -> Selectors.ringHash();
+      case "maglev" -> Selectors.maglev();
+      case "bounded_load_hash" -> Selectors.boundedLoadHash(0.25);
+      case JoinShortestQueueOracle.NAME -> new JoinShortestQueueOracle(view);
+      case ClairvoyantOracle.NAME -> new ClairvoyantOracle(view);
+      case StaleHerdSelector.NAME -> new StaleHerdSelector(view);
+      case STALE_P2C -> Selectors.powerOfTwoChoices(reportedQueue(view));
+      case PROBE_P2C -> Selectors.powerOfTwoChoices(probedQueue(view));
+      case FEEDBACK_P2C ->
+          Selectors.powerOfTwoChoices(
+              (endpoint, now) ->
+                  endpoint.inFlight() + view.feedbackQueueLength(client, endpoint.server()));
+      default ->
+          throw new IllegalArgumentException(
+              "unknown policy '" + name + "'; known: " + String.join(", ", NAMES));
+    };
+  }
+
+  /** The sampled server's true current queue length: a probe without delay. */
+  private static LoadMetric probedQueue(QueueView view) {
+    return new LoadMetric() {
+      @Override
+      public double load(Endpoint endpoint, long nowNanos) {
+        return view.queueLength(endpoint.server());
+      }
+
+      @Override
+      public boolean usesInFlight() {
+        return false;
+      }
+
+      @Override
+      public boolean usesLatency() {
+        return false;
+      }
+    };
+  }
+
+  /** The stale report as a load metric: it reads neither in-flight counts nor latency. */
+  private static LoadMetric reportedQueue(QueueView view) {
+    return new LoadMetric() {
+      @Override
+      public double load(Endpoint endpoint, long nowNanos) {
+        return view.reportedQueueLength(endpoint.server());
+      }
+
+      @Override
+      public boolean usesInFlight() {
+        return false;
+      }
+
+      @Override
+      public boolean usesLatency() {
+        return false;
+      }
+    };
   }
 }

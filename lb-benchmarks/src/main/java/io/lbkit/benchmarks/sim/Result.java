@@ -20,6 +20,10 @@ import com.google.common.collect.ImmutableList;
  * @param maxNanos highest latency
  * @param shares each server's share of the measured picks, by server index
  * @param timeline the measured requests in consecutive intervals of simulated time, by arrival
+ * @param pickRsd the relative standard deviation of the per-server counts of measured picks (their
+ *     population standard deviation over their mean): the spread of load over the servers
+ * @param ejections how many times outlier detection ejected a server, over all clients' balancers
+ *     and the whole run (0 without outlier detection)
  */
 public record Result(
     String scenario,
@@ -35,7 +39,9 @@ public record Result(
     long p999Nanos,
     long maxNanos,
     ImmutableList<Double> shares,
-    ImmutableList<Slice> timeline) {
+    ImmutableList<Slice> timeline,
+    double pickRsd,
+    int ejections) {
 
   /** Successes over measured requests. */
   public double successRate() {

@@ -15,6 +15,9 @@ public interface ServiceTime {
   /** A short description for tables. */
   String describe();
 
+  /** The mean in nanoseconds, as the clairvoyant oracle knows it. */
+  double meanNanos();
+
   /** Exponential with the given mean. */
   static ServiceTime exponential(long meanNanos) {
     return new ServiceTime() {
@@ -27,6 +30,11 @@ public interface ServiceTime {
       @Override
       public String describe() {
         return "exponential(mean " + meanNanos + " ns)";
+      }
+
+      @Override
+      public double meanNanos() {
+        return meanNanos;
       }
     };
   }
@@ -43,6 +51,12 @@ public interface ServiceTime {
       public String describe() {
         return "normal(median " + medianNanos + " ns, sd " + sdNanos + " ns)";
       }
+
+      @Override
+      public double meanNanos() {
+        // The truncation at zero moves the mean negligibly for the distributions used here.
+        return medianNanos;
+      }
     };
   }
 
@@ -57,6 +71,11 @@ public interface ServiceTime {
       @Override
       public String describe() {
         return "constant(" + nanos + " ns)";
+      }
+
+      @Override
+      public double meanNanos() {
+        return nanos;
       }
     };
   }

@@ -2,9 +2,14 @@
  * The balancing-quality simulator: a seeded, deterministic discrete-event simulation (simulated
  * time, one event queue, no threads, no sleeping) that drives the real lbkit balancers through
  * their public API. Each simulated client owns a {@link io.lbkit.core.LoadBalancer} whose ticker is
- * the simulation clock; each request picks at its arrival and completes its pick at its completion
- * (or with a timeout at its deadline). Servers are FIFO queues with parallel slots and a
- * service-time distribution. Run scenarios with {@link io.lbkit.benchmarks.sim.Simulate}.
+ * the simulation clock, whose scheduler is a {@code VirtualScheduler} on simulated time (so outlier
+ * detection and slow start run inside the simulation) and whose random draws come from the run's
+ * seed; each request picks at its arrival and completes its pick at its completion, error response
+ * or deadline. Servers are FIFO queues with parallel slots and a service-time distribution,
+ * disturbed by slow periods, error bursts, freezes, joins and moving sets of slow servers. The
+ * named scenarios are in {@link io.lbkit.benchmarks.sim.Scenario}, the policies (lbkit's selectors,
+ * with health variants, two oracles and two stale-information policies) in {@link
+ * io.lbkit.benchmarks.sim.Policies}. Run scenarios with {@link io.lbkit.benchmarks.sim.Simulate}.
  */
 @NullMarked
 package io.lbkit.benchmarks.sim;

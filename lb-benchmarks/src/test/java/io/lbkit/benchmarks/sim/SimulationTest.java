@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The simulator against queueing theory (S3), against Linkerd's published experiment (S1), and for
- * determinism. The lbkit selectors draw from an unseeded {@code ThreadLocalRandom}, so their
- * figures vary slightly between runs; the bounds below leave room for that.
+ * determinism: every random draw, the lbkit selectors' included, comes from the run's seed, so the
+ * figures below are exact for their seed; the bounds still leave room for another seed.
  */
 class SimulationTest {
   private static final double MM1_MEAN_AT_09 = 10.0; // 1 / (1 - 0.9), in units of the mean service
@@ -27,10 +27,29 @@ class SimulationTest {
 
     assertThat(second).isEqualTo(first);
     assertThat(other.meanNanos()).isNotEqualTo(first.meanNanos());
+  }
 
-    // With timeouts and a slow period too.
-    Scenario s1 = Scenario.s1().withRequests(20_000);
-    assertThat(Simulation.run(s1, "jsq_oracle", 7)).isEqualTo(Simulation.run(s1, "jsq_oracle", 7));
+  @Test
+  @Timeout(30)
+  void everyPolicyIsReproducibleForItsSeed() {
+    // S4 has many clients and fluctuating servers; S6 has error responses, timeouts and outlier
+    // detection. Every randomised selector draws from the seed through LoadBalancer.Builder.random,
+    // so even random and power of two choices repeat themselves exactly, down to the timeline.
+    Scenario s4 = Scenario.s4().withRequests(6_000);
+    Scenario s6 = Scenario.s6().withRequests(6_000);
+    for (String policy : Policies.NAMES) {
+      assertThat(Simulation.run(s4, policy, 11))
+          .as(policy)
+          .isEqualTo(Simulation.run(s4, policy, 11));
+    }
+    for (String policy :
+        ImmutableList.of("random+od", "power_of_two_choices+od+ss", "least_response_time+od")) {
+      Result first = Simulation.run(s6, policy, 5);
+      assertThat(Simulation.run(s6, policy, 5)).as(policy).isEqualTo(first);
+    }
+    // And the seed matters for the lbkit selectors too, not only for the arrivals.
+    assertThat(Simulation.run(s4, "random", 11).shares())
+        .isNotEqualTo(Simulation.run(s4, "random", 12).shares());
   }
 
   @Test
@@ -42,6 +61,15 @@ class SimulationTest {
 
     assertThat(r.meanMillis()).isCloseTo(MM1_MEAN_AT_09, withinPercentage(10));
     assertThat(r.successes()).isEqualTo(r.requests());
+  }
+
+  @Test
+  @Timeout(20)
+  void randomReproducesTheMm1MeanTimeInSystemAtHalfLoad() {
+    // At load 0.5 each queue relaxes within a few service times: 200,000 requests are plenty.
+    Result r = Simulation.run(Scenario.s3("S3-half", 100, 0.5, 200_000), "random", 1);
+
+    assertThat(r.meanMillis()).isCloseTo(1 / (1 - 0.5), withinPercentage(10));
   }
 
   @Test
@@ -99,7 +127,7 @@ class SimulationTest {
   void percentileIsNearestRank() {
     long[] sorted = new long[1000];
     for (int i = 0; i < sorted.length; i++) {
-      sorted[i] = i + 1;
+      sorted[i] = i + 1L;
     }
 
     assertThat(Simulation.percentile(sorted, 0.5)).isEqualTo(500);

@@ -1,0 +1,68 @@
+package io.lbkit.benchmarks;
+
+import io.lbkit.core.LoadBalancer;
+import io.lbkit.core.Outcome;
+import io.lbkit.core.Pick;
+import io.lbkit.core.PickContext;
+import io.lbkit.core.Selector;
+
+/**
+ * lbkit's side of the peer benchmarks, in its two measured forms.
+ *
+ * <ul>
+ *   <li>{@link #selectorOnly}: the algorithm alone, {@code picker.pick(now)} (or {@code
+ *       picker.pick(context, now)} with a precomputed key hash for the hash selectors) on a picker
+ *       built through the public {@link Selector#newPicker} from the balancer's eligible endpoints,
+ *       with a fixed {@code now}. No handle, no in-flight count, no clock read.
+ *   <li>{@link #fullPath}: what a caller pays per request, {@code balancer.pick()} then {@code
+ *       complete(Outcome.SUCCESS)}: the snapshot read, the picker, the in-flight increment and
+ *       decrement, the ticker reads and latency sample where the selector uses them, and the
+ *       32-byte {@link Pick} handle. For the hash selectors the key string is hashed on every call
+ *       ({@code PickContext.ofHashKey(key)}), as Dubbo's consistent hash hashes its argument.
+ * </ul>
+ */
+final class LbkitPeers {
+  private LbkitPeers() {}
+
+  /** The algorithm alone over {@code servers} servers of weights 1..10. */
+  static Peer selectorOnly(String selector, int servers) {
+    LoadBalancer balancer = Fixtures.balancer(selector, servers);
+    Fixtures.primeLatencies(balancer);
+    Selector.Picker picker = balancer.selector().newPicker(balancer.eligibleEndpoints());
+    long now = System.nanoTime();
+    if (isHash(selector)) {
+      PickContext[] contexts = new PickContext[PeerKeys.COUNT];
+      for (int i = 0; i < contexts.length; i++) {
+        contexts[i] = PickContext.ofHashKey(PeerKeys.key(i));
+      }
+      return new Peer(i -> picker.pick(contexts[i & (PeerKeys.COUNT - 1)], now), balancer);
+    }
+    return new Peer(i -> picker.pick(now), balancer);
+  }
+
+  /** The full caller path, pick and complete, over {@code servers} servers of weights 1..10. */
+  static Peer fullPath(String selector, int servers) {
+    LoadBalancer balancer = Fixtures.balancer(selector, servers);
+    Fixtures.primeLatencies(balancer);
+    if (isHash(selector)) {
+      return new Peer(
+          i -> {
+            Pick p = balancer.pick(PickContext.ofHashKey(PeerKeys.key(i)));
+            p.complete(Outcome.SUCCESS);
+            return p;
+          },
+          balancer);
+    }
+    return new Peer(
+        i -> {
+          Pick p = balancer.pick();
+          p.complete(Outcome.SUCCESS);
+          return p;
+        },
+        balancer);
+  }
+
+  private static boolean isHash(String selector) {
+    return selector.equals("ring_hash") || selector.equals("maglev");
+  }
+}

@@ -1,0 +1,55 @@
+package io.lbkit.benchmarks;
+
+import org.openjdk.jmh.annotations.Param;
+
+/**
+ * Weighted random over weights 1..10: lbkit next to Armeria and Dubbo. What each measured call
+ * includes:
+ *
+ * <ul>
+ *   <li>{@code lbkit}: {@code Selectors.weightedRandom()} picker alone, {@code picker.pick(now)}.
+ *   <li>{@code lbkit_full}: {@code balancer.pick()} then {@code complete(Outcome.SUCCESS)}.
+ *   <li>{@code armeria}: {@code LoadBalancer.ofWeightedRandom(endpoints, Endpoint::weight).pick()}.
+ *   <li>{@code armeria_ramping_up}: {@code LoadBalancer.ofRampingUp(endpoints,
+ *       Endpoint::weight).pick()} once every endpoint has its full weight (Armeria's slow start;
+ *       its pick is a weighted random under a lock).
+ *   <li>{@code dubbo_random}: Dubbo's {@code random}, weighted when the weights differ: {@code
+ *       select(invokers, url, invocation)}, which reads every invoker's weight from its URL (O(n)).
+ * </ul>
+ *
+ * <p>Run: {@code java -jar lb-benchmarks/target/benchmarks.jar 'WeightedRandomPeers\.' -prof gc -rf
+ * json -rff wrandom.json}; more in {@link PeerFamilyBenchmark}.
+ */
+@SuppressWarnings("NullAway.Init") // JMH sets the @Param fields before any call
+public class WeightedRandomPeers extends PeerFamilyBenchmark {
+
+  /** Whose implementation; names starting with {@code lbkit} are lbkit. */
+  @Param({"lbkit", "lbkit_full", "armeria", "armeria_ramping_up", "dubbo_random"})
+  public String impl;
+
+  /** The number of servers, with weights cycling through 1..10. */
+  @Param({"3", "100", "10000"})
+  public int servers;
+
+  @Override
+  protected String impl() {
+    return impl;
+  }
+
+  @Override
+  protected int servers() {
+    return servers;
+  }
+
+  @Override
+  Peer build(String impl, int servers) {
+    return switch (impl) {
+      case "lbkit" -> LbkitPeers.selectorOnly("weighted_random", servers);
+      case "lbkit_full" -> LbkitPeers.fullPath("weighted_random", servers);
+      case "armeria" -> ArmeriaPeers.of("weighted_random", servers);
+      case "armeria_ramping_up" -> ArmeriaPeers.of("ramping_up", servers);
+      case "dubbo_random" -> DubboPeers.of("random", servers, false);
+      default -> throw unknown(impl);
+    };
+  }
+}

@@ -1,0 +1,20 @@
+package io.lbkit.benchmarks.sim;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+/**
+ * A server that is not there at the start and joins at {@code atNanos}: every client's balancer
+ * learns of it then through {@link io.lbkit.core.LoadBalancer#addServer}, so that slow start (when
+ * the policy has it) ramps its share. A cold server is modelled by a {@link Slowdown} of the same
+ * server from the join on.
+ *
+ * @param server the server's index
+ * @param atNanos when it joins
+ */
+public record Join(int server, long atNanos) {
+  /** Checks the arguments. */
+  public Join {
+    checkArgument(server >= 0, "server index must be at least 0 but was %s", server);
+    checkArgument(atNanos >= 0, "join time must be at least 0");
+  }
+}
