@@ -10,7 +10,7 @@ Columns: benchmark (class.method), params (plus threads when more than one), ns/
 time units are converted to ns/op; throughput scores are inverted. Standard library only.
 
 When the results have an "impl" parameter (the peer benchmarks: RoundRobinPeers, LeastLoadedPeers,
-... and PeerPickBenchmark), a second table follows: per family, each lbkit entry (impl starting with
+...), a second table follows: per family, each lbkit entry (impl starting with
 "lbkit") next to the fastest peer (any other impl) of the same benchmark method, other parameters
 (servers, ...) and thread count, from the same JSON file (one JMH run), with the ratio
 lbkit ns/op / peer ns/op (below 1: lbkit is faster) and both B/op, and the same ratio against
