@@ -25,8 +25,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -45,7 +47,7 @@ class LbkitGrpcLoadBalancerTest {
   void tearDown() {
     LoadBalancer b = lb;
     if (b != null) {
-      helper.syncContext.execute(b::shutdown);
+      runInContext(b::shutdown);
     }
     scheduler.shutdownNow();
   }
@@ -246,7 +248,7 @@ class LbkitGrpcLoadBalancerTest {
   void emptyAddressListIsAnErrorAndTransientFailure() {
     start(LbkitPolicies.ROUND_ROBIN, Map.of(), addr(1));
     Status[] status = new Status[1];
-    helper.syncContext.execute(
+    runInContext(
         () ->
             status[0] =
                 lb().acceptResolvedAddresses(
@@ -260,7 +262,7 @@ class LbkitGrpcLoadBalancerTest {
   @Test
   void shutdownReleasesEverySubchannel() {
     start(LbkitPolicies.PEAK_EWMA, Map.of(), addr(1), addr(2));
-    helper.syncContext.execute(lb()::shutdown);
+    runInContext(lb()::shutdown);
     assertThat(helper.subchannels).allSatisfy(sc -> assertThat(sc.shutdown).isTrue());
     lb = null;
   }
@@ -298,7 +300,7 @@ class LbkitGrpcLoadBalancerTest {
     Object parsed = provider.parseLoadBalancingPolicyConfig(config).getConfig();
     assertThat(parsed).isNotNull();
     Status[] status = new Status[1];
-    helper.syncContext.execute(
+    runInContext(
         () ->
             status[0] =
                 lb().acceptResolvedAddresses(
@@ -321,15 +323,38 @@ class LbkitGrpcLoadBalancerTest {
     return lbkit().status(addrId(n)).orElseThrow().inFlight();
   }
 
+  /**
+   * Runs {@code task} in the helper's synchronization context and waits until it has run. {@code
+   * execute} alone may only queue the task: when lbkit's health listener has a picker refresh
+   * draining the context on the scheduler's thread at that moment, the task runs there, later, and
+   * an assertion right after would read the state from before it.
+   */
+  private void runInContext(Runnable task) {
+    CountDownLatch done = new CountDownLatch(1);
+    helper.syncContext.execute(
+        () -> {
+          try {
+            task.run();
+          } finally {
+            done.countDown();
+          }
+        });
+    try {
+      assertThat(done.await(10, TimeUnit.SECONDS)).as("task ran in the context").isTrue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
   private void setState(int index, ConnectivityState state) {
     FakeSubchannel sc = helper.subchannels.get(index);
-    helper.syncContext.execute(
-        () -> sc.listener().onSubchannelState(ConnectivityStateInfo.forNonError(state)));
+    runInContext(() -> sc.listener().onSubchannelState(ConnectivityStateInfo.forNonError(state)));
   }
 
   private void setFailure(int index, Status status) {
     FakeSubchannel sc = helper.subchannels.get(index);
-    helper.syncContext.execute(
+    runInContext(
         () -> sc.listener().onSubchannelState(ConnectivityStateInfo.forTransientFailure(status)));
   }
 
@@ -392,8 +417,9 @@ class LbkitGrpcLoadBalancerTest {
             });
     final List<FakeSubchannel> subchannels = new ArrayList<>();
     final AtomicInteger refreshes = new AtomicInteger();
-    @Nullable ConnectivityState state;
-    LoadBalancer.SubchannelPicker picker =
+    // Written in the synchronization context, which may run on the scheduler's thread.
+    volatile @Nullable ConnectivityState state;
+    volatile LoadBalancer.SubchannelPicker picker =
         new LbkitGrpcLoadBalancer.FixedPicker(LoadBalancer.PickResult.withNoResult());
 
     @Override
