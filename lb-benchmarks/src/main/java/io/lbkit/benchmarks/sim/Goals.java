@@ -68,7 +68,7 @@ public final class Goals {
     if (r == null) {
       return skipped("S0/" + policy, "S0", statement, s0.isEmpty() ? "S0" : policy);
     }
-    double rsd = relativeStandardDeviation(r.shares());
+    double rsd = r.pickRsd();
     return new Goal(
         "S0/" + policy,
         "S0",
@@ -297,22 +297,6 @@ public final class Goals {
             + format(
                 "; first failure at %.1f s, worst interval from %.1f s on: %.3f%% failed",
                 onset / 1e9, (onset + S6_REACTION_NANOS) / 1e9, 100 * worstAfter));
-  }
-
-  /** Population standard deviation over mean; 0 for no values or a zero mean. */
-  static double relativeStandardDeviation(List<Double> values) {
-    if (values.isEmpty()) {
-      return 0;
-    }
-    double mean = values.stream().mapToDouble(Double::doubleValue).average().orElse(0);
-    if (mean == 0) {
-      return 0;
-    }
-    double variance = 0;
-    for (double v : values) {
-      variance += (v - mean) * (v - mean);
-    }
-    return Math.sqrt(variance / values.size()) / mean;
   }
 
   /** The upper bounds of the simulator ({@code jsq_oracle}, {@code clairvoyant_oracle}). */

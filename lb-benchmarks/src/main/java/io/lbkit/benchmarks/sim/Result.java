@@ -1,6 +1,7 @@
 package io.lbkit.benchmarks.sim;
 
 import com.google.common.collect.ImmutableList;
+import java.util.List;
 
 /**
  * What one run of one policy on one scenario measured, over the requests after the warm-up.
@@ -20,8 +21,6 @@ import com.google.common.collect.ImmutableList;
  * @param maxNanos highest latency
  * @param shares each server's share of the measured picks, by server index
  * @param timeline the measured requests in consecutive intervals of simulated time, by arrival
- * @param pickRsd the relative standard deviation of the per-server counts of measured picks (their
- *     population standard deviation over their mean): the spread of load over the servers
  * @param ejections how many times outlier detection ejected a server, over all clients' balancers
  *     and the whole run (0 without outlier detection)
  */
@@ -40,8 +39,32 @@ public record Result(
     long maxNanos,
     ImmutableList<Double> shares,
     ImmutableList<Slice> timeline,
-    double pickRsd,
     int ejections) {
+
+  /**
+   * The relative standard deviation of the per-server counts of measured picks (their population
+   * standard deviation over their mean, the same for the shares): the spread of load over the
+   * servers.
+   */
+  public double pickRsd() {
+    return relativeStandardDeviation(shares);
+  }
+
+  /** Population standard deviation over mean; 0 for no values or a zero mean. */
+  static double relativeStandardDeviation(List<Double> values) {
+    if (values.isEmpty()) {
+      return 0;
+    }
+    double mean = values.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+    if (mean == 0) {
+      return 0;
+    }
+    double variance = 0;
+    for (double v : values) {
+      variance += (v - mean) * (v - mean);
+    }
+    return Math.sqrt(variance / values.size()) / mean;
+  }
 
   /** Successes over measured requests. */
   public double successRate() {

@@ -566,25 +566,7 @@ public final class Simulation {
         sorted[sorted.length - 1],
         shares.build(),
         timeline(),
-        relativeStandardDeviation(measuredPicks),
         ejections);
-  }
-
-  /** The population standard deviation of the counts over their mean (0 when all are 0). */
-  static double relativeStandardDeviation(long[] counts) {
-    double mean = 0;
-    for (long c : counts) {
-      mean += c;
-    }
-    mean /= counts.length;
-    if (mean == 0) {
-      return 0;
-    }
-    double squares = 0;
-    for (long c : counts) {
-      squares += (c - mean) * (c - mean);
-    }
-    return Math.sqrt(squares / counts.length) / mean;
   }
 
   /**

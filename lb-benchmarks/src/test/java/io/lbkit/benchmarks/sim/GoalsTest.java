@@ -70,9 +70,9 @@ class GoalsTest {
 
   @Test
   void relativeStandardDeviationIsPopulationSdOverMean() {
-    assertThat(Goals.relativeStandardDeviation(List.of(1.0, 3.0))).isCloseTo(0.5, within(1e-12));
-    assertThat(Goals.relativeStandardDeviation(List.of(2.0, 2.0, 2.0))).isZero();
-    assertThat(Goals.relativeStandardDeviation(List.of())).isZero();
+    assertThat(Result.relativeStandardDeviation(List.of(1.0, 3.0))).isCloseTo(0.5, within(1e-12));
+    assertThat(Result.relativeStandardDeviation(List.of(2.0, 2.0, 2.0))).isZero();
+    assertThat(Result.relativeStandardDeviation(List.of())).isZero();
   }
 
   @Test
