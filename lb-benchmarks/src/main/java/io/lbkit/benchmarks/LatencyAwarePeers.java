@@ -46,18 +46,9 @@ public class LatencyAwarePeers extends PeerFamilyBenchmark {
   })
   public String impl;
 
-  /** The number of servers, with weights cycling through 1..10. */
-  @Param({"3", "100", "10000"})
-  public int servers;
-
   @Override
   protected String impl() {
     return impl;
-  }
-
-  @Override
-  protected int servers() {
-    return servers;
   }
 
   @Override

@@ -8,6 +8,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -65,8 +66,9 @@ public abstract class PeerFamilyBenchmark {
   /** The implementation to build in this fork: the subclass's {@code impl} parameter. */
   protected abstract String impl();
 
-  /** The number of servers: the subclass's {@code servers} parameter. */
-  protected abstract int servers();
+  /** The number of servers, with weights cycling through 1..10; the same for every family. */
+  @Param({"3", "100", "10000"})
+  public int servers;
 
   /** Builds the named implementation over {@code servers} servers. */
   abstract Peer build(String impl, int servers);
@@ -74,7 +76,7 @@ public abstract class PeerFamilyBenchmark {
   /** Builds this fork's implementation. */
   @Setup
   public void setUp() {
-    peer = build(impl(), servers());
+    peer = build(impl(), servers);
     pick = peer.pick();
   }
 

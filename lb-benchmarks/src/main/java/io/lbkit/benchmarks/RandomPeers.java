@@ -23,18 +23,9 @@ public class RandomPeers extends PeerFamilyBenchmark {
   @Param({"lbkit", "lbkit_full", "ribbon", "spring"})
   public String impl;
 
-  /** The number of servers, with weights cycling through 1..10. */
-  @Param({"3", "100", "10000"})
-  public int servers;
-
   @Override
   protected String impl() {
     return impl;
-  }
-
-  @Override
-  protected int servers() {
-    return servers;
   }
 
   @Override

@@ -27,18 +27,9 @@ public class WeightedRandomPeers extends PeerFamilyBenchmark {
   @Param({"lbkit", "lbkit_full", "armeria", "armeria_ramping_up", "dubbo_random"})
   public String impl;
 
-  /** The number of servers, with weights cycling through 1..10. */
-  @Param({"3", "100", "10000"})
-  public int servers;
-
   @Override
   protected String impl() {
     return impl;
-  }
-
-  @Override
-  protected int servers() {
-    return servers;
   }
 
   @Override
