@@ -5,7 +5,9 @@ import io.lbkit.core.Endpoint;
 import io.lbkit.core.LoadMetric;
 import io.lbkit.core.Selector;
 import io.lbkit.core.Selectors;
+import io.lbkit.core.Server;
 import java.util.Locale;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The policies by name: every built-in lbkit selector (the real classes, through {@link
@@ -69,8 +71,8 @@ public final class Policies {
       case JoinShortestQueueOracle.NAME -> new JoinShortestQueueOracle(view);
       case ClairvoyantOracle.NAME -> new ClairvoyantOracle(view);
       case StaleHerdSelector.NAME -> new StaleHerdSelector(view);
-      case STALE_P2C -> Selectors.powerOfTwoChoices(reportedQueue(view));
-      case PROBE_P2C -> Selectors.powerOfTwoChoices(probedQueue(view));
+      case STALE_P2C -> Selectors.powerOfTwoChoices(serverSide(view::reportedQueueLength));
+      case PROBE_P2C -> Selectors.powerOfTwoChoices(serverSide(view::queueLength));
       case FEEDBACK_P2C ->
           Selectors.powerOfTwoChoices(
               (endpoint, now) ->
@@ -81,32 +83,15 @@ public final class Policies {
     };
   }
 
-  /** The sampled server's true current queue length: a probe without delay. */
-  private static LoadMetric probedQueue(QueueView view) {
+  /**
+   * A load metric that reads only what the simulation knows of the server ({@code queue}), neither
+   * in-flight counts nor latency: for power of two choices over probed or reported queues.
+   */
+  private static LoadMetric serverSide(ToDoubleFunction<Server> queue) {
     return new LoadMetric() {
       @Override
       public double load(Endpoint endpoint, long nowNanos) {
-        return view.queueLength(endpoint.server());
-      }
-
-      @Override
-      public boolean usesInFlight() {
-        return false;
-      }
-
-      @Override
-      public boolean usesLatency() {
-        return false;
-      }
-    };
-  }
-
-  /** The stale report as a load metric: it reads neither in-flight counts nor latency. */
-  private static LoadMetric reportedQueue(QueueView view) {
-    return new LoadMetric() {
-      @Override
-      public double load(Endpoint endpoint, long nowNanos) {
-        return view.reportedQueueLength(endpoint.server());
+        return queue.applyAsDouble(endpoint.server());
       }
 
       @Override
