@@ -240,12 +240,14 @@ public final class Selectors {
    * server is idle costs as much as a ring-hash pick; one whose first server is busy sums the
    * in-flight counts of all eligible servers (O(n)).
    *
-   * @param epsilon how far above the average load a server may go, finite and at least 0
+   * @param epsilon how far above the average load a server may go: a finite number greater than 0
+   *     (at 0 the bound would leave no slack, and a pick could walk the whole ring)
+   * @throws IllegalArgumentException naming the value otherwise
    */
   public static Selector boundedLoadHash(double epsilon) {
     checkArgument(
-        epsilon >= 0 && Double.isFinite(epsilon),
-        "bounded load epsilon must be finite and at least 0 but was %s",
+        epsilon > 0 && Double.isFinite(epsilon),
+        "bounded load epsilon must be a finite number greater than 0 but was %s",
         epsilon);
     return new BoundedLoadHashSelector(epsilon, DEFAULT_MIN_RING_SIZE, DEFAULT_VIRTUAL_NODES);
   }
