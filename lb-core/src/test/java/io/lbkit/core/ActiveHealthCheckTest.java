@@ -14,9 +14,11 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -388,6 +390,49 @@ class ActiveHealthCheckTest {
           .containsExactly(
               id + " HEALTHY -> UNHEALTHY: " + reason,
               id + " UNHEALTHY -> HEALTHY: 2 health checks passed");
+    }
+  }
+
+  @Test
+  void anUnexpectedFailureBetweenTwoChecksIsLoggedAndTheChecksGoOn() throws Exception {
+    // A random source that fails once it has chosen the first check's delay: the draw of the next
+    // check's jitter fails, between two checks of the chain.
+    AtomicInteger draws = new AtomicInteger();
+    RandomGenerator failing =
+        new RandomGenerator() {
+          @Override
+          public long nextLong() {
+            return ThreadLocalRandom.current().nextLong();
+          }
+
+          @Override
+          public long nextLong(long bound) {
+            if (draws.incrementAndGet() > 1) {
+              throw new IllegalStateException("random source broken");
+            }
+            return ThreadLocalRandom.current().nextLong(bound);
+          }
+        };
+    try (LiveServers.Http backend = LiveServers.Http.start();
+        LoadBalancer balancer =
+            LoadBalancer.builder()
+                .name("broken-random")
+                .selector(Selectors.roundRobin())
+                .servers(backend.server())
+                .random(failing)
+                .healthCheck(
+                    ActiveHealthCheck.builder(HealthCheckers.http("/health"))
+                        .interval(INTERVAL)
+                        .timeout(CHECK_TIMEOUT)
+                        .jitter(JITTER)
+                        .build())
+                .build()) {
+      LiveServers.await(
+          () -> "more checks, had " + backend.requests().size(),
+          WAIT,
+          () -> backend.requests().size() >= 4);
+      assertThat(draws.get()).isGreaterThan(1);
+      assertThat(balancer.health(backend.server().id())).contains(HealthState.HEALTHY);
     }
   }
 
