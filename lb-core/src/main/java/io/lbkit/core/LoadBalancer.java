@@ -175,10 +175,13 @@ public final class LoadBalancer implements AutoCloseable {
     this.ownsScheduler = s == null && healthFeatures;
     if (ownsScheduler) {
       AtomicInteger threads = new AtomicInteger();
+      // A local, not the field: the thread factory lives as long as the thread, and must not
+      // capture this balancer (see Maintenance).
+      String threadPrefix = "lbkit-" + name + "-";
       s =
           Executors.newSingleThreadScheduledExecutor(
               r -> {
-                Thread t = new Thread(r, "lbkit-" + name + "-" + threads.incrementAndGet());
+                Thread t = new Thread(r, threadPrefix + threads.incrementAndGet());
                 t.setDaemon(true);
                 return t;
               });
