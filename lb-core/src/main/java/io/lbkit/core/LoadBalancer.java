@@ -12,6 +12,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -990,8 +991,12 @@ public final class LoadBalancer implements AutoCloseable {
       checkArgument(!servers.isEmpty(), "server list is empty; leave servers unset to start empty");
       List<Server> copy = new ArrayList<>(servers.size());
       Set<String> ids = new HashSet<>();
+      int index = 0;
       for (Server s : servers) {
-        requireNonNull(s, "server list contains null");
+        if (s == null) {
+          throw new NullPointerException("servers[" + index + "] is null");
+        }
+        index++;
         checkArgument(ids.add(s.id()), "duplicate server id '%s' in the server list", s.id());
         copy.add(s);
       }
@@ -1003,7 +1008,8 @@ public final class LoadBalancer implements AutoCloseable {
     /** The initial servers. */
     @CanIgnoreReturnValue
     public Builder servers(Server... servers) {
-      return servers(List.of(servers));
+      requireNonNull(servers, "servers");
+      return servers(Arrays.asList(servers));
     }
 
     /**

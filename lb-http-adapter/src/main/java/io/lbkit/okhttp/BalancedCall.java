@@ -71,6 +71,22 @@ final class BalancedCall {
   }
 
   Response execute() throws IOException {
+    HttpUrl url = request.url();
+    if (url.port() != HttpUrl.defaultPort(url.scheme())) {
+      // The picked server's port replaces the URL's: a port the caller wrote would be ignored.
+      throw new LoadBalancingException(
+          service.host,
+          List.of(),
+          "the URL names port "
+              + url.port()
+              + ", but a load-balanced URL takes the port of the server it is sent to: leave the"
+              + " port out ("
+              + url.scheme()
+              + "://"
+              + service.host
+              + "/...)",
+          null);
+    }
     ServerHint hint = request.tag(ServerHint.class);
     boolean pinned = hint != null && hint.isPinned();
     Target target = first(hint);

@@ -221,7 +221,10 @@ public final class LoadBalancingInterceptor implements Interceptor {
     /**
      * Routes requests whose URL host is {@code logicalHost} through this balancer. The host is a
      * bare name (no scheme, port or path) and is matched case-insensitively; the URL's scheme
-     * decides between HTTP and HTTPS, and the picked server's port replaces the URL's port.
+     * decides between HTTP and HTTPS, and the picked server's port is used. A request URL for this
+     * host must therefore carry no port (or its scheme's default, which is the same URL to OkHttp):
+     * one that names another port ({@code http://inventory:9999/}) fails with a {@link
+     * LoadBalancingException} rather than have its port silently replaced.
      *
      * @throws IllegalArgumentException if the name is not a valid bare host name or is already
      *     configured
@@ -261,7 +264,10 @@ public final class LoadBalancingInterceptor implements Interceptor {
      * The statuses on which an idempotent request is sent again to another server. Default: 502,
      * 503, 504. Pass none to retry only after I/O errors.
      *
-     * @throws IllegalArgumentException if a code is outside 100..599
+     * <p>Only error statuses (4xx and 5xx) can be retry statuses: resending a request that was
+     * answered with 1xx, 2xx or 3xx would repeat a request the server handled.
+     *
+     * @throws IllegalArgumentException if a code is outside 400..599
      */
     @CanIgnoreReturnValue
     public Builder retryStatuses(int... codes) {
@@ -269,7 +275,9 @@ public final class LoadBalancingInterceptor implements Interceptor {
       ImmutableSet.Builder<Integer> set = ImmutableSet.builder();
       for (int code : codes) {
         checkArgument(
-            code >= 100 && code <= 599, "retry status must be in 100..599 but was %s", code);
+            code >= 400 && code <= 599,
+            "retry status must be an error status in 400..599 but was %s",
+            code);
         set.add(code);
       }
       this.retryStatuses = set.build();
@@ -306,12 +314,16 @@ public final class LoadBalancingInterceptor implements Interceptor {
      * every request with the same value goes to the same server while it is eligible. Requests
      * without the header, and retries (which must go to another server), pick without a key.
      *
-     * @throws IllegalArgumentException if the name is blank
+     * @throws IllegalArgumentException if the name is not an HTTP header name (an RFC 9110 token:
+     *     letters, digits and {@code !#$%&'*+-.^_`|~}, no spaces)
      */
     @CanIgnoreReturnValue
     public Builder hashKeyHeader(String headerName) {
       requireNonNull(headerName, "headerName");
-      checkArgument(!headerName.isBlank(), "hash key header name must not be blank");
+      checkArgument(
+          isToken(headerName),
+          "hash key header name must be an HTTP token such as 'X-Session-Id' but was '%s'",
+          headerName);
       this.hashKeyHeader = headerName;
       return this;
     }
@@ -320,17 +332,33 @@ public final class LoadBalancingInterceptor implements Interceptor {
      * Like {@link #hashKeyHeader(String)}, with the value of this cookie of the request's {@code
      * Cookie} header (a session cookie, say). When both are set, the header wins.
      *
-     * @throws IllegalArgumentException if the name is blank or contains '=' or ';'
+     * @throws IllegalArgumentException if the name is not a cookie name (an RFC 6265 token:
+     *     letters, digits and {@code !#$%&'*+-.^_`|~}, no spaces, {@code =} or {@code ;})
      */
     @CanIgnoreReturnValue
     public Builder hashKeyCookie(String cookieName) {
       requireNonNull(cookieName, "cookieName");
       checkArgument(
-          !cookieName.isBlank() && cookieName.indexOf('=') < 0 && cookieName.indexOf(';') < 0,
-          "hash key cookie name must be a cookie name but was '%s'",
+          isToken(cookieName),
+          "hash key cookie name must be an HTTP token such as 'SESSION' but was '%s'",
           cookieName);
-      this.hashKeyCookie = cookieName.trim();
+      this.hashKeyCookie = cookieName;
       return this;
+    }
+
+    /** Whether {@code s} is an RFC 9110 token, the syntax of header names and cookie names. */
+    private static boolean isToken(String s) {
+      if (s.isEmpty()) {
+        return false;
+      }
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        boolean alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (!alnum && "!#$%&'*+-.^_`|~".indexOf(c) < 0) {
+          return false;
+        }
+      }
+      return true;
     }
 
     /**
