@@ -374,9 +374,11 @@ public final class LoadBalancingInterceptor implements Interceptor {
     /**
      * Returns the interceptor.
      *
-     * @throws IllegalStateException if no service was configured
+     * @throws IllegalStateException if no service was configured, or if the OkHttp on the class
+     *     path is older than 5.4.0 (the message names the version found)
      */
     public LoadBalancingInterceptor build() {
+      OkHttpVersion.check();
       checkState(
           !services.isEmpty(),
           "no service configured: call service(\"logical-host\", balancer) at least once");

@@ -1,0 +1,67 @@
+package io.lbkit.okhttp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * An application whose OkHttp is too old fails when it builds the interceptor, with a message that
+ * names the OkHttp it needs and the one it has, not on its first call with a {@link
+ * NoSuchMethodError}. The old OkHttp runs in a child JVM, since one class path holds one OkHttp.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class OkHttpVersionTest {
+  @Test
+  void buildFailsWithTheVersionsOnOkHttp4() throws Exception {
+    Path okhttp4 = Paths.get(System.getProperty("lbkit.okhttp4.dir", "target/okhttp4"));
+    List<String> classPath = new ArrayList<>();
+    try (Stream<Path> jars = Files.list(okhttp4)) {
+      jars.map(Path::toString).sorted().forEach(classPath::add);
+    }
+    assertThat(classPath).as("OkHttp 4 jars in %s", okhttp4).hasSize(3);
+    // This JVM's class path minus its OkHttp 5, Okio and Kotlin: the adapter, lb-core and Guava.
+    String own = System.getProperty("java.class.path");
+    for (String entry : own.split(File.pathSeparator)) {
+      String name = Paths.get(entry).getFileName().toString();
+      if (!name.startsWith("okhttp")
+          && !name.startsWith("okio")
+          && !name.startsWith("kotlin")
+          && !name.startsWith("mockwebserver")) {
+        classPath.add(entry);
+      }
+    }
+    Process child =
+        new ProcessBuilder(
+                Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                String.join(File.pathSeparator, classPath),
+                OkHttp4Probe.class.getName())
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(output)
+        .as("child output")
+        .contains(
+            "java.lang.IllegalStateException: OkHttp 5.4.0 or later is required by lbkit's"
+                + " LoadBalancingInterceptor, found OkHttp 4.12.0 (it lacks ")
+        .contains("depend on com.squareup.okhttp3:okhttp (okhttp-jvm for Maven) 5.4.0 or later");
+  }
+
+  @Test
+  void currentOkHttpPasses() {
+    OkHttpVersion.check();
+    assertThat(OkHttpVersion.found()).startsWith("5.");
+  }
+}
