@@ -19,6 +19,7 @@ import okhttp3.Request;
 import okhttp3.Response;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -94,6 +95,35 @@ class FirstAttemptShareTest {
     // half of the requests: no caller sees the dead server.
     assertThat(failed).as("requests that failed").isZero();
     assertThat(live.requests()).isEqualTo(REQUESTS);
+  }
+
+  @Test
+  void hintedRequestsDoNotSkewTheRotationOfTheOthers() throws Exception {
+    balancer =
+        LoadBalancer.builder()
+            .name("inventory")
+            .selector(Selectors.roundRobin())
+            .servers(dead.server(), live.server()) // both up here
+            .build();
+    client =
+        TestClients.builder(
+                LoadBalancingInterceptor.builder().service("inventory", balancer).build())
+            .build();
+
+    for (int i = 0; i < 100; i++) {
+      // Every other request prefers "dead" (pins behave alike): it must not move the rotation.
+      Request.Builder request = new Request.Builder().url("http://inventory/items");
+      if (i % 2 == 0) {
+        request.tag(ServerHint.class, ServerHint.prefer("dead"));
+      }
+      try (Response r = client.newCall(request.build()).execute()) {
+        assertThat(r.code()).isEqualTo(200);
+      }
+    }
+
+    // 50 hinted requests on "dead"; round robin splits the 50 others evenly.
+    assertThat(dead.requests()).isEqualTo(75);
+    assertThat(live.requests()).isEqualTo(25);
   }
 
   /** Counts failed connection attempts. */
