@@ -44,7 +44,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Requests whose host is not a configured service pass through untouched. It must be added with
  * {@link OkHttpClient.Builder#addInterceptor}: OkHttp does not let network interceptors change
- * where a request goes.
+ * where a request goes. It needs OkHttp 5.4.0 or later; {@link Builder#build()} fails with an older
+ * one.
+ *
+ * <p>A balanced URL takes the picked server's port, so it carries no port of its own (or its
+ * scheme's default): a request for {@code http://inventory:9999/} fails with a {@link
+ * LoadBalancingException} instead of having its port silently replaced.
  *
  * <h2>Routing, and why the URL keeps the logical host</h2>
  *
@@ -70,13 +75,16 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Outcomes</h2>
  *
- * <p>Every attempt completes its {@link io.lbkit.core.Pick} exactly once, with the latency from the
- * pick: {@code CONNECT_FAILURE} when it failed before the request was written (refused, reset, TLS
- * failure, connect timeout), {@code TIMEOUT} for a read or write timeout, {@code FAILURE} for any
- * other I/O error or a {@linkplain Builder#failureStatuses failure status} (5xx and 429 by
- * default), {@code SUCCESS} otherwise, and {@code CANCELLED} when the caller cancelled the call or
- * the response came from OkHttp's cache. The response returned to the caller is accounted when its
- * body has been read to the end or closed, so a streamed body counts as in flight until then.
+ * <p>Every attempt completes its {@link io.lbkit.core.Pick} exactly once: {@code CONNECT_FAILURE}
+ * when it failed before the request was written (refused, reset, TLS failure, connect timeout),
+ * {@code TIMEOUT} for a read or write timeout, {@code FAILURE} for any other I/O error or a
+ * {@linkplain Builder#failureStatuses failure status} (5xx and 429 by default), {@code SUCCESS}
+ * otherwise, and {@code CANCELLED} when the caller cancelled the call or the response came from
+ * OkHttp's cache. The latency sample is the time from the pick to the response headers ({@link
+ * io.lbkit.core.Pick#responseStarted()}). The response returned to the caller is accounted when its
+ * body has been read to the end or closed: a streamed body counts as in flight until then, and an
+ * error while reading it counts as a failure, but how long the caller takes to read it does not
+ * make the server look slow.
  *
  * <h2>Failover</h2>
  *
@@ -90,7 +98,10 @@ import org.jspecify.annotations.Nullable;
  *       body} is only resent if it failed before anything was written.
  *   <li>No server is tried twice for one request; at most {@linkplain Builder#maxAttempts
  *       maxAttempts} servers are tried; every attempt after the first must be granted by the
- *       service's {@link RetryBudget}.
+ *       service's {@link RetryBudget}. A failover pick excludes the servers tried ({@link
+ *       io.lbkit.core.PickContext.Builder#exclude}) and does not move the selector's rotation, so
+ *       first attempts keep their share: with one of n servers refusing connections, each server
+ *       still gets about 1/n of first attempts.
  *   <li>When no attempt produced a response, the caller gets a {@link LoadBalancingException} that
  *       lists each server tried and how it failed. When the last attempt produced a response (a 503
  *       that could not be retried, say), the caller gets that response.
