@@ -1,5 +1,6 @@
 package io.lbkit.okhttp;
 
+import com.google.common.base.Splitter;
 import com.google.common.collect.ImmutableList;
 import io.lbkit.core.LoadBalancer;
 import io.lbkit.core.NoAvailableServerException;
@@ -301,7 +302,7 @@ final class BalancedCall {
 
   private static @Nullable String cookie(Request request, String name) {
     for (String header : request.headers("Cookie")) {
-      for (String pair : header.split(";")) {
+      for (String pair : Splitter.on(';').split(header)) {
         int eq = pair.indexOf('=');
         if (eq > 0 && pair.substring(0, eq).trim().equals(name)) {
           return pair.substring(eq + 1).trim();

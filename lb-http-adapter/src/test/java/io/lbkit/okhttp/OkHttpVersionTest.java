@@ -2,6 +2,7 @@ package io.lbkit.okhttp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.common.base.Splitter;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +32,7 @@ class OkHttpVersionTest {
     assertThat(classPath).as("OkHttp 4 jars in %s", okhttp4).hasSize(3);
     // This JVM's class path minus its OkHttp 5, Okio and Kotlin: the adapter, lb-core and Guava.
     String own = System.getProperty("java.class.path");
-    for (String entry : own.split(File.pathSeparator)) {
+    for (String entry : Splitter.on(File.pathSeparatorChar).split(own)) {
       String name = Paths.get(entry).getFileName().toString();
       if (!name.startsWith("okhttp")
           && !name.startsWith("okio")
