@@ -32,6 +32,7 @@ class OkHttpVersionTest {
     assertThat(classPath).as("OkHttp 4 jars in %s", okhttp4).hasSize(3);
     // This JVM's class path minus its OkHttp 5, Okio and Kotlin: the adapter, lb-core and Guava.
     String own = System.getProperty("java.class.path");
+    String output;
     for (String entry : Splitter.on(File.pathSeparatorChar).split(own)) {
       String name = Paths.get(entry).getFileName().toString();
       if (!name.startsWith("okhttp")
@@ -41,16 +42,27 @@ class OkHttpVersionTest {
         classPath.add(entry);
       }
     }
-    Process child =
-        new ProcessBuilder(
-                Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                String.join(File.pathSeparator, classPath),
-                OkHttp4Probe.class.getName())
-            .redirectErrorStream(true)
-            .start();
-    String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    // Output to a file, not a pipe: a child that hangs is then destroyed at the deadline instead
+    // of blocking this thread in a read.
+    Path out = Files.createTempFile("okhttp4-probe", ".txt");
+    try {
+      Process child =
+          new ProcessBuilder(
+                  Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-cp",
+                  String.join(File.pathSeparator, classPath),
+                  OkHttp4Probe.class.getName())
+              .redirectErrorStream(true)
+              .redirectOutput(out.toFile())
+              .start();
+      if (!child.waitFor(40, TimeUnit.SECONDS)) {
+        child.destroyForcibly();
+        throw new AssertionError("the child JVM did not finish in 40 s");
+      }
+      output = Files.readString(out, StandardCharsets.UTF_8);
+    } finally {
+      Files.delete(out);
+    }
 
     assertThat(output)
         .as("child output")
