@@ -39,7 +39,7 @@ import java.util.random.RandomGenerator;
  * never shrinks, since a new size remaps almost every key: a fleet that flaps around a step does
  * not reshuffle its keys each time.
  */
-final class MaglevSelector extends LoadIgnoringSelector {
+final class MaglevSelector extends LoadIgnoringSelector implements SelectorLease.Holder {
   /** The table of a sized selector for up to 655 servers: Envoy's default size. */
   static final int MIN_TABLE_SIZE = 65_537;
 
@@ -56,6 +56,8 @@ final class MaglevSelector extends LoadIgnoringSelector {
   // the race is rebuilt), so it only ever grows, atomically.
   private final AtomicInteger tableSize;
 
+  private final SelectorLease.Slot lease = new SelectorLease.Slot();
+
   private MaglevSelector(int tableSize, boolean sized) {
     super("maglev");
     this.tableSize = new AtomicInteger(tableSize);
@@ -70,6 +72,17 @@ final class MaglevSelector extends LoadIgnoringSelector {
   /** A selector whose table grows with the fleet. */
   static MaglevSelector sizedToFleet() {
     return new MaglevSelector(MIN_TABLE_SIZE, true);
+  }
+
+  /**
+   * A table sized to the fleet belongs to one balancer, whose fleet it was sized for; a fixed table
+   * has no state and may be shared.
+   */
+  @Override
+  public void lease(SelectorLease l) {
+    if (sized) {
+      lease.take(l, name());
+    }
   }
 
   @Override

@@ -280,6 +280,22 @@ class MaglevSelectorTest {
   }
 
   @Test
+  void aTableSizedToTheFleetServesOneBalancerAndAFixedOneMayBeShared() {
+    Selector sized = Selectors.maglev();
+    LoadBalancer first = balancer(sized, named(10));
+    assertThatThrownBy(() -> balancer(sized, named(1000)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maglev");
+    first.close();
+
+    Selector fixed = Selectors.maglev(65_537);
+    LoadBalancer one = balancer(fixed, named(10));
+    LoadBalancer two = balancer(fixed, named(20));
+    assertThat(one.pick(PickContext.ofHashKey("k")).server()).isNotNull();
+    assertThat(two.pick(PickContext.ofHashKey("k")).server()).isNotNull();
+  }
+
+  @Test
   void theLadderOfSizesIsPrimeAndCapped() {
     int m = MaglevSelector.MIN_TABLE_SIZE;
     while (m < MaglevSelector.MAX_TABLE_SIZE) {
