@@ -309,9 +309,16 @@ final class LbkitNameResolvers {
       return true;
     }
 
+    /**
+     * The lowest priority. gRPC's registry takes the scheme of its highest-priority provider as the
+     * default for targets without one ({@code "example.com:443"}), and among equal priorities the
+     * first one loaded. At DNS's 5, a class path that lists this jar first would send every such
+     * target to this resolver. No other provider serves {@code lbkit:}, so its priority matters for
+     * nothing else.
+     */
     @Override
     protected int priority() {
-      return 5;
+      return 0;
     }
 
     @Override
