@@ -153,7 +153,11 @@ class FailoverTest {
     Backend back = grpc.add(Backend.inProcess(name1));
 
     assertThat(waiting.get(8, TimeUnit.SECONDS)).isEqualTo(back.name);
-    assertThat(channel.getState(false)).isEqualTo(ConnectivityState.READY);
+    // The channel installs the balancer's new picker (which starts the buffered call on another
+    // thread) before it records the balancer's READY, in the same task: a fast call can finish
+    // while the channel still says TRANSIENT_FAILURE. So the state is awaited, not read once.
+    GrpcTestSupport.await(
+        Duration.ofSeconds(5), () -> channel.getState(false) == ConnectivityState.READY);
   }
 
   @Test
