@@ -41,6 +41,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The gRPC load balancer behind every lbkit policy: one subchannel per address group, an lbkit
@@ -76,8 +78,12 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
   /** Servers that are no socket addresses (in-process, Unix sockets) get this placeholder host. */
   private static final String NON_INET_HOST = "address.invalid";
 
+  private static final Logger logger = LoggerFactory.getLogger(LbkitGrpcLoadBalancer.class);
+
   private final Helper helper;
   private final SynchronizationContext syncContext;
+  // The channel's target ("lbkit:///a:1,b:2", "dns:///orders:443"): the name in every log line.
+  private final String target;
   // For a channel that names the policy without settings: its default config, or why it has none.
   private final NameResolver.ConfigOrError defaultConfig;
   private final HealthListener listener = new RefreshOnHealthChange();
@@ -97,6 +103,7 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
   LbkitGrpcLoadBalancer(Helper helper, NameResolver.ConfigOrError defaultConfig) {
     this.helper = requireNonNull(helper, "helper");
     this.syncContext = requireNonNull(helper.getSynchronizationContext(), "syncContext");
+    this.target = channelTarget(helper);
     this.defaultConfig = requireNonNull(defaultConfig, "defaultConfig");
   }
 
@@ -212,6 +219,15 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
     return Status.OK;
   }
 
+  /** The channel's target, or its authority where the channel does not tell its target. */
+  private static String channelTarget(Helper helper) {
+    try {
+      return requireNonNull(helper.getChannelTarget(), "channel target");
+    } catch (UnsupportedOperationException e) {
+      return helper.getAuthority(); // a helper of a test or an older wrapper
+    }
+  }
+
   /** The lbkit balancer, for tests. */
   io.lbkit.core.@Nullable LoadBalancer lbkit() {
     return balancer;
@@ -220,7 +236,7 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
   private io.lbkit.core.LoadBalancer newBalancer(LbkitConfig cfg) {
     io.lbkit.core.LoadBalancer.Builder b =
         io.lbkit.core.LoadBalancer.builder()
-            .name(helper.getAuthority())
+            .name(target)
             .selector(cfg.selector.get())
             .panicThreshold(cfg.panicThreshold)
             .listener(listener)
@@ -305,6 +321,17 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
         c.member = true;
         syncMembers(lb);
       } else if (c.member) {
+        // lbkit logs the change as the application's doing; this line gives gRPC's reason first.
+        if (ready) {
+          logger.info("{}: server {} is connected again (subchannel READY)", target, c.server.id());
+        } else {
+          logger.info(
+              "{}: server {} lost its connection (subchannel {}: {})",
+              target,
+              c.server.id(),
+              s,
+              describe(info.getStatus()));
+        }
         lb.setHealth(c.server.id(), ready ? HealthState.HEALTHY : HealthState.UNHEALTHY);
       }
     }
@@ -420,6 +447,21 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
       // The channel is shutting down: nothing left to refresh.
       refreshQueued.set(false);
     }
+  }
+
+  /** A status as a log line shows it: code, description and cause, whichever it has. */
+  static String describe(Status status) {
+    if (status.isOk()) {
+      return "the connection closed"; // IDLE: the server or the network ended the connection
+    }
+    StringBuilder out = new StringBuilder(status.getCode().toString());
+    if (status.getDescription() != null) {
+      out.append(": ").append(status.getDescription());
+    }
+    if (status.getCause() != null) {
+      out.append(" (").append(status.getCause()).append(')');
+    }
+    return out.toString();
   }
 
   /** The lbkit server for an address group: id "host:port" (joined by "," for several). */

@@ -60,6 +60,12 @@ final class Backend implements AutoCloseable {
           .setResponseMarshaller(STRING)
           .build();
 
+  /**
+   * The deadline of a test call that should simply succeed: only a bound on a hang, generous enough
+   * for a loaded machine (a call waits while a connection comes up).
+   */
+  static final long CALL_DEADLINE_MILLIS = 10_000;
+
   // Answers delayed calls without blocking a transport thread; daemon, shared by all backends.
   private static final ScheduledExecutorService DELAYS =
       Executors.newSingleThreadScheduledExecutor(

@@ -59,18 +59,21 @@ class HealthCheckTest {
     // Within a few check intervals no call reaches it any more: 30 calls in a row avoid it.
     int[] streak = new int[1];
     GrpcTestSupport.await(
-        Duration.ofSeconds(5),
+        Duration.ofSeconds(20),
         () -> {
-          streak[0] = Backend.call(channel, 2000).equals(sick.name) ? 0 : streak[0] + 1;
+          streak[0] =
+              Backend.call(channel, Backend.CALL_DEADLINE_MILLIS).equals(sick.name)
+                  ? 0
+                  : streak[0] + 1;
           return streak[0] >= 30;
         });
 
     sick.health.setStatus("orders", ServingStatus.SERVING);
     int before = sick.calls.get();
     GrpcTestSupport.await(
-        Duration.ofSeconds(5),
+        Duration.ofSeconds(20),
         () -> {
-          Backend.call(channel, 2000);
+          Backend.call(channel, Backend.CALL_DEADLINE_MILLIS);
           return sick.calls.get() > before;
         });
     assertThat(sick.calls.get()).isGreaterThan(before);

@@ -102,7 +102,7 @@ class LbkitNameResolverTest {
                 .build());
     grpc.warmUp(channel);
     for (int i = 0; i < 10; i++) {
-      Backend.call(channel, 2000);
+      Backend.call(channel, Backend.CALL_DEADLINE_MILLIS);
     }
     assertThat(a.calls.get()).isEqualTo(5);
     assertThat(b.calls.get()).isEqualTo(5);
