@@ -21,6 +21,7 @@ import io.grpc.Metadata;
 import io.grpc.NameResolver;
 import io.grpc.Status;
 import io.grpc.SynchronizationContext;
+import io.lbkit.core.ActiveHealthCheck;
 import io.lbkit.core.HealthListener;
 import io.lbkit.core.HealthState;
 import io.lbkit.core.NoAvailableServerException;
@@ -94,6 +95,8 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
   private @Nullable LbkitConfig config;
   private io.lbkit.core.@Nullable LoadBalancer balancer;
   private @Nullable ConnectivityState state;
+  // How long a Watch stream that ended waits before it is opened again: the check interval.
+  private long watchRetryNanos;
   private Status lastFailure = Status.UNAVAILABLE.withDescription("no connection attempt failed");
   private boolean shutdown;
 
@@ -117,6 +120,15 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
     ConnectivityState effectiveState = CONNECTING;
     boolean member;
     volatile boolean ready;
+    // Health by grpc.health.v1 Watch, while the subchannel is READY and health checks are on.
+    @Nullable HealthWatch watch;
+    // The last Watch answer; true where nothing is watched (health checks off, or no Watch).
+    boolean serving = true;
+    // Ready, and the Watch has not answered yet: the channel waits for it rather than failing.
+    boolean awaitingHealth;
+    // The server answered Watch with UNIMPLEMENTED: polled with Check instead (read by the
+    // checker on lbkit's scheduler, hence volatile).
+    volatile boolean watchUnsupported;
     private volatile @Nullable Channel healthChannel;
 
     Child(ImmutableList<SocketAddress> key, Subchannel subchannel, Server server) {
@@ -128,6 +140,11 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
     /** A channel over this subchannel's transport for health checks; set once it is started. */
     @Nullable Channel healthChannel() {
       return healthChannel;
+    }
+
+    /** Whether lbkit may pick it: connected and, where health is watched, serving. */
+    boolean usable() {
+      return ready && serving;
     }
   }
 
@@ -177,6 +194,9 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
       balancer = lb;
       for (Child c : children.values()) {
         c.member = c.ready;
+        // The health settings may have changed: watch again from scratch.
+        stopWatch(c);
+        c.watchUnsupported = false;
       }
     }
 
@@ -184,6 +204,7 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
       Child c = it.next();
       if (!wanted.containsKey(c.key)) {
         c.ready = false;
+        stopWatch(c);
         c.subchannel.shutdown();
         it.remove();
       }
@@ -211,6 +232,9 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
           // Health checks call over the subchannel's own transport (created on the
           // synchronization context, used from lbkit's scheduler).
           c.healthChannel = c.subchannel.asChannel();
+        }
+        if (c.ready) {
+          startWatch(c);
         }
       }
     }
@@ -253,14 +277,22 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
     }
     LbkitConfig.HealthCheckConfig hc = cfg.healthCheck;
     if (hc != null) {
-      b.healthCheck(
+      // Watch streams carry the health of servers that have the method; lbkit's polling checks
+      // ask Check only of the others, and pass the watched ones without a call.
+      ActiveHealthCheck check =
           hc.toActiveHealthCheck(
               new GrpcHealthChecker(
                   hc.serviceName,
                   server -> {
                     Child c = members.get(server.id());
                     return c == null ? null : c.healthChannel();
-                  })));
+                  },
+                  server -> {
+                    Child c = members.get(server.id());
+                    return c != null && !c.watchUnsupported;
+                  }));
+      watchRetryNanos = check.interval().toNanos();
+      b.healthCheck(check);
     }
     return b.build();
   }
@@ -284,7 +316,7 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
       lb.setServers(servers);
     }
     for (Child c : children.values()) {
-      if (c.member && !c.ready) {
+      if (c.member && !c.usable()) {
         lb.setHealth(c.server.id(), HealthState.UNHEALTHY);
       }
     }
@@ -317,6 +349,11 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
       // the old state of lbkit finds the flag and returns no result; the picker published below
       // retries it.
       c.ready = ready;
+      if (ready) {
+        startWatch(c);
+      } else {
+        stopWatch(c);
+      }
       if (ready && !c.member) {
         c.member = true;
         syncMembers(lb);
@@ -332,9 +369,83 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
               s,
               describe(info.getStatus()));
         }
-        lb.setHealth(c.server.id(), ready ? HealthState.HEALTHY : HealthState.UNHEALTHY);
+        applyHealth(lb, c);
       }
     }
+    updateBalancingState();
+  }
+
+  /** Tells lbkit whether the child may be picked. Called on the synchronization context. */
+  private static void applyHealth(io.lbkit.core.LoadBalancer lb, Child c) {
+    if (c.member) {
+      lb.setHealth(c.server.id(), c.usable() ? HealthState.HEALTHY : HealthState.UNHEALTHY);
+    }
+  }
+
+  /**
+   * Opens the child's health Watch when health checks are on and it has the method; until the first
+   * answer it is not picked (as in gRPC's own health checking).
+   */
+  private void startWatch(Child c) {
+    LbkitConfig cfg = config;
+    LbkitConfig.HealthCheckConfig hc = cfg == null ? null : cfg.healthCheck;
+    Channel channel = c.healthChannel();
+    if (hc == null || channel == null || c.watch != null || c.watchUnsupported) {
+      return;
+    }
+    c.serving = false;
+    c.awaitingHealth = true;
+    HealthWatch w =
+        new HealthWatch(
+            channel,
+            hc.serviceName,
+            syncContext,
+            helper.getScheduledExecutorService(),
+            watchRetryNanos,
+            new HealthWatch.Listener() {
+              @Override
+              public void onServingStatus(boolean serving, String why) {
+                onWatchedHealth(c, serving, why);
+              }
+
+              @Override
+              public void onUnimplemented() {
+                c.watchUnsupported = true;
+                c.watch = null;
+                logger.info(
+                    "{}: server {} has no grpc.health.v1.Health/Watch; polling Check instead",
+                    target,
+                    c.server.id());
+                onWatchedHealth(c, true, null);
+              }
+            });
+    c.watch = w;
+    w.start();
+  }
+
+  private static void stopWatch(Child c) {
+    HealthWatch w = c.watch;
+    c.watch = null;
+    if (w != null) {
+      w.stop();
+    }
+    c.serving = true;
+    c.awaitingHealth = false;
+  }
+
+  /** A Watch answer (or its fallback): updates lbkit. On the synchronization context. */
+  private void onWatchedHealth(Child c, boolean serving, @Nullable String why) {
+    io.lbkit.core.LoadBalancer lb = balancer;
+    if (shutdown || lb == null || children.get(c.key) != c) {
+      return;
+    }
+    c.awaitingHealth = false;
+    if (serving != c.serving && why != null) {
+      // lbkit logs the change as the application's doing; this line gives the server's word.
+      logger.info("{}: server {} {}", target, c.server.id(), why);
+    }
+    c.serving = serving;
+    applyHealth(lb, c);
     updateBalancingState();
   }
 
@@ -347,15 +458,22 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
     }
     int ready = 0;
     int connecting = 0;
+    int awaitingHealth = 0;
     for (Child c : children.values()) {
       if (c.effectiveState == READY) {
         ready++;
+        if (c.awaitingHealth) {
+          awaitingHealth++;
+        }
       } else if (c.effectiveState == CONNECTING) {
         connecting++;
       }
     }
     if (ready > 0 && !lb.eligibleEndpoints().isEmpty()) {
       publish(READY, new ReadyPicker(lb, members, cfg.failureCodes, cfg.hashHeader));
+    } else if (awaitingHealth > 0) {
+      // Connected, and the first health answer is a round trip away: wait for it.
+      publish(CONNECTING, new FixedPicker(PickResult.withNoResult()));
     } else if (ready > 0) {
       publish(
           TRANSIENT_FAILURE,
@@ -400,6 +518,7 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
     shutdown = true;
     for (Child c : children.values()) {
       c.ready = false;
+      stopWatch(c);
       c.subchannel.shutdown();
     }
     children.clear();

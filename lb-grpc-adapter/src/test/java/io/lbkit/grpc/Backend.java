@@ -90,28 +90,43 @@ final class Backend implements AutoCloseable {
   }
 
   private Backend(String name, boolean inProcess, InetAddress bind, int port) throws IOException {
+    this(name, inProcess, bind, port, null, true);
+  }
+
+  /**
+   * @param healthService the health service to offer, or null for the standard one ({@link
+   *     #health}) when {@code standardHealth}, else none
+   */
+  private Backend(
+      String name,
+      boolean inProcess,
+      InetAddress bind,
+      int port,
+      @Nullable ServerServiceDefinition healthService,
+      boolean standardHealth)
+      throws IOException {
     this.name = name;
     ServerServiceDefinition service =
         ServerServiceDefinition.builder("lbkit.test.Echo")
             .addMethod(ECHO, ServerCalls.asyncUnaryCall(this::handle))
             .build();
+    List<ServerServiceDefinition> services = new ArrayList<>();
+    services.add(service);
+    if (healthService != null) {
+      services.add(healthService);
+    } else if (standardHealth) {
+      services.add(health.getHealthService().bindService());
+    }
     if (inProcess) {
-      server =
-          InProcessServerBuilder.forName(name)
-              .addService(service)
-              .addService(health.getHealthService())
-              .directExecutor()
-              .build()
-              .start();
+      InProcessServerBuilder b = InProcessServerBuilder.forName(name).directExecutor();
+      services.forEach(b::addService);
+      server = b.build().start();
       address = new InProcessSocketAddress(name);
     } else {
-      server =
-          NettyServerBuilder.forAddress(new InetSocketAddress(bind, port))
-              .addService(service)
-              .addService(health.getHealthService())
-              .directExecutor()
-              .build()
-              .start();
+      NettyServerBuilder b =
+          NettyServerBuilder.forAddress(new InetSocketAddress(bind, port)).directExecutor();
+      services.forEach(b::addService);
+      server = b.build().start();
       address = new InetSocketAddress(bind, server.getPort());
     }
   }
@@ -129,6 +144,15 @@ final class Backend implements AutoCloseable {
   /** A Netty server on this address and port (another loopback address such as 127.0.0.2). */
   static Backend netty(String name, InetAddress bind, int port) throws IOException {
     return new Backend(name, false, bind, port);
+  }
+
+  /**
+   * An in-process server with this health service in place of the standard one, or with none if it
+   * is null; its name must be unique in the JVM.
+   */
+  static Backend inProcess(String name, @Nullable ServerServiceDefinition healthService)
+      throws IOException {
+    return new Backend(name, true, InetAddress.getLoopbackAddress(), 0, healthService, false);
   }
 
   /** An in-process server; its name must be unique in the JVM. */
