@@ -12,6 +12,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -113,6 +114,10 @@ public final class LoadBalancer implements AutoCloseable {
   private final String name;
   private final RandomGenerator random;
   private final Selector selector;
+
+  // This balancer's claim on its selector's state; released by close(), and held only weakly by
+  // the selector, so that a balancer dropped without close() frees the selector when collected.
+  private final SelectorLease lease;
   private final StatsRecorder recorder;
   private final @Nullable OutlierDetection outlier;
   private final @Nullable SlowStart slowStart;
@@ -145,6 +150,9 @@ public final class LoadBalancer implements AutoCloseable {
   private LoadBalancer(Builder b) {
     this.name = b.name;
     this.selector = requireNonNull(b.selector, "selector");
+    // First, before anything starts: a selector another live balancer uses fails the build here.
+    this.lease = new SelectorLease(name);
+    SelectorLease.take(selector, lease);
     this.random = b.random;
     this.outlier = b.outlierDetection;
     this.slowStart = b.slowStart;
@@ -235,9 +243,18 @@ public final class LoadBalancer implements AutoCloseable {
 
   /**
    * Picks a server for a request with this context (a hash key, the client's address, attributes),
-   * for selectors that route by request; others ignore the context.
+   * for selectors that route by request; others ignore the key and attributes.
    *
-   * @throws NoAvailableServerException if no server is eligible, saying why
+   * <p>A context that {@linkplain PickContext.Builder#exclude excludes servers} (a retry) never
+   * gets one of them, and its pick does not go through the selector's picker, so it cannot move
+   * state that first attempts follow (a round-robin rotation). It chooses among the servers the
+   * request may go to (its subset, if the selector routes by subsets) that are not excluded: by
+   * weighted rendezvous hashing of the context's hash key if it has one, so that retries of one key
+   * agree; otherwise the less loaded of two random candidates when the balancer counts in-flight
+   * requests; otherwise a weighted random one. That costs O(n) in the servers, once per retry.
+   *
+   * @throws NoAvailableServerException if no server is eligible, or the context excludes every
+   *     server the request may go to, saying why
    */
   public Pick pick(PickContext context) {
     requireNonNull(context, "context");
@@ -248,7 +265,29 @@ public final class LoadBalancer implements AutoCloseable {
     }
     StatsRecorder rec = recorder;
     long now = rec.needsTime() ? rec.read() : 0L;
+    if (context.hasExclusions()) {
+      return handle(s.pickExcluding(picker, context, now, rec, random, name), now);
+    }
     return handle(picker.pick(context, now), now);
+  }
+
+  /**
+   * Picks exactly the server with this id, if picks may choose it now (it is in the balancer and
+   * eligible, or in panic mode not taken out by the application), for a request pinned to one
+   * server. The pick is tracked like any other (in-flight, latency, outcome) but does not go
+   * through the selector, so it moves no selector state.
+   *
+   * @return the pick, or empty if that server may not be picked now
+   */
+  public Optional<Pick> pickServer(String serverId) {
+    requireNonNull(serverId, "serverId");
+    Endpoint endpoint = snapshot.endpoint(serverId);
+    if (endpoint == null) {
+      return Optional.empty();
+    }
+    StatsRecorder rec = recorder;
+    long now = rec.needsTime() ? rec.read() : 0L;
+    return Optional.of(handle(endpoint, now));
   }
 
   private Pick handle(Endpoint endpoint, long now) {
@@ -520,6 +559,7 @@ public final class LoadBalancer implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    lease.release();
     ScheduledFuture<?> task = maintenanceTask;
     if (task != null) {
       task.cancel(false);
@@ -969,7 +1009,12 @@ public final class LoadBalancer implements AutoCloseable {
       return this;
     }
 
-    /** The algorithm; required. Give each balancer its own selector instance. */
+    /**
+     * The algorithm; required. Give each balancer its own selector instance: {@link #build()}
+     * rejects a selector whose state outlives a snapshot (round robin, weighted round robin, ring
+     * hash, bounded-load hash, zone-aware, or a decorator over one of them) while another balancer
+     * that uses it is open, since that state describes one balancer's traffic.
+     */
     @CanIgnoreReturnValue
     public Builder selector(Selector selector) {
       checkState(this.selector == null, "selector was already set to %s", this.selector);
@@ -990,8 +1035,12 @@ public final class LoadBalancer implements AutoCloseable {
       checkArgument(!servers.isEmpty(), "server list is empty; leave servers unset to start empty");
       List<Server> copy = new ArrayList<>(servers.size());
       Set<String> ids = new HashSet<>();
+      int index = 0;
       for (Server s : servers) {
-        requireNonNull(s, "server list contains null");
+        if (s == null) {
+          throw new NullPointerException("servers[" + index + "] is null");
+        }
+        index++;
         checkArgument(ids.add(s.id()), "duplicate server id '%s' in the server list", s.id());
         copy.add(s);
       }
@@ -1003,7 +1052,8 @@ public final class LoadBalancer implements AutoCloseable {
     /** The initial servers. */
     @CanIgnoreReturnValue
     public Builder servers(Server... servers) {
-      return servers(List.of(servers));
+      requireNonNull(servers, "servers");
+      return servers(Arrays.asList(servers));
     }
 
     /**

@@ -116,7 +116,12 @@ class TcpHealthCheckTest {
           WAIT,
           () -> balancer.health(id).orElseThrow() == HealthState.HEALTHY);
       assertThat(balancer.status(id).orElseThrow().isActiveCheckFailing()).isFalse();
-      assertThat(listener.accepted()).isGreaterThanOrEqualTo(4);
+      // A check passes once the kernel completes the handshake; the listener's accept thread may
+      // count the connection later on a loaded machine, so wait for the count.
+      LiveServers.await(
+          () -> "the reopened listener accepted the checks: " + listener.accepted(),
+          WAIT,
+          () -> listener.accepted() >= 4);
     }
   }
 
