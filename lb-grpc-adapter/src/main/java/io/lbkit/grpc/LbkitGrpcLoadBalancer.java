@@ -712,7 +712,13 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
     }
   }
 
-  /** Completes the pick once, when the stream closes. */
+  /**
+   * Takes the pick's latency sample when the response starts (its headers, or its first message
+   * from a server that sends none) and completes the pick once, when the stream closes: a long
+   * server stream counts as in flight for its whole life but does not make its server look slow. A
+   * failure counts as a failure whenever it happens. {@link Pick#responseStarted()} takes the
+   * sample only the first time, so a later message or a trailers-only close records nothing more.
+   */
   static final class OutcomeTracer extends ClientStreamTracer {
     private final Pick pick;
     private final int failureCodes;
@@ -720,6 +726,18 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
     OutcomeTracer(Pick pick, int failureCodes) {
       this.pick = pick;
       this.failureCodes = failureCodes;
+    }
+
+    @Override
+    public void inboundHeaders() {
+      pick.responseStarted();
+    }
+
+    @Override
+    public void inboundMessage(int seqNo) {
+      if (seqNo == 0) {
+        pick.responseStarted(); // no headers came first (an in-process server may send none)
+      }
     }
 
     @Override

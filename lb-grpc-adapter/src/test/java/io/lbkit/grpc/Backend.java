@@ -60,6 +60,15 @@ final class Backend implements AutoCloseable {
           .setResponseMarshaller(STRING)
           .build();
 
+  /** A server-streaming method: answers with the backend's name at once, then holds the stream. */
+  static final MethodDescriptor<String, String> STREAM =
+      MethodDescriptor.<String, String>newBuilder()
+          .setType(MethodDescriptor.MethodType.SERVER_STREAMING)
+          .setFullMethodName("lbkit.test.Echo/Stream")
+          .setRequestMarshaller(STRING)
+          .setResponseMarshaller(STRING)
+          .build();
+
   /**
    * The deadline of a test call that should simply succeed: only a bound on a hang, generous enough
    * for a loaded machine (a call waits while a connection comes up).
@@ -82,6 +91,7 @@ final class Backend implements AutoCloseable {
   volatile boolean hold;
   volatile long delayMillis;
   private final List<StreamObserver<String>> held = new ArrayList<>();
+  private final List<StreamObserver<String>> streams = new ArrayList<>();
   private final Server server;
   private final SocketAddress address;
 
@@ -109,6 +119,7 @@ final class Backend implements AutoCloseable {
     ServerServiceDefinition service =
         ServerServiceDefinition.builder("lbkit.test.Echo")
             .addMethod(ECHO, ServerCalls.asyncUnaryCall(this::handle))
+            .addMethod(STREAM, ServerCalls.asyncServerStreamingCall(this::stream))
             .build();
     List<ServerServiceDefinition> services = new ArrayList<>();
     services.add(service);
@@ -197,6 +208,26 @@ final class Backend implements AutoCloseable {
     response.onCompleted();
   }
 
+  private void stream(String request, StreamObserver<String> response) {
+    response.onNext(name);
+    synchronized (streams) {
+      streams.add(response);
+    }
+  }
+
+  /** Ends every open stream with a last message and OK. */
+  void endStreams() {
+    List<StreamObserver<String>> copy;
+    synchronized (streams) {
+      copy = new ArrayList<>(streams);
+      streams.clear();
+    }
+    for (StreamObserver<String> r : copy) {
+      r.onNext("end");
+      r.onCompleted();
+    }
+  }
+
   int heldCount() {
     synchronized (held) {
       return held.size();
@@ -228,6 +259,7 @@ final class Backend implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     releaseHeld();
+    endStreams();
     server.shutdownNow();
     server.awaitTermination(5, TimeUnit.SECONDS);
   }
