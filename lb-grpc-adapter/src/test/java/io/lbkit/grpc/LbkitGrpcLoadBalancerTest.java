@@ -315,21 +315,16 @@ class LbkitGrpcLoadBalancerTest {
   @Test
   void outcomeOfEachStatus() {
     int defaults = LbkitConfig.DEFAULT_FAILURE_CODES;
-    assertThat(LbkitGrpcLoadBalancer.outcome(Status.Code.OK, defaults)).isEqualTo(Outcome.SUCCESS);
-    assertThat(LbkitGrpcLoadBalancer.outcome(Status.Code.UNAVAILABLE, defaults))
+    assertThat(LbkitPickers.outcome(Status.Code.OK, defaults)).isEqualTo(Outcome.SUCCESS);
+    assertThat(LbkitPickers.outcome(Status.Code.UNAVAILABLE, defaults)).isEqualTo(Outcome.FAILURE);
+    assertThat(LbkitPickers.outcome(Status.Code.RESOURCE_EXHAUSTED, defaults))
         .isEqualTo(Outcome.FAILURE);
-    assertThat(LbkitGrpcLoadBalancer.outcome(Status.Code.RESOURCE_EXHAUSTED, defaults))
-        .isEqualTo(Outcome.FAILURE);
-    assertThat(LbkitGrpcLoadBalancer.outcome(Status.Code.DEADLINE_EXCEEDED, defaults))
+    assertThat(LbkitPickers.outcome(Status.Code.DEADLINE_EXCEEDED, defaults))
         .isEqualTo(Outcome.TIMEOUT);
-    assertThat(LbkitGrpcLoadBalancer.outcome(Status.Code.CANCELLED, defaults))
-        .isEqualTo(Outcome.CANCELLED);
-    assertThat(LbkitGrpcLoadBalancer.outcome(Status.Code.NOT_FOUND, defaults))
-        .isEqualTo(Outcome.SUCCESS);
-    assertThat(LbkitGrpcLoadBalancer.outcome(Status.Code.INTERNAL, defaults))
-        .isEqualTo(Outcome.SUCCESS);
-    assertThat(LbkitGrpcLoadBalancer.outcome(Status.Code.DEADLINE_EXCEEDED, 0))
-        .isEqualTo(Outcome.CANCELLED);
+    assertThat(LbkitPickers.outcome(Status.Code.CANCELLED, defaults)).isEqualTo(Outcome.CANCELLED);
+    assertThat(LbkitPickers.outcome(Status.Code.NOT_FOUND, defaults)).isEqualTo(Outcome.SUCCESS);
+    assertThat(LbkitPickers.outcome(Status.Code.INTERNAL, defaults)).isEqualTo(Outcome.SUCCESS);
+    assertThat(LbkitPickers.outcome(Status.Code.DEADLINE_EXCEEDED, 0)).isEqualTo(Outcome.CANCELLED);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -465,7 +460,7 @@ class LbkitGrpcLoadBalancerTest {
     // Written in the synchronization context, which may run on the scheduler's thread.
     volatile @Nullable ConnectivityState state;
     volatile LoadBalancer.SubchannelPicker picker =
-        new LbkitGrpcLoadBalancer.FixedPicker(LoadBalancer.PickResult.withNoResult());
+        new LbkitPickers.FixedPicker(LoadBalancer.PickResult.withNoResult());
 
     @Override
     public LoadBalancer.Subchannel createSubchannel(LoadBalancer.CreateSubchannelArgs args) {
