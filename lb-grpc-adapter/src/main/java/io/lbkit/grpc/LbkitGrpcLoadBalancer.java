@@ -59,15 +59,19 @@ import org.slf4j.LoggerFactory;
  * that slow start measures time since the first connection rather than since name resolution. From
  * then on it stays a member while the resolver lists it: READY sets it {@link HealthState#HEALTHY},
  * any other state {@link HealthState#UNHEALTHY}, so that its statistics and outlier-ejection
- * history survive a reconnection.
+ * history survive a reconnection. With health checks on, a READY server is HEALTHY only while its
+ * {@link HealthWatch} last heard SERVING (servers without {@code Watch} are polled with {@code
+ * Check} by lbkit's active health check instead). Each such change is logged with its cause (gRPC's
+ * status, the server's answer) before lbkit logs it as set by the application.
  *
  * <h2>Aggregate state</h2>
  *
  * <p>READY if some subchannel is ready and lbkit has an eligible server; CONNECTING while some
- * subchannel is connecting and none is ready; TRANSIENT_FAILURE when every subchannel has failed (a
- * subchannel that failed counts as failed until it is READY again, as in gRPC's round robin, so
- * that the channel does not flap between CONNECTING and TRANSIENT_FAILURE), or when lbkit refuses
- * every ready server. Subchannels connect eagerly: an IDLE one is asked to connect at once.
+ * subchannel is connecting and none is ready, or while a ready one awaits its first health answer;
+ * TRANSIENT_FAILURE when every subchannel has failed (a subchannel that failed counts as failed
+ * until it is READY again, as in gRPC's round robin, so that the channel does not flap between
+ * CONNECTING and TRANSIENT_FAILURE), or when lbkit refuses every ready server. Subchannels connect
+ * eagerly: an IDLE one is asked to connect at once.
  */
 final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
   /** Servers that are no socket addresses (in-process, Unix sockets) get this placeholder host. */
