@@ -116,7 +116,7 @@ class DistributionTest {
               channel.newCall(
                   Backend.ECHO, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS)),
               "hi");
-      GrpcTestSupport.await(Duration.ofSeconds(5), () -> f.isDone() || busy.heldCount() > before);
+      GrpcTestSupport.await(Duration.ofSeconds(20), () -> f.isDone() || busy.heldCount() > before);
       pending.add(f);
     }
     assertThat(busy.heldCount()).as(policy).isEqualTo(1);
