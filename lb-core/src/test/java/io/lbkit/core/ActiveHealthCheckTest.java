@@ -48,9 +48,9 @@ class ActiveHealthCheckTest {
   /**
    * The longest a transition may take: {@code THRESHOLD} checks of {@code interval + jitter +
    * timeout} each, plus slack for the check already in flight when the backend changed (it may
-   * still see the old answer) and for a busy machine: with the build's other forks on both cores
-   * of a 2-core machine, a transition took 1.29 s, so the slack is 2 s. The count of answers (not
-   * this bound) is what shows that it took the threshold's number of checks.
+   * still see the old answer) and for a busy machine: with the build's other forks on both cores of
+   * a 2-core machine, a transition took 1.29 s, so the slack is 2 s. The count of answers (not this
+   * bound) is what shows that it took the threshold's number of checks.
    */
   private static final Duration TRANSITION =
       INTERVAL.plus(JITTER).plus(CHECK_TIMEOUT).multipliedBy(THRESHOLD).plusMillis(2_000);
