@@ -193,13 +193,24 @@ class LbkitConfigTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"1s", "0.5s", "0.000000001s", "300s"})
+  @ValueSource(strings = {"1s", "0.5s", "0.001s", "300s"})
   void durationsInProtobufJsonFormatAreAccepted(String duration) {
     assertThat(
             PROVIDER
                 .parseLoadBalancingPolicyConfig(Map.of("slowStart", Map.of("window", duration)))
                 .getError())
         .isNull();
+  }
+
+  @Test
+  void durationBelowTheSettingsRangeIsAnErrorNamingTheRange() {
+    Status error =
+        PROVIDER
+            .parseLoadBalancingPolicyConfig(Map.of("slowStart", Map.of("window", "0.000000001s")))
+            .getError();
+    assertThat(Objects.requireNonNull(error).getDescription())
+        .contains("slowStart")
+        .contains("must be in [PT0.001S, PT24H] but was PT0.000000001S");
   }
 
   @Test
