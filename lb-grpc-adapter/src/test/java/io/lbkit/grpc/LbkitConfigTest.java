@@ -203,6 +203,17 @@ class LbkitConfigTest {
   }
 
   @Test
+  void durationBelowTheSettingsRangeIsAnErrorNamingTheRange() {
+    Status error =
+        PROVIDER
+            .parseLoadBalancingPolicyConfig(Map.of("slowStart", Map.of("window", "0.000000001s")))
+            .getError();
+    assertThat(Objects.requireNonNull(error).getDescription())
+        .contains("slowStart")
+        .contains("must be in [PT0.001S, PT24H] but was PT0.000000001S");
+  }
+
+  @Test
   void serviceConfigHelperValidatesAndNormalizesNumbers() {
     Map<String, ?> config =
         LbkitPolicies.serviceConfig(
