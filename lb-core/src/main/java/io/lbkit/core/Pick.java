@@ -111,7 +111,7 @@ public final class Pick implements AutoCloseable {
       if (outcome.isFailure()) {
         // A failure counts as load for a while, so that a server failing fast does not look idle
         // to the in-flight metrics (and attract every request).
-        endpoint.stats.recordFailure(recorder.read(), recorder.tauNanos);
+        endpoint.stats.recordFailure(recorder.read(), recorder.slowTauNanos);
       }
     }
     if (recorder.trackLatency && outcome != Outcome.CANCELLED) {
@@ -121,7 +121,9 @@ public final class Pick implements AutoCloseable {
           recorder.tauNanos,
           outcome.isFailure(),
           recorder.failureFactor,
-          recorder.failureFloorNanos);
+          recorder.failureFloorNanos,
+          recorder.fleetLatency(),
+          StatsRecorder.PEAK_LIMIT);
     }
     StatsRecorder.OutcomeSink sink = recorder.outcomes;
     if (sink != null) {

@@ -259,4 +259,32 @@ class LeastResponseTimeSelectorTest {
     assertThat(p2c.usesInFlight()).isTrue();
     assertThat(p2c.usesLatency()).isTrue();
   }
+
+  @Test
+  void sampleLeftIdleForDaysHasDecayedWhenReadAgain() {
+    // Issue 11: the timestamp gap was a signed 32-bit count of 2^16 ns, so after about 39 hours of
+    // idleness a 1 s sample came back at full value instead of fully decayed.
+    LoadBalancer lb = balancer("a");
+    Endpoint a = endpoint(lb, "a");
+    lb.pick().complete(Outcome.SUCCESS, Duration.ofSeconds(1).toNanos());
+    long start = ticker.read();
+    for (long hours : new long[] {1, 40, 60, 100, 1000, 20_000}) {
+      ticker.set(start + Duration.ofHours(hours).toNanos());
+      assertThat(a.latencyEstimateNanos()).as("%s hours idle", hours).isLessThan(1.0);
+    }
+  }
+
+  @Test
+  void absurdMeasuredLatencyIsClamped() {
+    // Issue 11: complete(SUCCESS, Long.MAX_VALUE) set an estimate of 9.2e18 ns.
+    LoadBalancer lb = balancer("a");
+    Endpoint a = endpoint(lb, "a");
+    lb.pick().complete(Outcome.SUCCESS, Long.MAX_VALUE);
+    assertThat(a.latencyEstimateNanos())
+        .isPositive()
+        .isLessThanOrEqualTo(Duration.ofDays(1).toNanos());
+    // And the estimate still decays as time passes: its timestamp was not thrown into the future.
+    ticker.advance(Duration.ofDays(30));
+    assertThat(a.latencyEstimateNanos()).isLessThan(1.0);
+  }
 }
