@@ -8,7 +8,7 @@ import java.util.random.RandomGenerator;
  * broken uniformly at random. In-flight requests are the main signal, latency a bounded correction:
  *
  * <pre>
- *   cost = ((inFlight + failure penalty) / weight + 1) x (1 + log2(max(1, estimate / (2 x fleet)))
+ *   cost = (inFlight / weight + 1) x (1 + log2(max(1, estimate / (2 x fleet)))
  * </pre>
  *
  * where weight is relative to the heaviest endpoint's and fleet is the estimate of the fastest
@@ -154,8 +154,10 @@ final class LeastResponseTimeSelector implements Selector {
       // slower, or keeps failing, is still held off.
       factor = 1 + Math.log(Math.max(1.0, effective / ((1 + BAND) * fleet))) * INV_LN2;
     }
-    double load = inFlight + e.stats.failurePenalty(now, recorder.slowTauNanos);
-    return (load / weight + 1) * factor;
+    // Failures count through the estimate (each one at least doubles it), not as extra load: the
+    // in-flight metrics' failure penalty lasts seconds, which would starve a server that failed a
+    // few calls while it restarted long after it answers well again.
+    return (inFlight / weight + 1) * factor;
   }
 
   @Override

@@ -318,12 +318,6 @@ final class ServerStats {
         // stays as it is (estimate * 1 + sample * 0), without calling exp.
         double w = elapsed == 0 ? 1.0 : Math.exp(-elapsed / tauNanos);
         next = estimate * w + sample * (1 - w);
-        if (fleetNanos > 0 && !failure) {
-          // Symmetric to the peak ceiling: one fast reply after a long silence lowers the estimate
-          // by at most that factor, so a rarely probed slow server is not taken for a fast one on
-          // the strength of one lucky answer.
-          next = Math.max(next, estimate / peakLimit);
-        }
       }
       // The timestamp never moves backwards: a sample timed before the last update (completions
       // race, so samples arrive out of order) must not re-date the estimate it leaves in place.
