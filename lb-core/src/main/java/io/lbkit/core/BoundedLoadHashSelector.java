@@ -28,7 +28,7 @@ import java.util.random.RandomGenerator;
  * past it. Keys stay on their server only while it is below capacity: under load, the
  * session-affinity of {@link Selectors#ringHash()} is traded for the bound.
  */
-final class BoundedLoadHashSelector implements Selector {
+final class BoundedLoadHashSelector implements Selector, SelectorLease.Holder {
   // Capacities are compared in floating point; shaving this relative margin makes a comparison
   // that is exactly at the bound (load == capacity) fail as it should, despite rounding.
   private static final double ROUNDING_MARGIN = 1 - 0x1p-40;
@@ -37,6 +37,13 @@ final class BoundedLoadHashSelector implements Selector {
   private final int minRingSize;
   private final int virtualNodes;
   private final HashRing.PositionCache positions = new HashRing.PositionCache();
+
+  private final SelectorLease.Slot lease = new SelectorLease.Slot();
+
+  @Override
+  public void lease(SelectorLease l) {
+    lease.take(l, name());
+  }
 
   BoundedLoadHashSelector(double epsilon, int minRingSize, int virtualNodes) {
     this.epsilon = epsilon;

@@ -10,8 +10,10 @@ import com.google.common.collect.ImmutableMap;
 import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -19,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -113,6 +116,10 @@ public final class LoadBalancer implements AutoCloseable {
   private final String name;
   private final RandomGenerator random;
   private final Selector selector;
+
+  // This balancer's claim on its selector's state; released by close(), and held only weakly by
+  // the selector, so that a balancer dropped without close() frees the selector when collected.
+  private final SelectorLease lease;
   private final StatsRecorder recorder;
   private final @Nullable OutlierDetection outlier;
   private final @Nullable SlowStart slowStart;
@@ -124,7 +131,7 @@ public final class LoadBalancer implements AutoCloseable {
 
   private final @Nullable ScheduledExecutorService scheduler;
   private final boolean ownsScheduler;
-  private final @Nullable ScheduledFuture<?> maintenanceTask;
+  private final @Nullable Maintenance maintenance;
   private volatile boolean closed;
 
   // Maintenance runs one at a time (the scheduler's task, or a test calling it): a run that finds
@@ -145,6 +152,9 @@ public final class LoadBalancer implements AutoCloseable {
   private LoadBalancer(Builder b) {
     this.name = b.name;
     this.selector = requireNonNull(b.selector, "selector");
+    // First, before anything starts: a selector another live balancer uses fails the build here.
+    this.lease = new SelectorLease(name);
+    SelectorLease.take(selector, lease);
     this.random = b.random;
     this.outlier = b.outlierDetection;
     this.slowStart = b.slowStart;
@@ -173,21 +183,24 @@ public final class LoadBalancer implements AutoCloseable {
     this.ownsScheduler = s == null && healthFeatures;
     if (ownsScheduler) {
       AtomicInteger threads = new AtomicInteger();
+      // A local, not the field: the thread factory lives as long as the thread, and must not
+      // capture this balancer (see Maintenance).
+      String threadPrefix = "lbkit-" + name + "-";
       s =
           Executors.newSingleThreadScheduledExecutor(
               r -> {
-                Thread t = new Thread(r, "lbkit-" + name + "-" + threads.incrementAndGet());
+                Thread t = new Thread(r, threadPrefix + threads.incrementAndGet());
                 t.setDaemon(true);
                 return t;
               });
     }
     this.scheduler = s;
     if (s != null && healthFeatures) {
-      this.maintenanceTask =
-          s.scheduleWithFixedDelay(
-              this::maintainSafely, tickNanos, tickNanos, TimeUnit.NANOSECONDS);
+      Maintenance task = new Maintenance(this, s, ownsScheduler);
+      task.periodic = s.scheduleWithFixedDelay(task, tickNanos, tickNanos, TimeUnit.NANOSECONDS);
+      this.maintenance = task;
     } else {
-      this.maintenanceTask = null;
+      this.maintenance = null;
     }
     ActiveHealthCheck hc = healthCheck;
     this.healthChecks = hc != null && s != null ? new HealthCheckChains(this, hc, s, random) : null;
@@ -235,9 +248,18 @@ public final class LoadBalancer implements AutoCloseable {
 
   /**
    * Picks a server for a request with this context (a hash key, the client's address, attributes),
-   * for selectors that route by request; others ignore the context.
+   * for selectors that route by request; others ignore the key and attributes.
    *
-   * @throws NoAvailableServerException if no server is eligible, saying why
+   * <p>A context that {@linkplain PickContext.Builder#exclude excludes servers} (a retry) never
+   * gets one of them, and its pick does not go through the selector's picker, so it cannot move
+   * state that first attempts follow (a round-robin rotation). It chooses among the servers the
+   * request may go to (its subset, if the selector routes by subsets) that are not excluded: by
+   * weighted rendezvous hashing of the context's hash key if it has one, so that retries of one key
+   * agree; otherwise the less loaded of two random candidates when the balancer counts in-flight
+   * requests; otherwise a weighted random one. That costs O(n) in the servers, once per retry.
+   *
+   * @throws NoAvailableServerException if no server is eligible, or the context excludes every
+   *     server the request may go to, saying why
    */
   public Pick pick(PickContext context) {
     requireNonNull(context, "context");
@@ -248,7 +270,29 @@ public final class LoadBalancer implements AutoCloseable {
     }
     StatsRecorder rec = recorder;
     long now = rec.needsTime() ? rec.read() : 0L;
+    if (context.hasExclusions()) {
+      return handle(s.pickExcluding(picker, context, now, rec, random, name), now);
+    }
     return handle(picker.pick(context, now), now);
+  }
+
+  /**
+   * Picks exactly the server with this id, if picks may choose it now (it is in the balancer and
+   * eligible, or in panic mode not taken out by the application), for a request pinned to one
+   * server. The pick is tracked like any other (in-flight, latency, outcome) but does not go
+   * through the selector, so it moves no selector state.
+   *
+   * @return the pick, or empty if that server may not be picked now
+   */
+  public Optional<Pick> pickServer(String serverId) {
+    requireNonNull(serverId, "serverId");
+    Endpoint endpoint = snapshot.endpoint(serverId);
+    if (endpoint == null) {
+      return Optional.empty();
+    }
+    StatsRecorder rec = recorder;
+    long now = rec.needsTime() ? rec.read() : 0L;
+    return Optional.of(handle(endpoint, now));
   }
 
   private Pick handle(Endpoint endpoint, long now) {
@@ -470,7 +514,22 @@ public final class LoadBalancer implements AutoCloseable {
    * feature is configured), the server is removed at the next check: requests already sent hold
    * their own handles and complete normally.
    *
+   * <p>Calling it again while the removal is pending returns the same future. The removal is
+   * cancelled, the server stays, and the future completes exceptionally with a {@link
+   * java.util.concurrent.CancellationException} saying why, when:
+   *
+   * <ul>
+   *   <li>the application sets another health ({@code setHealth(id, HEALTHY)} puts the server back
+   *       into use, {@code UNHEALTHY} keeps it out; {@link #drain} changes nothing);
+   *   <li>the application cancels the future (the server then stays {@code DRAINING});
+   *   <li>the balancer is closed first ({@link #close()} completes every pending removal).
+   * </ul>
+   *
+   * <p>The future may complete on the balancer's scheduler thread or on the thread of the change
+   * that removed the server; attach slow work with an {@code ...Async} method.
+   *
    * @throws IllegalArgumentException if no server has that id
+   * @throws IllegalStateException if the balancer is closed
    */
   public CompletableFuture<Server> drainAndRemove(String id) {
     requireNonNull(id, "id");
@@ -489,17 +548,56 @@ public final class LoadBalancer implements AutoCloseable {
     Member m = snapshot.members.get(id);
     CompletableFuture<Server> pending = m == null ? null : m.drainRemoval;
     if (pending == null) {
-      // Removed by another change between the two steps.
-      return CompletableFuture.completedFuture(requireNonNull(target[0]));
+      // Removed (or put back) by another change between the two steps.
+      return m == null
+          ? CompletableFuture.completedFuture(requireNonNull(target[0]))
+          : cancelled(id, "its health was set by another change");
+    }
+    if (pending == removal) {
+      // The application may cancel the future: the server then stays draining, and no longer
+      // waits for removal. (A removal cancelled by a health change or by close() is no longer on
+      // the member, so this changes nothing then.)
+      CompletableFuture<Server> unused =
+          removal.whenComplete(
+              (server, error) -> {
+                if (removal.isCancelled() && !closed) {
+                  update(old -> dropDrainRemoval(old, id, removal));
+                }
+              });
+    }
+    // close() sets the flag and then cancels the removals of its snapshot; this published first
+    // and reads the flag after, so one of the two sees the other (both are volatile).
+    if (closed) {
+      pending.completeExceptionally(closedBeforeDrain(id));
+      return pending;
     }
     ScheduledExecutorService s = scheduler;
-    if (s != null && maintenanceTask != null) {
+    if (s != null && maintenance != null) {
       return pending;
     }
     // No maintenance runs: poll this one removal until it is done.
     ScheduledExecutorService poller = s != null ? s : DrainPoller.INSTANCE;
     pollDrain(poller, id, pending);
     return pending;
+  }
+
+  private ImmutableMap<String, Member> dropDrainRemoval(
+      ImmutableMap<String, Member> old, String id, CompletableFuture<Server> removal) {
+    Member m = old.get(id);
+    if (m == null || m.drainRemoval != removal) {
+      return old;
+    }
+    return copyReplacing(old, m, m.withoutDrainRemoval("removal cancelled, still draining"));
+  }
+
+  private CompletableFuture<Server> cancelled(String id, String why) {
+    CompletableFuture<Server> f = new CompletableFuture<>();
+    f.completeExceptionally(new CancellationException("removal of " + id + " cancelled: " + why));
+    return f;
+  }
+
+  private CancellationException closedBeforeDrain(String id) {
+    return new CancellationException(name + " was closed before " + id + " was drained");
   }
 
   private void pollDrain(ScheduledExecutorService poller, String id, CompletableFuture<Server> f) {
@@ -515,18 +613,27 @@ public final class LoadBalancer implements AutoCloseable {
 
   /**
    * Stops health checks and maintenance, and the scheduler if the balancer created it. Picks keep
-   * working on the last snapshot; health no longer changes by itself.
+   * working on the last snapshot; health no longer changes by itself. Every pending {@link
+   * #drainAndRemove} future completes exceptionally with a {@link
+   * java.util.concurrent.CancellationException}: the server is not removed.
    */
   @Override
   public void close() {
     closed = true;
-    ScheduledFuture<?> task = maintenanceTask;
-    if (task != null) {
-      task.cancel(false);
+    lease.release();
+    Maintenance m = maintenance;
+    if (m != null) {
+      m.cancel();
     }
     ScheduledExecutorService s = scheduler;
     if (ownsScheduler && s != null) {
       s.shutdownNow();
+    }
+    for (Member member : snapshot.members.values()) {
+      CompletableFuture<Server> removal = member.drainRemoval;
+      if (removal != null) {
+        removal.completeExceptionally(closedBeforeDrain(member.server.id()));
+      }
     }
   }
 
@@ -637,6 +744,12 @@ public final class LoadBalancer implements AutoCloseable {
       if (old == null) {
         continue;
       }
+      CompletableFuture<Server> dropped = old.drainRemoval;
+      if (dropped != null && m.drainRemoval != dropped) {
+        dropped.completeExceptionally(
+            new CancellationException(
+                "removal of " + m.server.id() + " cancelled: " + m.reason + " before it drained"));
+      }
       HealthState from = old.state();
       HealthState to = m.state();
       if (from != to) {
@@ -744,7 +857,8 @@ public final class LoadBalancer implements AutoCloseable {
     stats.resetOutcomes();
     // End the ejection on time rather than at the next maintenance tick (up to a second later).
     ScheduledExecutorService exec = scheduler;
-    if (published != null && exec != null && !closed) {
+    Maintenance task = maintenance;
+    if (published != null && exec != null && task != null && !closed) {
       Member ejected = null;
       for (Member m : published.members.values()) {
         if (m.stats == stats && m.ejected) {
@@ -754,10 +868,7 @@ public final class LoadBalancer implements AutoCloseable {
       if (ejected != null) {
         try {
           ScheduledFuture<?> unused =
-              exec.schedule(
-                  this::maintainSafely,
-                  Math.max(0, ejected.ejectedUntil - now),
-                  TimeUnit.NANOSECONDS);
+              exec.schedule(task, Math.max(0, ejected.ejectedUntil - now), TimeUnit.NANOSECONDS);
         } catch (RuntimeException e) {
           // The scheduler is shut down: the balancer is closing.
         }
@@ -924,6 +1035,78 @@ public final class LoadBalancer implements AutoCloseable {
   }
 
   /**
+   * A passing active check lifts an outlier ejection (Envoy's {@code
+   * successful_active_health_check_uneject_host}), unless outlier detection was told not to. Only
+   * once the checks consider the server healthy: while it is below the healthy threshold after
+   * failing checks, it stays down anyway.
+   */
+  void onHealthCheckPassed(String id, ServerStats stats) {
+    OutlierDetection od = outlier;
+    if (od == null || !od.unejectOnHealthCheck) {
+      return;
+    }
+    // The common case, a server that is not ejected, costs one snapshot read.
+    Member current = snapshot.members.get(id);
+    if (current == null || current.stats != stats || !current.ejected || current.activeDown) {
+      return;
+    }
+    long now = recorder.read();
+    boolean warm = slowStart != null;
+    update(
+        old -> {
+          Member m = old.get(id);
+          if (m == null || m.stats != stats || !m.ejected || m.activeDown) {
+            return old;
+          }
+          String why = "health check passed, ejection lifted" + (warm ? ", warming up" : "");
+          return copyReplacing(old, m, m.unEject(warm, now, why));
+        });
+  }
+
+  /**
+   * The scheduler's maintenance task. It holds the balancer weakly: the scheduler's thread holds
+   * the task, and a balancer dropped without {@link #close()} must still become unreachable. Once
+   * the balancer has been collected, the task cancels itself and shuts the scheduler down if the
+   * balancer owned it, so that its thread ends too (within a tick).
+   */
+  private static final class Maintenance implements Runnable {
+    private final WeakReference<LoadBalancer> balancer;
+    private final ScheduledExecutorService exec;
+    private final boolean ownsExec;
+
+    // Written once by the constructor's thread right after scheduling, read by the scheduler's
+    // thread: volatile, so a run that follows the write sees it (a run before it finds the
+    // balancer still reachable, as its constructor is running, and does not read it).
+    volatile @Nullable ScheduledFuture<?> periodic;
+
+    Maintenance(LoadBalancer balancer, ScheduledExecutorService exec, boolean ownsExec) {
+      this.balancer = new WeakReference<>(balancer);
+      this.exec = exec;
+      this.ownsExec = ownsExec;
+    }
+
+    @Override
+    public void run() {
+      LoadBalancer lb = balancer.get();
+      if (lb != null) {
+        lb.maintainSafely();
+        return;
+      }
+      cancel();
+      if (ownsExec) {
+        exec.shutdownNow();
+      }
+    }
+
+    void cancel() {
+      ScheduledFuture<?> task = periodic;
+      if (task != null) {
+        task.cancel(false);
+      }
+    }
+  }
+
+  /**
    * A shared daemon scheduler for drain polling in balancers that have no scheduler of their own.
    */
   private static final class DrainPoller {
@@ -969,7 +1152,12 @@ public final class LoadBalancer implements AutoCloseable {
       return this;
     }
 
-    /** The algorithm; required. Give each balancer its own selector instance. */
+    /**
+     * The algorithm; required. Give each balancer its own selector instance: {@link #build()}
+     * rejects a selector whose state outlives a snapshot (round robin, weighted round robin, ring
+     * hash, bounded-load hash, zone-aware, or a decorator over one of them) while another balancer
+     * that uses it is open, since that state describes one balancer's traffic.
+     */
     @CanIgnoreReturnValue
     public Builder selector(Selector selector) {
       checkState(this.selector == null, "selector was already set to %s", this.selector);
@@ -990,8 +1178,12 @@ public final class LoadBalancer implements AutoCloseable {
       checkArgument(!servers.isEmpty(), "server list is empty; leave servers unset to start empty");
       List<Server> copy = new ArrayList<>(servers.size());
       Set<String> ids = new HashSet<>();
+      int index = 0;
       for (Server s : servers) {
-        requireNonNull(s, "server list contains null");
+        if (s == null) {
+          throw new NullPointerException("servers[" + index + "] is null");
+        }
+        index++;
         checkArgument(ids.add(s.id()), "duplicate server id '%s' in the server list", s.id());
         copy.add(s);
       }
@@ -1003,7 +1195,8 @@ public final class LoadBalancer implements AutoCloseable {
     /** The initial servers. */
     @CanIgnoreReturnValue
     public Builder servers(Server... servers) {
-      return servers(List.of(servers));
+      requireNonNull(servers, "servers");
+      return servers(Arrays.asList(servers));
     }
 
     /**
@@ -1052,16 +1245,12 @@ public final class LoadBalancer implements AutoCloseable {
      * stops counting after at most twice this long (and a request legitimately running longer than
      * this may stop counting early). Five minutes by default.
      *
-     * @throws IllegalArgumentException if not positive
+     * @throws IllegalArgumentException naming the value if not in [1 ms, 7 days]
      */
     @CanIgnoreReturnValue
     public Builder inFlightExpiry(Duration expiry) {
-      requireNonNull(expiry, "expiry");
-      checkArgument(
-          !expiry.isNegative() && !expiry.isZero() && expiry.toMillis() >= 1,
-          "in-flight expiry must be at least 1 ms but was %s",
-          expiry);
-      this.inFlightExpiry = expiry;
+      this.inFlightExpiry =
+          Durations.check(expiry, "in-flight expiry", Durations.MIN, Duration.ofDays(7));
       return this;
     }
 
@@ -1071,16 +1260,12 @@ public final class LoadBalancer implements AutoCloseable {
      * estimate (2 by default) and the least latency a failure counts as (10 ms by default), so that
      * a server failing fast does not look fast.
      *
-     * @throws IllegalArgumentException naming the value if decay is not positive, the factor is
-     *     below 1 or not finite, or the floor is negative
+     * @throws IllegalArgumentException naming the value if decay is not in [1 ms, 1 day], the
+     *     factor is below 1 or not finite, or the floor is not in [0, 1 day]
      */
     @CanIgnoreReturnValue
     public Builder latencyModel(Duration decay, double failureFactor, Duration failureFloor) {
-      this.latencyModel =
-          new LatencyModel(
-              requireNonNull(decay, "decay"),
-              failureFactor,
-              requireNonNull(failureFloor, "failureFloor"));
+      this.latencyModel = new LatencyModel(decay, failureFactor, failureFloor);
       return this;
     }
 

@@ -3,7 +3,8 @@ package io.lbkit.core;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Thrown by {@link LoadBalancer#pick()} when no server may receive the request, saying why.
+ * Thrown by {@link LoadBalancer#pick()} and its variants when no server may receive the request,
+ * saying why.
  *
  * <p>This is an outage signal, so it is cheap to throw: it carries no stack trace, and the message
  * and {@link #reason()} tell the cause.
@@ -27,7 +28,12 @@ public final class NoAvailableServerException extends RuntimeException {
      * Servers are eligible, but none has the metadata the request requires, and the subset
      * selector's fallback is {@link SubsetFallback#NO_ENDPOINT} (or its default subset is empty).
      */
-    NO_MATCHING_SUBSET
+    NO_MATCHING_SUBSET,
+    /**
+     * Servers are eligible, but the request's {@link PickContext} excludes every one it may go to
+     * (a retry that has tried them all).
+     */
+    ALL_EXCLUDED
   }
 
   private final Reason reason;

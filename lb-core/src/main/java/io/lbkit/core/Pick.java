@@ -30,7 +30,10 @@ import java.lang.invoke.VarHandle;
  * LoadBalancer.Builder#inFlightExpiry in-flight expiry}; nothing else is held for it.
  *
  * <p>Latency is measured from the pick to the report with the balancer's ticker, unless the caller
- * supplies its own measurement with {@link #complete(Outcome, long)}.
+ * supplies its own measurement with {@link #complete(Outcome, long)}. For a response that streams
+ * (a long body, a server stream), call {@link #responseStarted()} when its headers arrive: the
+ * latency is then the time to first response, while the request keeps counting as in flight until
+ * its outcome is reported.
  *
  * <p>Each pick allocates this one small handle (32 bytes on a 64-bit JVM with compressed
  * references). Reporting exactly once from any thread needs an atomic compare-and-set on the
@@ -51,12 +54,20 @@ public final class Pick implements AutoCloseable {
     }
   }
 
+  /** State bit: an outcome was reported. */
+  private static final int COMPLETED = 1;
+
+  /** State bit: the latency sample was taken when the response started. */
+  private static final int RESPONSE_STARTED = 2;
+
   private final Endpoint endpoint;
   private final long startNanos;
   private final int epoch;
 
-  // Written once, by the CAS that claims the completion; volatile so that a second reporter on
-  // another thread sees it and backs off.
+  // COMPLETED | RESPONSE_STARTED bits, each set once by a CAS that claims it; volatile so that a
+  // second reporter on another thread sees a claimed bit and backs off. One word for both so that
+  // "response started" and "completed" are ordered: a responseStarted() that loses to complete()
+  // sees COMPLETED and records nothing, and complete() knows whether the sample was already taken.
   @SuppressWarnings("UnusedVariable") // accessed through DONE
   private volatile int done;
 
@@ -82,8 +93,47 @@ public final class Pick implements AutoCloseable {
   }
 
   /**
+   * Reports that the response started (its headers, or its first message, arrived), which takes the
+   * latency sample now: the time to first response, not the lifetime of a long stream or of a
+   * slowly read body. The request still counts as in flight until the outcome is reported with
+   * {@link #complete}. Only the first call counts, and none after an outcome was reported.
+   *
+   * @return whether this call took the latency sample
+   */
+  public boolean responseStarted() {
+    StatsRecorder recorder = endpoint.recorder;
+    return responseStarted(recorder.trackLatency ? recorder.read() - startNanos : 0);
+  }
+
+  /**
+   * Like {@link #responseStarted()}, with a time to first response the caller measured; a negative
+   * latency is taken as zero.
+   *
+   * @return whether this call took the latency sample
+   */
+  public boolean responseStarted(long latencyNanos) {
+    // Only from the initial state: after an outcome, or a first call, there is nothing to take.
+    if (!DONE.compareAndSet(this, 0, RESPONSE_STARTED)) {
+      return false;
+    }
+    StatsRecorder recorder = endpoint.recorder;
+    if (recorder.trackLatency) {
+      endpoint.stats.recordLatency(
+          startNanos + Math.max(0, latencyNanos),
+          latencyNanos,
+          recorder.tauNanos,
+          false,
+          recorder.failureFactor,
+          recorder.failureFloorNanos,
+          recorder.fleetLatency(),
+          StatsRecorder.PEAK_LIMIT);
+    }
+    return true;
+  }
+
+  /**
    * Reports how the request ended, with latency measured since the pick. Only the first report of a
-   * pick counts.
+   * pick counts. After {@link #responseStarted()}, a success takes no second latency sample.
    *
    * @return whether this call was the first report
    */
@@ -96,14 +146,23 @@ public final class Pick implements AutoCloseable {
 
   /**
    * Reports how the request ended with a latency the caller measured. Only the first report of a
-   * pick counts; a negative latency is taken as zero.
+   * pick counts; a negative latency is taken as zero. After {@link #responseStarted()}, a success
+   * takes no second latency sample; a failure is still recorded as one (it penalises the server's
+   * estimate whenever it happens).
    *
    * @return whether this call was the first report
    */
   public boolean complete(Outcome outcome, long latencyNanos) {
     requireNonNull(outcome, "outcome");
-    if (!DONE.compareAndSet(this, 0, 1)) {
-      return false;
+    int state;
+    for (; ; ) {
+      state = (int) DONE.getVolatile(this);
+      if ((state & COMPLETED) != 0) {
+        return false;
+      }
+      if (DONE.compareAndSet(this, state, state | COMPLETED)) {
+        break;
+      }
     }
     StatsRecorder recorder = endpoint.recorder;
     if (recorder.trackInFlight) {
@@ -114,7 +173,10 @@ public final class Pick implements AutoCloseable {
         endpoint.stats.recordFailure(recorder.read(), recorder.slowTauNanos);
       }
     }
-    if (recorder.trackLatency && outcome != Outcome.CANCELLED) {
+    boolean sampled = (state & RESPONSE_STARTED) != 0;
+    if (recorder.trackLatency
+        && outcome != Outcome.CANCELLED
+        && (outcome.isFailure() || !sampled)) {
       endpoint.stats.recordLatency(
           startNanos + Math.max(0, latencyNanos),
           latencyNanos,
@@ -134,7 +196,7 @@ public final class Pick implements AutoCloseable {
 
   /** Whether an outcome has been reported. */
   public boolean isCompleted() {
-    return (int) DONE.getVolatile(this) != 0;
+    return ((int) DONE.getVolatile(this) & COMPLETED) != 0;
   }
 
   /** Reports {@link Outcome#CANCELLED} unless an outcome was already reported. */

@@ -4,21 +4,25 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.ImmutableSet;
 import com.google.common.hash.HashFunction;
 import com.google.common.hash.Hashing;
 import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
  * What a pick may know about its request: a hash key (for consistent hashing and sticky sessions),
- * the client's address (for source affinity) and string attributes (a header value, the path) for
- * routing by content. Immutable. {@link LoadBalancer#pick()} uses {@link #empty()}, which costs
- * nothing; build a context only for requests that need one.
+ * the client's address (for source affinity), string attributes (a header value, the path) for
+ * routing by content, and the servers it must not go to (a retry after a failed attempt).
+ * Immutable. {@link LoadBalancer#pick()} uses {@link #empty()}, which costs nothing; build a
+ * context only for requests that need one.
  *
  * <pre>{@code
  * PickContext context = PickContext.builder()
@@ -26,6 +30,15 @@ import org.jspecify.annotations.Nullable;
  *     .attribute("path", request.path())
  *     .build();
  * try (Pick pick = balancer.pick(context)) { ... }
+ * }</pre>
+ *
+ * <p>A retry excludes the servers already tried. Such a pick never returns an excluded server and
+ * never moves the state that first attempts follow (a round-robin rotation), so failovers do not
+ * skew where first attempts go; see {@link LoadBalancer#pick(PickContext)} for how it chooses:
+ *
+ * <pre>{@code
+ * PickContext retry = PickContext.builder().exclude(failed.server().id()).build();
+ * try (Pick pick = balancer.pick(retry)) { ... }
  * }</pre>
  *
  * <p>Keys are hashed with 128-bit Murmur3 (Guava's {@code Hashing.murmur3_128}) with a fixed seed,
@@ -36,22 +49,26 @@ import org.jspecify.annotations.Nullable;
  */
 public final class PickContext {
   private static final HashFunction HASH = Hashing.murmur3_128();
-  private static final PickContext EMPTY = new PickContext(false, 0L, null, ImmutableMap.of());
+  private static final PickContext EMPTY =
+      new PickContext(false, 0L, null, ImmutableMap.of(), ImmutableSet.of());
 
   private final boolean hasHashKey;
   private final long hashKey;
   private final @Nullable InetAddress clientAddress;
   private final ImmutableMap<String, String> attributes;
+  private final ImmutableSet<String> excluded;
 
   private PickContext(
       boolean hasHashKey,
       long hashKey,
       @Nullable InetAddress clientAddress,
-      ImmutableMap<String, String> attributes) {
+      ImmutableMap<String, String> attributes,
+      ImmutableSet<String> excluded) {
     this.hasHashKey = hasHashKey;
     this.hashKey = hashKey;
     this.clientAddress = clientAddress;
     this.attributes = attributes;
+    this.excluded = excluded;
   }
 
   /** The context of a request that needs nothing: no key, no attributes. */
@@ -99,12 +116,39 @@ public final class PickContext {
     return attributes;
   }
 
+  /** Whether the pick must not return the server with this id. */
+  public boolean excludes(String serverId) {
+    return excluded.contains(requireNonNull(serverId, "serverId"));
+  }
+
+  /** The ids of the servers the pick must not return; empty for a first attempt. */
+  public ImmutableSet<String> excludedServerIds() {
+    return excluded;
+  }
+
+  /** Whether this context excludes any server. */
+  public boolean hasExclusions() {
+    return !excluded.isEmpty();
+  }
+
+  /** A builder that starts with everything this context holds. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.hasHashKey = hasHashKey;
+    b.hashKey = hashKey;
+    b.clientAddress = clientAddress;
+    b.attributes.putAll(attributes);
+    b.excluded.addAll(excluded);
+    return b;
+  }
+
   @Override
   public String toString() {
     return "PickContext{"
         + (hasHashKey ? "hashKey=" + Long.toHexString(hashKey) : "no hash key")
         + (clientAddress != null ? ", client=" + clientAddress.getHostAddress() : "")
         + (attributes.isEmpty() ? "" : ", attributes=" + attributes)
+        + (excluded.isEmpty() ? "" : ", excluded=" + excluded)
         + '}';
   }
 
@@ -114,6 +158,7 @@ public final class PickContext {
     private long hashKey;
     private @Nullable InetAddress clientAddress;
     private final Map<String, String> attributes = new LinkedHashMap<>();
+    private final Set<String> excluded = new LinkedHashSet<>();
 
     private Builder() {}
 
@@ -156,6 +201,28 @@ public final class PickContext {
       return this;
     }
 
+    /**
+     * Excludes a server: the pick will not return it (for a retry after an attempt on it failed).
+     * May be called once per server to exclude.
+     */
+    @CanIgnoreReturnValue
+    public Builder exclude(String serverId) {
+      requireNonNull(serverId, "serverId");
+      checkArgument(!serverId.isEmpty(), "excluded server id must not be empty");
+      excluded.add(serverId);
+      return this;
+    }
+
+    /** Excludes every server of these ids; see {@link #exclude(String)}. */
+    @CanIgnoreReturnValue
+    public Builder exclude(Iterable<String> serverIds) {
+      requireNonNull(serverIds, "serverIds");
+      for (String id : serverIds) {
+        exclude(id);
+      }
+      return this;
+    }
+
     /** Returns the context. */
     public PickContext build() {
       boolean keyed = hasHashKey;
@@ -165,10 +232,11 @@ public final class PickContext {
         key = HASH.hashBytes(client.getAddress()).asLong();
         keyed = true;
       }
-      if (!keyed && client == null && attributes.isEmpty()) {
+      if (!keyed && client == null && attributes.isEmpty() && excluded.isEmpty()) {
         return EMPTY;
       }
-      return new PickContext(keyed, key, client, ImmutableMap.copyOf(attributes));
+      return new PickContext(
+          keyed, key, client, ImmutableMap.copyOf(attributes), ImmutableSet.copyOf(excluded));
     }
   }
 }

@@ -11,10 +11,17 @@ import java.util.random.RandomGenerator;
  * <p>A pick without a hash key uses a uniformly random point of the ring, which chooses servers in
  * proportion to their share of the ring (their weight).
  */
-final class RingHashSelector extends LoadIgnoringSelector {
+final class RingHashSelector extends LoadIgnoringSelector implements SelectorLease.Holder {
   private final int minRingSize;
   private final int virtualNodes;
   private final HashRing.PositionCache positions = new HashRing.PositionCache();
+
+  private final SelectorLease.Slot lease = new SelectorLease.Slot();
+
+  @Override
+  public void lease(SelectorLease l) {
+    lease.take(l, name());
+  }
 
   RingHashSelector(int minRingSize, int virtualNodes) {
     super("ring_hash");

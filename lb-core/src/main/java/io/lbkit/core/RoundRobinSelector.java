@@ -10,12 +10,19 @@ import java.util.random.RandomGenerator;
  * is its remainder modulo n, which cycles exactly. {@code getAndIncrement} is one atomic add: every
  * pick of the balancer touches this one counter, which is what exact cycling costs.
  */
-final class RoundRobinSelector extends LoadIgnoringSelector {
+final class RoundRobinSelector extends LoadIgnoringSelector implements SelectorLease.Holder {
   RoundRobinSelector() {
     super("round_robin");
   }
 
   private final RotationCounter rotation = new RotationCounter();
+
+  private final SelectorLease.Slot lease = new SelectorLease.Slot();
+
+  @Override
+  public void lease(SelectorLease l) {
+    lease.take(l, name());
+  }
 
   @Override
   public Picker newPicker(ImmutableList<Endpoint> endpoints, RandomGenerator random) {

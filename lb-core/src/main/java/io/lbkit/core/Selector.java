@@ -24,7 +24,8 @@ import java.util.random.RandomGenerator;
  *
  * <p>A selector may keep state shared by all its pickers (a counter that survives snapshots), so
  * give each balancer its own instance: the factories in {@link Selectors} return a new one per
- * call.
+ * call, and a balancer's build fails if a built-in selector with such state is already used by
+ * another open balancer.
  *
  * @since 0.1.0
  */

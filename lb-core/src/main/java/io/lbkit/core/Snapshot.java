@@ -3,6 +3,7 @@ package io.lbkit.core;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
@@ -21,6 +22,12 @@ final class Snapshot {
   final int eligibleCount;
   final int consideredCount;
   final boolean anyWarming;
+
+  // The endpoints by server id, for picks of one named server; built on first use. Racy single
+  // check: two threads may both build it, and either result is the same immutable map. An
+  // ImmutableMap is safe to publish through a data race (its state is in final fields), so a
+  // reader sees either null (and builds its own) or a complete map.
+  private @Nullable ImmutableMap<String, Endpoint> byId;
 
   private Snapshot(
       ImmutableMap<String, Member> members,
@@ -89,6 +96,51 @@ final class Snapshot {
       }
     }
     return new Snapshot(members, endpoints, picker, panic, eligibleCount, considered, anyWarming);
+  }
+
+  /** The endpoint of this server id, if picks may choose it now. */
+  @Nullable Endpoint endpoint(String id) {
+    ImmutableMap<String, Endpoint> index = byId;
+    if (index == null) {
+      ImmutableMap.Builder<String, Endpoint> b =
+          ImmutableMap.builderWithExpectedSize(endpoints.size());
+      for (Endpoint e : endpoints) {
+        b.put(e.server.id(), e);
+      }
+      index = b.buildOrThrow();
+      byId = index;
+    }
+    return index.get(id);
+  }
+
+  /**
+   * The endpoint for a pick whose context excludes servers (see {@link Failover}): among the part
+   * of the endpoints the picker routes this request to, or among all of them.
+   *
+   * @throws NoAvailableServerException when every candidate is excluded, or the request may go
+   *     nowhere
+   */
+  Endpoint pickExcluding(
+      Selector.Picker picker,
+      PickContext context,
+      long now,
+      StatsRecorder rec,
+      RandomGenerator random,
+      String balancerName) {
+    List<Endpoint> candidates =
+        picker instanceof RoutingPicker routing ? routing.candidates(context) : endpoints;
+    Endpoint chosen = Failover.choose(candidates, context, now, rec, random);
+    if (chosen == null) {
+      throw new NoAvailableServerException(
+          NoAvailableServerException.Reason.ALL_EXCLUDED,
+          "no server available in "
+              + balancerName
+              + ": the request excludes every one of the "
+              + candidates.size()
+              + " servers it may go to "
+              + context.excludedServerIds());
+    }
+    return chosen;
   }
 
   private static double warmupFactor(Member m, @Nullable SlowStart slowStart, long now) {

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSetMultimap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.random.RandomGenerator;
@@ -23,7 +24,7 @@ import java.util.random.RandomGenerator;
  * cached, and at most {@value #MAX_CACHED_SUBSETS} of them, so requests carrying arbitrary values
  * cannot grow the cache; beyond that bound subsets are built per pick, correct but slower.
  */
-final class SubsetSelector implements ScopedSelector {
+final class SubsetSelector implements ScopedSelector, SelectorLease.Holder {
   static final int MAX_CACHED_SUBSETS = 256;
 
   /** Cache key of the picker over every endpoint (the empty requirement). */
@@ -54,6 +55,12 @@ final class SubsetSelector implements ScopedSelector {
   }
 
   @Override
+  public void lease(SelectorLease l) {
+    // The subsets' pickers live in each snapshot's picker: only the base may hold state.
+    SelectorLease.take(base, l);
+  }
+
+  @Override
   public boolean usesInFlight() {
     return base.usesInFlight();
   }
@@ -68,7 +75,7 @@ final class SubsetSelector implements ScopedSelector {
     return "subset(" + base.name() + ")";
   }
 
-  private final class SubsetPicker implements Picker {
+  private final class SubsetPicker implements RoutingPicker {
     private final ImmutableList<Endpoint> endpoints;
     private final Object scope;
     private final RandomGenerator random;
@@ -98,6 +105,41 @@ final class SubsetSelector implements ScopedSelector {
     @Override
     public Endpoint pick(PickContext context, long nowNanos) {
       return resolve(context).pick(context, nowNanos);
+    }
+
+    @Override
+    public List<Endpoint> candidates(PickContext context) {
+      ImmutableMap<String, String> required = required(context);
+      if (required.isEmpty()) {
+        return endpoints;
+      }
+      ImmutableList<Endpoint> subset = filter(required);
+      if (!subset.isEmpty()) {
+        return subset;
+      }
+      switch (fallback) {
+        case ANY_ENDPOINT:
+          return endpoints;
+        case DEFAULT_SUBSET:
+          ImmutableList<Endpoint> defaults = filter(defaultSubset);
+          if (defaults.isEmpty()) {
+            throw noMatch(required, ", nor the default subset " + defaultSubset);
+          }
+          return defaults;
+        case NO_ENDPOINT:
+        default:
+          throw noMatch(required, "");
+      }
+    }
+
+    /** The metadata a request requires, as {@link #resolve} derives it (a retry's path only). */
+    private ImmutableMap<String, String> required(PickContext context) {
+      String attribute = rule.attribute();
+      if (attribute != null) {
+        String value = context.attribute(attribute);
+        return value == null ? ImmutableMap.of() : ImmutableMap.of(rule.metadataKey(), value);
+      }
+      return ImmutableMap.copyOf(rule.requiredMetadata(context));
     }
 
     private Picker resolve(PickContext context) {

@@ -37,7 +37,8 @@ import org.jspecify.annotations.Nullable;
  * counter, advanced by one atomic getAndIncrement per pick (it cannot overflow in practice). The
  * counter survives snapshot changes, so a rebuild does not restart the sequence at server 0.
  */
-final class WeightedRoundRobinSelector extends LoadIgnoringSelector {
+final class WeightedRoundRobinSelector extends LoadIgnoringSelector
+    implements SelectorLease.Holder {
   WeightedRoundRobinSelector() {
     super("weighted_round_robin");
   }
@@ -51,6 +52,13 @@ final class WeightedRoundRobinSelector extends LoadIgnoringSelector {
   private static final double INVERSE_GOLDEN_RATIO = 0.6180339887498949;
 
   private final RotationCounter rotation = new RotationCounter();
+
+  private final SelectorLease.Slot lease = new SelectorLease.Slot();
+
+  @Override
+  public void lease(SelectorLease l) {
+    lease.take(l, name());
+  }
 
   @Override
   public Picker newPicker(ImmutableList<Endpoint> endpoints, RandomGenerator random) {

@@ -36,7 +36,7 @@ import java.util.random.RandomGenerator;
  * keeps traffic local) until they have all been eligible at once. Passing the membership to
  * selectors removes both approximations.
  */
-final class ZoneAwareSelector implements ScopedSelector {
+final class ZoneAwareSelector implements ScopedSelector, SelectorLease.Holder {
   /** The group of servers that have no zone; no real zone is blank. */
   static final String UNKNOWN_ZONE = "";
 
@@ -50,6 +50,14 @@ final class ZoneAwareSelector implements ScopedSelector {
   /** Scope -> zone -> the largest total static weight of that zone seen in one snapshot. */
   private final ConcurrentHashMap<Object, ConcurrentHashMap<String, Double>> capacity =
       new ConcurrentHashMap<>();
+
+  private final SelectorLease.Slot lease = new SelectorLease.Slot();
+
+  @Override
+  public void lease(SelectorLease l) {
+    lease.take(l, name());
+    SelectorLease.take(base, l);
+  }
 
   ZoneAwareSelector(
       String localZone, Selector base, double overprovisioningFactor, int minClusterSize) {

@@ -53,6 +53,16 @@ class LoadBalancerStressTest {
   private static final int SERVERS = 6;
   private static final int PICKERS = 3;
   private static final long RUN_NANOS = TimeUnit.MILLISECONDS.toNanos(600);
+
+  /**
+   * A run goes on past {@link #RUN_NANOS} until it has made this many changes and picks (up to
+   * {@link #LONGEST_RUN_NANOS}): on a loaded machine 600 ms may hold too few of either to test
+   * anything, and the counts, not the time, are what the invariants need.
+   */
+  private static final int MIN_CHANGES = 150;
+
+  private static final long MIN_PICKS = 2_000;
+  private static final long LONGEST_RUN_NANOS = TimeUnit.SECONDS.toNanos(15);
   private static final int LOG_CAPACITY = 400_000;
   private static final Outcome[] OUTCOMES = Outcome.values();
   private static final HealthState[] HEALTHS = {
@@ -77,7 +87,7 @@ class LoadBalancerStressTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("selectors")
-  @Timeout(10)
+  @Timeout(30)
   void picksAndReportsStayConsistentWhileMembershipChanges(String name, Supplier<Selector> selector)
       throws Throwable {
     Run run = new Run(selector.get());
@@ -148,6 +158,10 @@ class LoadBalancerStressTest {
     final ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
     final AtomicBoolean pickersDone = new AtomicBoolean();
     final long deadline = System.nanoTime() + RUN_NANOS;
+    final long lastDeadline = System.nanoTime() + LONGEST_RUN_NANOS;
+
+    // The changer's count so far, for the other threads' stop condition.
+    volatile int changesSoFar;
 
     // Written by the changer only, read after it has been joined.
     final List<List<long[]>> ineligible = new ArrayList<>();
@@ -211,6 +225,16 @@ class LoadBalancerStressTest {
       return t;
     }
 
+    /** Whether the threads go on: before the deadline, or until the minimum counts are made. */
+    private boolean running() {
+      long now = System.nanoTime();
+      if (now - deadline < 0) {
+        return true;
+      }
+      boolean enough = changesSoFar >= MIN_CHANGES && picks.get() >= MIN_PICKS;
+      return !enough && now - lastDeadline < 0;
+    }
+
     /** Picks until the deadline (or a full log) and reports each pick in one of several ways. */
     private void pickLoop(int worker) {
       SplittableRandom random = new SplittableRandom(worker);
@@ -219,7 +243,7 @@ class LoadBalancerStressTest {
       long[] before = logBefore[worker];
       long[] after = logAfter[worker];
       int n = 0;
-      while (n < LOG_CAPACITY && ((n & 63) != 0 || System.nanoTime() < deadline)) {
+      while (n < LOG_CAPACITY && ((n & 63) != 0 || running())) {
         long seqBefore = sequence.get();
         Pick pick;
         try {
@@ -313,7 +337,7 @@ class LoadBalancerStressTest {
         present[i] = true;
         health[i] = HealthState.HEALTHY;
       }
-      while (System.nanoTime() < deadline) {
+      while (running()) {
         int i = random.nextInt(SERVERS);
         boolean eligible = present[i] && health[i] == HealthState.HEALTHY;
         int action = random.nextInt(6);
@@ -374,6 +398,7 @@ class LoadBalancerStressTest {
           leaving.forEach(this::startIneligible);
         }
         changes++;
+        changesSoFar = changes;
         recordEndpoints();
       }
       // Everything present and healthy again, so that the final checks can pick anywhere.

@@ -311,4 +311,62 @@ class PickTest {
     p.success();
     assertThat(a.inFlight()).isZero();
   }
+
+  @Test
+  void responseStartedTakesTheLatencySampleAndKeepsTheRequestInFlight() {
+    LoadBalancer lb = single(Selectors.leastResponseTime());
+    Endpoint a = only(lb);
+    Pick p = lb.pick();
+    ticker.advance(Duration.ofMillis(5));
+    assertThat(p.responseStarted()).isTrue();
+    assertThat(p.responseStarted()).as("only the first call counts").isFalse();
+    // The body streams for two seconds: still in flight, and the estimate is the 5 ms to headers.
+    ticker.advance(Duration.ofSeconds(2));
+    assertThat(a.inFlight()).isEqualTo(1);
+    assertThat(p.isCompleted()).isFalse();
+    assertThat(p.complete(Outcome.SUCCESS)).isTrue();
+    assertThat(a.inFlight()).isZero();
+    // The 5 ms sample (idle decay since then may lower it), nowhere near the 2 s of the stream.
+    assertThat(lb.status("a:80").orElseThrow().latencyEstimateNanos())
+        .isBetween(1.0 * MS, 5.0 * MS);
+  }
+
+  @Test
+  void aFailureAfterResponseStartedStillCountsAsAFailure() {
+    LoadBalancer lb = single(Selectors.leastResponseTime());
+    Endpoint a = only(lb);
+    Pick p = lb.pick();
+    ticker.advance(Duration.ofMillis(5));
+    p.responseStarted();
+    ticker.advance(Duration.ofMillis(1));
+    p.complete(Outcome.FAILURE);
+    // The failure penalty: at least the failure floor (10 ms by default) and twice the estimate.
+    assertThat(a.latencyEstimateNanos()).isGreaterThanOrEqualTo(10 * MS);
+  }
+
+  @Test
+  void responseStartedAfterCompletionChangesNothing() {
+    LoadBalancer lb = single(Selectors.leastResponseTime());
+    Endpoint a = only(lb);
+    Pick p = lb.pick();
+    ticker.advance(Duration.ofMillis(3));
+    p.success();
+    ticker.advance(Duration.ofMillis(500));
+    assertThat(p.responseStarted()).isFalse();
+    assertThat(p.responseStarted(Long.MAX_VALUE)).isFalse();
+    assertThat(a.latencyEstimateNanos()).isCloseTo(3 * MS, within(0.5 * MS));
+    assertThat(p.isCompleted()).isTrue();
+  }
+
+  @Test
+  void closeAfterResponseStartedReleasesTheSlot() {
+    LoadBalancer lb = single(Selectors.leastConnections());
+    Endpoint a = only(lb);
+    Pick p = lb.pick();
+    p.responseStarted();
+    assertThat(p.isCompleted()).isFalse();
+    p.close();
+    assertThat(p.isCompleted()).isTrue();
+    assertThat(a.inFlight()).isZero();
+  }
 }

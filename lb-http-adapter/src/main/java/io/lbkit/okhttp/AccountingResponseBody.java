@@ -16,9 +16,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * A response body that reports its pick when the caller is done with it: when the body is read to
  * the end or closed, with the outcome its status decided, or when reading it fails, as a failure. A
- * streamed body therefore counts (for latency and in-flight load) until the caller has it all, not
- * merely until the headers arrived. {@link Pick#complete} reports only once, whatever happens
- * first.
+ * streamed body therefore counts as in flight until the caller has it all, not merely until the
+ * headers arrived; its latency sample was already taken at the headers ({@link
+ * Pick#responseStarted()}), so a success here adds none, while a failure still counts. {@link
+ * Pick#complete} reports only once, whatever happens first.
  */
 final class AccountingResponseBody extends ResponseBody {
   private final ResponseBody delegate;

@@ -1,7 +1,7 @@
 package io.lbkit.okhttp;
 
+import com.google.common.base.Splitter;
 import com.google.common.collect.ImmutableList;
-import io.lbkit.core.Endpoint;
 import io.lbkit.core.LoadBalancer;
 import io.lbkit.core.NoAvailableServerException;
 import io.lbkit.core.Outcome;
@@ -17,8 +17,8 @@ import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
-import java.util.function.Predicate;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
 import okhttp3.Request;
@@ -51,6 +51,13 @@ final class BalancedCall {
         pick.complete(outcome);
       }
     }
+
+    /** The response headers arrived: the latency sample is the time to them. */
+    void responseStarted() {
+      if (pick != null) {
+        pick.responseStarted();
+      }
+    }
   }
 
   private final LoadBalancingInterceptor config;
@@ -60,6 +67,7 @@ final class BalancedCall {
   private final Request request;
   private final List<Attempt> failures = new ArrayList<>(2);
   private final Set<String> tried = new HashSet<>(4);
+  private final @Nullable PickContext firstContext;
   private String stopReason = "";
 
   BalancedCall(LoadBalancingInterceptor config, Service service, Interceptor.Chain chain) {
@@ -68,9 +76,26 @@ final class BalancedCall {
     this.balancer = service.balancer;
     this.chain = chain;
     this.request = chain.request();
+    this.firstContext = hashKeyContext();
   }
 
   Response execute() throws IOException {
+    HttpUrl url = request.url();
+    if (url.port() != HttpUrl.defaultPort(url.scheme())) {
+      // The picked server's port replaces the URL's: a port the caller wrote would be ignored.
+      throw new LoadBalancingException(
+          service.host,
+          List.of(),
+          "the URL names port "
+              + url.port()
+              + ", but a load-balanced URL takes the port of the server it is sent to: leave the"
+              + " port out ("
+              + url.scheme()
+              + "://"
+              + service.host
+              + "/...)",
+          null);
+    }
     ServerHint hint = request.tag(ServerHint.class);
     boolean pinned = hint != null && hint.isPinned();
     Target target = first(hint);
@@ -128,6 +153,9 @@ final class BalancedCall {
         target.complete(Outcome.CANCELLED);
         return response;
       }
+      // The headers are here: that is the server's latency. The body may stream for much longer
+      // at the caller's pace; the pick stays in flight until it is closed (see accounted()).
+      target.responseStarted();
       int code = response.code();
       Outcome outcome = config.failureStatus.test(code) ? Outcome.FAILURE : Outcome.SUCCESS;
       if (config.retryStatuses.contains(code) && idempotent && !oneShot && !pinned) {
@@ -183,11 +211,17 @@ final class BalancedCall {
     try {
       if (hint == null) {
         // The hot path: everything below is for hints.
-        PickContext context = context();
-        return new Target(context == null ? balancer.pick() : balancer.pick(context));
+        return new Target(firstContext == null ? balancer.pick() : balancer.pick(firstContext));
       }
       String id = hint.serverId();
+      // A pick of exactly that server, which moves no selector state: a hinted request must not
+      // shift the rotation the other requests follow.
+      Optional<Pick> hinted = balancer.pickServer(id);
       if (hint.isPinned()) {
+        if (hinted.isPresent()) {
+          return new Target(hinted.get());
+        }
+        // Not eligible now (unhealthy, ejected, draining): a pin goes there anyway, unaccounted.
         Server server =
             balancer
                 .server(id)
@@ -201,16 +235,12 @@ final class BalancedCall {
                                 + "', which is not one of its servers "
                                 + ids(balancer.servers()),
                             null));
-        Pick pick = isEligible(id) ? acquire(s -> s.id().equals(id)) : null;
-        return pick != null ? new Target(pick) : new Target(server, null);
+        return new Target(server, null);
       }
-      if (isEligible(id)) {
-        Pick pick = acquire(s -> s.id().equals(id));
-        if (pick != null) {
-          return new Target(pick);
-        }
+      if (hinted.isPresent()) {
+        return new Target(hinted.get());
       }
-      return new Target(balancer.pick());
+      return new Target(firstContext == null ? balancer.pick() : balancer.pick(firstContext));
     } catch (NoAvailableServerException e) {
       throw new LoadBalancingException(
           service.host, List.of(), "no server available: " + e.getMessage(), e);
@@ -220,69 +250,46 @@ final class BalancedCall {
   /**
    * The server for the next attempt, or null (with {@link #stopReason} set) when there is none:
    * attempts exhausted, no untried eligible server, or no retry budget left.
+   *
+   * <p>The pick excludes the servers already tried. Such a pick does not go through the selector's
+   * rotation, so failovers leave the order that first attempts follow alone: with one of n servers
+   * refusing connections, each server still gets about 1/n of first attempts. With a hash key, the
+   * key stays in the context, so that the retries of one session agree on where they go.
    */
   private @Nullable Target next(int attemptsSoFar) {
     if (attemptsSoFar >= config.maxAttempts) {
       stopReason = "maxAttempts (" + config.maxAttempts + ") reached";
       return null;
     }
-    Server untried = null;
-    for (Endpoint e : balancer.eligibleEndpoints()) {
-      if (!tried.contains(e.server().id())) {
-        untried = e.server();
-        break;
-      }
+    PickContext.Builder context =
+        firstContext == null ? PickContext.builder() : firstContext.toBuilder();
+    for (String id : tried) {
+      context.exclude(id);
     }
-    if (untried == null) {
-      stopReason = "no other eligible server to try";
+    Pick pick;
+    try {
+      pick = balancer.pick(context.build());
+    } catch (NoAvailableServerException e) {
+      stopReason =
+          e.reason() == NoAvailableServerException.Reason.ALL_EXCLUDED
+              ? "no other eligible server to try"
+              : "no other server available: " + e.getMessage();
       return null;
     }
-    Pick pick = acquire(s -> !tried.contains(s.id()));
-    Target next = pick != null ? new Target(pick) : new Target(untried, null);
     if (!service.budget.tryRetry()) {
-      next.complete(Outcome.CANCELLED);
+      pick.complete(Outcome.CANCELLED);
       stopReason = "retry budget exhausted (" + config.retryBudget() + ")";
       return null;
     }
-    return next;
+    return new Target(pick);
   }
 
   /**
-   * Picks until the balancer returns an acceptable server, holding the rejected picks meanwhile: a
-   * held pick counts as in flight, which steers load-aware selectors away from servers already
-   * rejected, and round robin moves on by itself. Gives up after a bounded number of picks.
-   *
-   * <p>This is the adapter's stand-in for a core pick that excludes servers (lb-core has none yet).
+   * The request's hash key context for sticky sessions, or null without one. The first attempt
+   * picks by it; a retry keeps the key but excludes the servers tried, so that the core picks among
+   * the others by rendezvous hashing of the same key.
    */
-  private @Nullable Pick acquire(Predicate<Server> accept) {
-    int limit = 2 * balancer.eligibleEndpoints().size() + 2;
-    List<Pick> rejected = new ArrayList<>(2);
-    try {
-      for (int i = 0; i < limit; i++) {
-        Pick pick;
-        try {
-          pick = balancer.pick();
-        } catch (NoAvailableServerException e) {
-          return null;
-        }
-        if (accept.test(pick.server())) {
-          return pick;
-        }
-        rejected.add(pick);
-      }
-      return null;
-    } finally {
-      for (Pick p : rejected) {
-        p.close();
-      }
-    }
-  }
-
-  /**
-   * The request's hash key context for sticky sessions, or null without one. Only the first attempt
-   * uses it: a retry must go to another server, which a hash of the same key would not give.
-   */
-  private @Nullable PickContext context() {
+  private @Nullable PickContext hashKeyContext() {
     String key = null;
     if (config.hashKeyHeader != null) {
       key = request.header(config.hashKeyHeader);
@@ -295,7 +302,7 @@ final class BalancedCall {
 
   private static @Nullable String cookie(Request request, String name) {
     for (String header : request.headers("Cookie")) {
-      for (String pair : header.split(";")) {
+      for (String pair : Splitter.on(';').split(header)) {
         int eq = pair.indexOf('=');
         if (eq > 0 && pair.substring(0, eq).trim().equals(name)) {
           return pair.substring(eq + 1).trim();
@@ -303,15 +310,6 @@ final class BalancedCall {
       }
     }
     return null;
-  }
-
-  private boolean isEligible(String id) {
-    for (Endpoint e : balancer.eligibleEndpoints()) {
-      if (e.server().id().equals(id)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static boolean isIdempotent(Request request) {

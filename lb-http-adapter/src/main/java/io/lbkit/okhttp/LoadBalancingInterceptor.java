@@ -44,7 +44,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Requests whose host is not a configured service pass through untouched. It must be added with
  * {@link OkHttpClient.Builder#addInterceptor}: OkHttp does not let network interceptors change
- * where a request goes.
+ * where a request goes. It needs OkHttp 5.4.0 or later; {@link Builder#build()} fails with an older
+ * one.
+ *
+ * <p>A balanced URL takes the picked server's port, so it carries no port of its own (or its
+ * scheme's default): a request for {@code http://inventory:9999/} fails with a {@link
+ * LoadBalancingException} instead of having its port silently replaced.
  *
  * <h2>Routing, and why the URL keeps the logical host</h2>
  *
@@ -70,13 +75,16 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Outcomes</h2>
  *
- * <p>Every attempt completes its {@link io.lbkit.core.Pick} exactly once, with the latency from the
- * pick: {@code CONNECT_FAILURE} when it failed before the request was written (refused, reset, TLS
- * failure, connect timeout), {@code TIMEOUT} for a read or write timeout, {@code FAILURE} for any
- * other I/O error or a {@linkplain Builder#failureStatuses failure status} (5xx and 429 by
- * default), {@code SUCCESS} otherwise, and {@code CANCELLED} when the caller cancelled the call or
- * the response came from OkHttp's cache. The response returned to the caller is accounted when its
- * body has been read to the end or closed, so a streamed body counts as in flight until then.
+ * <p>Every attempt completes its {@link io.lbkit.core.Pick} exactly once: {@code CONNECT_FAILURE}
+ * when it failed before the request was written (refused, reset, TLS failure, connect timeout),
+ * {@code TIMEOUT} for a read or write timeout, {@code FAILURE} for any other I/O error or a
+ * {@linkplain Builder#failureStatuses failure status} (5xx and 429 by default), {@code SUCCESS}
+ * otherwise, and {@code CANCELLED} when the caller cancelled the call or the response came from
+ * OkHttp's cache. The latency sample is the time from the pick to the response headers ({@link
+ * io.lbkit.core.Pick#responseStarted()}). The response returned to the caller is accounted when its
+ * body has been read to the end or closed: a streamed body counts as in flight until then, and an
+ * error while reading it counts as a failure, but how long the caller takes to read it does not
+ * make the server look slow.
  *
  * <h2>Failover</h2>
  *
@@ -90,7 +98,10 @@ import org.jspecify.annotations.Nullable;
  *       body} is only resent if it failed before anything was written.
  *   <li>No server is tried twice for one request; at most {@linkplain Builder#maxAttempts
  *       maxAttempts} servers are tried; every attempt after the first must be granted by the
- *       service's {@link RetryBudget}.
+ *       service's {@link RetryBudget}. A failover pick excludes the servers tried ({@link
+ *       io.lbkit.core.PickContext.Builder#exclude}) and does not move the selector's rotation, so
+ *       first attempts keep their share: with one of n servers refusing connections, each server
+ *       still gets about 1/n of first attempts.
  *   <li>When no attempt produced a response, the caller gets a {@link LoadBalancingException} that
  *       lists each server tried and how it failed. When the last attempt produced a response (a 503
  *       that could not be retried, say), the caller gets that response.
@@ -221,7 +232,10 @@ public final class LoadBalancingInterceptor implements Interceptor {
     /**
      * Routes requests whose URL host is {@code logicalHost} through this balancer. The host is a
      * bare name (no scheme, port or path) and is matched case-insensitively; the URL's scheme
-     * decides between HTTP and HTTPS, and the picked server's port replaces the URL's port.
+     * decides between HTTP and HTTPS, and the picked server's port is used. A request URL for this
+     * host must therefore carry no port (or its scheme's default, which is the same URL to OkHttp):
+     * one that names another port ({@code http://inventory:9999/}) fails with a {@link
+     * LoadBalancingException} rather than have its port silently replaced.
      *
      * @throws IllegalArgumentException if the name is not a valid bare host name or is already
      *     configured
@@ -261,7 +275,10 @@ public final class LoadBalancingInterceptor implements Interceptor {
      * The statuses on which an idempotent request is sent again to another server. Default: 502,
      * 503, 504. Pass none to retry only after I/O errors.
      *
-     * @throws IllegalArgumentException if a code is outside 100..599
+     * <p>Only error statuses (4xx and 5xx) can be retry statuses: resending a request that was
+     * answered with 1xx, 2xx or 3xx would repeat a request the server handled.
+     *
+     * @throws IllegalArgumentException if a code is outside 400..599
      */
     @CanIgnoreReturnValue
     public Builder retryStatuses(int... codes) {
@@ -269,7 +286,9 @@ public final class LoadBalancingInterceptor implements Interceptor {
       ImmutableSet.Builder<Integer> set = ImmutableSet.builder();
       for (int code : codes) {
         checkArgument(
-            code >= 100 && code <= 599, "retry status must be in 100..599 but was %s", code);
+            code >= 400 && code <= 599,
+            "retry status must be an error status in 400..599 but was %s",
+            code);
         set.add(code);
       }
       this.retryStatuses = set.build();
@@ -306,12 +325,16 @@ public final class LoadBalancingInterceptor implements Interceptor {
      * every request with the same value goes to the same server while it is eligible. Requests
      * without the header, and retries (which must go to another server), pick without a key.
      *
-     * @throws IllegalArgumentException if the name is blank
+     * @throws IllegalArgumentException if the name is not an HTTP header name (an RFC 9110 token:
+     *     letters, digits and {@code !#$%&'*+-.^_`|~}, no spaces)
      */
     @CanIgnoreReturnValue
     public Builder hashKeyHeader(String headerName) {
       requireNonNull(headerName, "headerName");
-      checkArgument(!headerName.isBlank(), "hash key header name must not be blank");
+      checkArgument(
+          isToken(headerName),
+          "hash key header name must be an HTTP token such as 'X-Session-Id' but was '%s'",
+          headerName);
       this.hashKeyHeader = headerName;
       return this;
     }
@@ -320,17 +343,33 @@ public final class LoadBalancingInterceptor implements Interceptor {
      * Like {@link #hashKeyHeader(String)}, with the value of this cookie of the request's {@code
      * Cookie} header (a session cookie, say). When both are set, the header wins.
      *
-     * @throws IllegalArgumentException if the name is blank or contains '=' or ';'
+     * @throws IllegalArgumentException if the name is not a cookie name (an RFC 6265 token:
+     *     letters, digits and {@code !#$%&'*+-.^_`|~}, no spaces, {@code =} or {@code ;})
      */
     @CanIgnoreReturnValue
     public Builder hashKeyCookie(String cookieName) {
       requireNonNull(cookieName, "cookieName");
       checkArgument(
-          !cookieName.isBlank() && cookieName.indexOf('=') < 0 && cookieName.indexOf(';') < 0,
-          "hash key cookie name must be a cookie name but was '%s'",
+          isToken(cookieName),
+          "hash key cookie name must be an HTTP token such as 'SESSION' but was '%s'",
           cookieName);
-      this.hashKeyCookie = cookieName.trim();
+      this.hashKeyCookie = cookieName;
       return this;
+    }
+
+    /** Whether {@code s} is an RFC 9110 token, the syntax of header names and cookie names. */
+    private static boolean isToken(String s) {
+      if (s.isEmpty()) {
+        return false;
+      }
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        boolean alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (!alnum && "!#$%&'*+-.^_`|~".indexOf(c) < 0) {
+          return false;
+        }
+      }
+      return true;
     }
 
     /**
@@ -346,9 +385,11 @@ public final class LoadBalancingInterceptor implements Interceptor {
     /**
      * Returns the interceptor.
      *
-     * @throws IllegalStateException if no service was configured
+     * @throws IllegalStateException if no service was configured, or if the OkHttp on the class
+     *     path is older than 5.4.0 (the message names the version found)
      */
     public LoadBalancingInterceptor build() {
+      OkHttpVersion.check();
       checkState(
           !services.isEmpty(),
           "no service configured: call service(\"logical-host\", balancer) at least once");

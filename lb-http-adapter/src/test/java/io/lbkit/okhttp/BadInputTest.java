@@ -11,10 +11,12 @@ import io.lbkit.core.Selectors;
 import io.lbkit.core.Server;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
+import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -64,7 +66,7 @@ class BadInputTest {
     LoadBalancingInterceptor.Builder b = LoadBalancingInterceptor.builder();
     assertThatThrownBy(() -> b.maxAttempts(0)).hasMessage("maxAttempts must be in 1..10 but was 0");
     assertThatThrownBy(() -> b.retryStatuses(503, 700))
-        .hasMessage("retry status must be in 100..599 but was 700");
+        .hasMessage("retry status must be an error status in 400..599 but was 700");
     assertThatThrownBy(() -> RetryBudget.of(-0.1, 0))
         .hasMessage("retry ratio must be in 0..10 but was -0.1");
     assertThatThrownBy(() -> RetryBudget.of(Double.NaN, 0))
@@ -78,6 +80,98 @@ class BadInputTest {
         .hasMessage("health check path must start with '/' but was 'health'");
     assertThatThrownBy(() -> OkHttpHealthChecker.builder(new OkHttpClient()).logicalHost("a:1"))
         .hasMessageContaining("'a:1'");
+  }
+
+  @Test
+  @SuppressWarnings("NullAway") // passes null on purpose
+  void retryStatusesThatAreNotErrorsAreRejected() {
+    LoadBalancingInterceptor.Builder b = LoadBalancingInterceptor.builder();
+    // Resending a request that succeeded (2xx), was redirected (3xx) or is informational (1xx)
+    // would duplicate its effects.
+    for (int code :
+        new int[] {100, 200, 204, 301, 304, 399, Integer.MIN_VALUE, Integer.MAX_VALUE}) {
+      assertThatThrownBy(() -> b.retryStatuses(503, code))
+          .as("%s", code)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("retry status must be an error status in 400..599 but was " + code);
+    }
+    b.retryStatuses(400, 409, 599); // error statuses stay accepted
+    b.retryStatuses(); // and none turns status retries off
+    assertThatThrownBy(() -> b.retryStatuses((int[]) null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("codes");
+  }
+
+  @Test
+  @SuppressWarnings("NullAway") // passes null on purpose
+  void nullServerInTheServerListIsNamed() {
+    Server a = Server.of("10.0.0.1", 8080);
+    assertThatThrownBy(() -> LoadBalancer.builder().servers(a, null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("servers[1] is null");
+    assertThatThrownBy(() -> LoadBalancer.builder().servers(Arrays.asList(null, a)))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("servers[0] is null");
+    assertThatThrownBy(() -> LoadBalancer.builder().servers((Server[]) null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("servers");
+  }
+
+  @Test
+  void hashKeyHeaderAndCookieNamesMustBeTokens() {
+    LoadBalancingInterceptor.Builder b = LoadBalancingInterceptor.builder();
+    for (String bad : List.of("a b", "", " ", "X-Session ", "X:Session", "X\nSession", "Séance")) {
+      assertThatThrownBy(() -> b.hashKeyHeader(bad))
+          .as("'%s'", bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage(
+              "hash key header name must be an HTTP token such as 'X-Session-Id' but was '"
+                  + bad
+                  + "'");
+    }
+    for (String bad : List.of("a b", "", " SESSION", "a=b", "a;b", "a,b", "\"s\"", "Séance")) {
+      assertThatThrownBy(() -> b.hashKeyCookie(bad))
+          .as("'%s'", bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage(
+              "hash key cookie name must be an HTTP token such as 'SESSION' but was '" + bad + "'");
+    }
+    b.hashKeyHeader("X-Session_Id.v2!").hashKeyCookie("__Host-session");
+  }
+
+  @Test
+  void urlWithAnExplicitNonDefaultPortIsRejectedNotSilentlyRerouted() throws Exception {
+    try (Backend backend = Backend.start("s0");
+        LoadBalancer lb =
+            LoadBalancer.builder()
+                .selector(Selectors.roundRobin())
+                .servers(backend.server())
+                .build()) {
+      OkHttpClient client =
+          TestClients.builder(LoadBalancingInterceptor.builder().service("inventory", lb).build())
+              .build();
+
+      assertThatThrownBy(
+              () ->
+                  client
+                      .newCall(new Request.Builder().url("http://inventory:9999/items").build())
+                      .execute())
+          .isInstanceOf(LoadBalancingException.class)
+          .hasMessage(
+              "inventory: the URL names port 9999, but a load-balanced"
+                  + " URL takes the port of the server it is sent to: leave the port out"
+                  + " (http://inventory/...)");
+      assertThat(backend.requests()).isZero();
+
+      // The scheme's default port, written out or not, is the same URL to OkHttp: balanced.
+      for (String url : List.of("http://inventory:80/items", "http://INVENTORY/items")) {
+        try (Response r = client.newCall(new Request.Builder().url(url).build()).execute()) {
+          assertThat(r.code()).as(url).isEqualTo(200);
+        }
+      }
+      assertThat(backend.requests()).isEqualTo(2);
+      TestClients.shutdown(client);
+    }
   }
 
   @Test

@@ -35,6 +35,45 @@ class StickySessionTest {
     run(LoadBalancingInterceptor.builder().hashKeyCookie("SESSION"), false);
   }
 
+  @Test
+  void retriesOfOneSessionAgreeOnTheServerTheyFailOverTo() throws Exception {
+    List<Server> servers = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      Backend b = Backend.start("s" + i);
+      backends.add(b);
+      servers.add(b.server());
+    }
+    try (LoadBalancer balancer =
+        LoadBalancer.builder().selector(Selectors.ringHash()).servers(servers).build()) {
+      OkHttpClient client =
+          TestClients.builder(
+                  LoadBalancingInterceptor.builder()
+                      .hashKeyHeader("X-Session")
+                      .service("inventory", balancer)
+                      .build())
+              .build();
+      Request request =
+          new Request.Builder().url("http://inventory/cart").header("X-Session", "alice").build();
+      client.newCall(request).execute().close();
+      Backend home = backends.stream().filter(b -> b.requests() == 1).findFirst().orElseThrow();
+      home.behave(Backend.status(503)); // the session's server answers 503: GETs fail over
+
+      for (int i = 0; i < 10; i++) {
+        try (Response r = client.newCall(request).execute()) {
+          assertThat(r.code()).isEqualTo(200);
+        }
+      }
+
+      // Every retry went to one and the same other server.
+      assertThat(home.requests()).isEqualTo(11);
+      assertThat(backends)
+          .filteredOn(b -> b != home)
+          .extracting(Backend::requests)
+          .containsExactlyInAnyOrder(10, 0, 0);
+      TestClients.shutdown(client);
+    }
+  }
+
   private void run(LoadBalancingInterceptor.Builder builder, boolean header) throws Exception {
     List<Server> servers = new ArrayList<>();
     for (int i = 0; i < 4; i++) {

@@ -11,6 +11,7 @@ import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.ZDI_Result;
+import org.openjdk.jcstress.infra.results.ZZD_Result;
 import org.openjdk.jcstress.infra.results.ZZI_Result;
 
 /**
@@ -98,6 +99,45 @@ public final class PickCompletionStress {
       // The estimate as stored, without decay, so that the reading instant does not matter.
       r.r2 = e.stats.latencyEstimate(0, 1, false);
       r.r3 = e.inFlight();
+    }
+  }
+
+  /**
+   * {@code responseStarted} (a 5 ms time to first response) races a success reported with 7 ms (a
+   * completion on another thread, say a cancellation callback that saw the body end). Whichever
+   * claims the pick's state first decides the one latency sample: 5 ms if the response start won
+   * (the success then takes none), 7 ms if the success won (the response start then takes none and
+   * returns false). The completion always wins its own claim, and the in-flight slot is released
+   * once (the third result is -1 if it is not zero). Both samples, or none, are forbidden.
+   */
+  @JCStressTest
+  @Outcome(id = "true, true, 5000000.0", expect = ACCEPTABLE, desc = "the response start won")
+  @Outcome(id = "false, true, 7000000.0", expect = ACCEPTABLE, desc = "the success won")
+  @Outcome(expect = FORBIDDEN, desc = "two samples, no sample, or a leaked in-flight slot")
+  @State
+  public static class ResponseStartedVsSuccess {
+    private final LoadBalancer balancer =
+        LoadBalancer.builder()
+            .selector(Selectors.leastResponseTime())
+            .ticker(FROZEN_TICKER)
+            .servers(server("a"))
+            .build();
+    private final Pick pick = balancer.pick();
+
+    @Actor
+    public void responseStarted(ZZD_Result r) {
+      r.r1 = pick.responseStarted(5_000_000L);
+    }
+
+    @Actor
+    public void success(ZZD_Result r) {
+      r.r2 = pick.complete(io.lbkit.core.Outcome.SUCCESS, 7_000_000L);
+    }
+
+    @Arbiter
+    public void arbiter(ZZD_Result r) {
+      Endpoint e = balancer.eligibleEndpoints().get(0);
+      r.r3 = e.inFlight() == 0 ? e.stats.latencyEstimate(0, 1, false) : -1;
     }
   }
 }

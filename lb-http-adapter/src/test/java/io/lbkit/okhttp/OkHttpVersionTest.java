@@ -1,0 +1,80 @@
+package io.lbkit.okhttp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.common.base.Splitter;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * An application whose OkHttp is too old fails when it builds the interceptor, with a message that
+ * names the OkHttp it needs and the one it has, not on its first call with a {@link
+ * NoSuchMethodError}. The old OkHttp runs in a child JVM, since one class path holds one OkHttp.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class OkHttpVersionTest {
+  @Test
+  void buildFailsWithTheVersionsOnOkHttp4() throws Exception {
+    Path okhttp4 = Paths.get(System.getProperty("lbkit.okhttp4.dir", "target/okhttp4"));
+    List<String> classPath = new ArrayList<>();
+    try (Stream<Path> jars = Files.list(okhttp4)) {
+      jars.map(Path::toString).sorted().forEach(classPath::add);
+    }
+    assertThat(classPath).as("OkHttp 4 jars in %s", okhttp4).hasSize(3);
+    // This JVM's class path minus its OkHttp 5, Okio and Kotlin: the adapter, lb-core and Guava.
+    String own = System.getProperty("java.class.path");
+    String output;
+    for (String entry : Splitter.on(File.pathSeparatorChar).split(own)) {
+      String name = Paths.get(entry).getFileName().toString();
+      if (!name.startsWith("okhttp")
+          && !name.startsWith("okio")
+          && !name.startsWith("kotlin")
+          && !name.startsWith("mockwebserver")) {
+        classPath.add(entry);
+      }
+    }
+    // Output to a file, not a pipe: a child that hangs is then destroyed at the deadline instead
+    // of blocking this thread in a read.
+    Path out = Files.createTempFile("okhttp4-probe", ".txt");
+    try {
+      Process child =
+          new ProcessBuilder(
+                  Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-cp",
+                  String.join(File.pathSeparator, classPath),
+                  OkHttp4Probe.class.getName())
+              .redirectErrorStream(true)
+              .redirectOutput(out.toFile())
+              .start();
+      if (!child.waitFor(40, TimeUnit.SECONDS)) {
+        child.destroyForcibly();
+        throw new AssertionError("the child JVM did not finish in 40 s");
+      }
+      output = Files.readString(out, StandardCharsets.UTF_8);
+    } finally {
+      Files.delete(out);
+    }
+
+    assertThat(output)
+        .as("child output")
+        .contains(
+            "java.lang.IllegalStateException: OkHttp 5.4.0 or later is required by lbkit's"
+                + " LoadBalancingInterceptor, found OkHttp 4.12.0 (it lacks ")
+        .contains("depend on com.squareup.okhttp3:okhttp (okhttp-jvm for Maven) 5.4.0 or later");
+  }
+
+  @Test
+  void currentOkHttpPasses() {
+    OkHttpVersion.check();
+    assertThat(OkHttpVersion.found()).startsWith("5.");
+  }
+}
