@@ -59,12 +59,13 @@ public final class Endpoint {
   }
 
   /**
-   * The peak-EWMA latency estimate in nanoseconds (decayed towards zero while the server is idle),
-   * or zero before any sample or when the balancer's selector does not track latency.
+   * The peak-EWMA latency estimate in nanoseconds (decayed towards zero while the server is idle,
+   * over 20 times the latency model's decay time: 10 s by default), or zero before any sample or
+   * when the balancer's selector does not track latency.
    */
   public double latencyEstimateNanos() {
     long now = recorder.read();
-    return stats.latencyEstimate(now, recorder.tauNanos, stats.inFlight(recorder.epoch(now)) == 0);
+    return recorder.latency(this, now, stats.inFlight(recorder.epoch(now)));
   }
 
   @Override

@@ -10,7 +10,13 @@ import java.time.Duration;
  */
 final class LatencyModel {
   static final LatencyModel DEFAULT =
-      new LatencyModel(Duration.ofSeconds(10), 2.0, Duration.ofMillis(10));
+      new LatencyModel(Duration.ofMillis(500), 2.0, Duration.ofMillis(10));
+
+  /**
+   * How many decay times the slow memories last: the failure penalty of the in-flight metrics and
+   * the peak-EWMA metric's decay towards zero (10 s at the default decay, as Finagle's).
+   */
+  static final int SLOW_FACTOR = 20;
 
   final double decayNanos;
   final double failureFactor;

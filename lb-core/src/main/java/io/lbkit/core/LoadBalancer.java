@@ -378,7 +378,7 @@ public final class LoadBalancer implements AutoCloseable {
         m.ejections,
         m.warming && slow != null ? slow.factor(now - m.warmStart) : 1.0,
         inFlight,
-        m.stats.latencyEstimate(now, recorder.tauNanos, inFlight == 0),
+        m.stats.latencyEstimate(now, recorder.slowTauNanos, inFlight == 0),
         m.reason);
   }
 

@@ -6,7 +6,7 @@ enum LoadMetrics implements LoadMetric {
     @Override
     public double load(Endpoint e, long nowNanos) {
       StatsRecorder rec = e.recorder;
-      double load = rec.inFlight(e, nowNanos) + e.stats.failurePenalty(nowNanos, rec.tauNanos);
+      double load = rec.inFlight(e, nowNanos) + e.stats.failurePenalty(nowNanos, rec.slowTauNanos);
       // A warming server looks as loaded as if it had 1/factor times the requests (plus one).
       return e.warmupFactor == 1.0 ? load : (load + 1) / e.warmupFactor - 1;
     }
@@ -20,7 +20,7 @@ enum LoadMetrics implements LoadMetric {
     @Override
     public double load(Endpoint e, long nowNanos) {
       StatsRecorder rec = e.recorder;
-      double load = rec.inFlight(e, nowNanos) + e.stats.failurePenalty(nowNanos, rec.tauNanos);
+      double load = rec.inFlight(e, nowNanos) + e.stats.failurePenalty(nowNanos, rec.slowTauNanos);
       return (load + 1) / e.weight;
     }
 

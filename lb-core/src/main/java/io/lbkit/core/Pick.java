@@ -124,7 +124,9 @@ public final class Pick implements AutoCloseable {
           recorder.tauNanos,
           false,
           recorder.failureFactor,
-          recorder.failureFloorNanos);
+          recorder.failureFloorNanos,
+          recorder.fleetLatency(),
+          StatsRecorder.PEAK_LIMIT);
     }
     return true;
   }
@@ -168,7 +170,7 @@ public final class Pick implements AutoCloseable {
       if (outcome.isFailure()) {
         // A failure counts as load for a while, so that a server failing fast does not look idle
         // to the in-flight metrics (and attract every request).
-        endpoint.stats.recordFailure(recorder.read(), recorder.tauNanos);
+        endpoint.stats.recordFailure(recorder.read(), recorder.slowTauNanos);
       }
     }
     boolean sampled = (state & RESPONSE_STARTED) != 0;
@@ -181,7 +183,9 @@ public final class Pick implements AutoCloseable {
           recorder.tauNanos,
           outcome.isFailure(),
           recorder.failureFactor,
-          recorder.failureFloorNanos);
+          recorder.failureFloorNanos,
+          recorder.fleetLatency(),
+          StatsRecorder.PEAK_LIMIT);
     }
     StatsRecorder.OutcomeSink sink = recorder.outcomes;
     if (sink != null) {

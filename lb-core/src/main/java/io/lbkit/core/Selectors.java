@@ -140,7 +140,7 @@ public final class Selectors {
    * twice the estimate), so a server that fails fast does not attract traffic.
    */
   public static Selector leastResponseTime() {
-    return new PowerOfTwoChoicesSelector("least_response_time", LoadMetric.peakEwma());
+    return new LeastResponseTimeSelector();
   }
 
   /**

@@ -23,13 +23,22 @@ import org.jspecify.annotations.Nullable;
  *
  * Latency estimate
  * ----------------
- * One long packs (float estimate in nanoseconds:32 | time of last update in 2^16 ns units:32), so
- * that the estimate and its timestamp change together in one CAS without a lock. Float precision
- * (24-bit mantissa) is far finer than latency noise; the 32-bit timestamp is compared by signed
- * difference, so an estimate left untouched for more than 2^47 ns (about 39 hours) may decay as
- * if less time had passed; the next sample corrects it. The update is Finagle's and Linkerd's "peak EWMA": a
- * sample above the estimate replaces it at once, a lower one is averaged in with a weight that
- * grows with the time since the last update (exp(-elapsed/tau)).
+ * One long packs (estimate:24 | time of last update in 2^16 ns units:40), so that the estimate and
+ * its timestamp change together in one CAS without a lock. The estimate is a float32 without its
+ * sign bit (estimates are never negative) and without the 7 lowest mantissa bits, rounded to
+ * nearest: 16 mantissa bits, a relative precision of 1.5e-5, far finer than latency noise. The
+ * 40-bit timestamp is compared by signed difference, right for gaps up to 2^55 ns (417 days). A
+ * timestamp ahead of the reader by more than the longest sample (a day, see MAX_SAMPLE_NANOS) can
+ * only be an older one that wrapped around, so it reads as "long ago": an estimate left idle for
+ * any time never comes back at its old value (only a gap within a few decay times of an exact
+ * multiple of 2^56 ns, 2.3 years, could). Samples are clamped to [0, MAX_SAMPLE_NANOS] so that a
+ * caller-measured latency (Long.MAX_VALUE included) can neither overflow the estimate nor push its
+ * timestamp far into the future. The update is Finagle's and Linkerd's "peak EWMA": a sample above
+ * the estimate replaces it at once, a lower one is averaged in with a weight that grows with the
+ * time since the last update (exp(-elapsed/tau)). A successful sample may raise the estimate only
+ * by a bounded factor over the fleet's typical estimate or over its own (decayed) estimate, so
+ * that one slow reply cannot make a server look many times slower than its peers; failures are
+ * not capped (they are explicit bad news, and their penalty must keep growing).
  *
  * Memory ordering: all fields are read with getVolatile (or plain volatile reads) and written with
  * compareAndSet, which has volatile semantics. That is the simplest ordering that keeps each
@@ -68,6 +77,27 @@ final class ServerStats {
   /** Time unit of the packed latency timestamp: 2^16 ns. */
   private static final int TIME_SHIFT = 16;
 
+  /** Width of the packed latency timestamp, in time units. */
+  private static final int STAMP_BITS = 40;
+
+  private static final long STAMP_MASK = (1L << STAMP_BITS) - 1;
+
+  /** Float32 mantissa bits the packed estimate drops. */
+  private static final int DROPPED_BITS = 7;
+
+  /**
+   * The longest latency sample, a day: longer measured latencies count as this. It bounds the
+   * estimate (no overflow, whatever the caller reports) and how far a sample's timestamp (its pick
+   * time plus its latency) can lie ahead of the clock.
+   */
+  static final long MAX_SAMPLE_NANOS = 86_400_000_000_000L;
+
+  /** The timestamp difference, in time units, beyond which a timestamp ahead of now has wrapped. */
+  private static final long MAX_AHEAD_UNITS = (MAX_SAMPLE_NANOS >>> TIME_SHIFT) + 1;
+
+  /** An elapsed time long enough for any decay to be complete. */
+  static final long LONG_AGO_NANOS = Long.MAX_VALUE / 4;
+
   @SuppressWarnings("UnusedVariable") // accessed through BUCKET_EVEN
   private volatile long bucketEven;
 
@@ -83,8 +113,8 @@ final class ServerStats {
   @SuppressWarnings("UnusedVariable") // accessed through CONSECUTIVE_CONNECT_FAILURES
   private volatile int consecutiveConnectFailures;
 
-  // Recent failures for the in-flight load metrics, packed like the latency word (float score:32 |
-  // time of last update:32): each failure adds one, and the score decays with the latency decay
+  // Recent failures for the in-flight load metrics, packed like the latency word (score:24 | time
+  // of last update:40): each failure adds one, and the score decays with the latency decay
   // time, so that a server failing fast does not look idle to least connections.
   @SuppressWarnings("UnusedVariable") // accessed through FAILURE_SCORE
   private volatile long failureScore;
@@ -168,21 +198,64 @@ final class ServerStats {
    * is re-probed); otherwise it is returned as last recorded.
    */
   double latencyEstimate(long nowNanos, double tauNanos, boolean decay) {
-    long v = (long) LATENCY.getVolatile(this);
-    double estimate = Float.intBitsToFloat((int) (v >>> 32));
+    long v = latencyWord();
+    double estimate = estimateOf(v);
     if (!decay || estimate == 0.0) {
       return estimate;
     }
-    long elapsed = elapsedNanos(nowNanos, (int) v);
+    long elapsed = latencyAgeNanos(v, nowNanos);
     // exp(0) is exactly 1: a server updated within the current time unit (2^16 ns) is read without
     // calling exp, the common case for a busy server, on the pick path.
     return elapsed == 0 ? estimate : estimate * Math.exp(-elapsed / tauNanos);
   }
 
+  /** The packed latency word, for {@link #estimateOf} and {@link #latencyAgeNanos}. */
+  long latencyWord() {
+    return (long) LATENCY.getVolatile(this);
+  }
+
+  /** The estimate in nanoseconds that a packed latency word holds (0 before any sample). */
+  static double estimateOf(long word) {
+    return Float.intBitsToFloat((int) (word >>> STAMP_BITS) << DROPPED_BITS);
+  }
+
+  /**
+   * The time since the packed word's last update: 0 if its timestamp is at or a little ahead of
+   * {@code nowNanos} (a caller-measured latency that ends after now), {@link #LONG_AGO_NANOS} if it
+   * is so far ahead that it can only have wrapped around.
+   */
+  static long latencyAgeNanos(long word, long nowNanos) {
+    long delta = signedStampDelta((nowNanos >>> TIME_SHIFT) - (word & STAMP_MASK));
+    if (delta <= 0) {
+      return delta < -MAX_AHEAD_UNITS ? LONG_AGO_NANOS : 0;
+    }
+    return delta << TIME_SHIFT;
+  }
+
+  /** The low 40 bits of a difference of timestamps, sign-extended. */
+  private static long signedStampDelta(long delta) {
+    return (delta << (64 - STAMP_BITS)) >> (64 - STAMP_BITS);
+  }
+
+  private static long pack(double estimate, long stampUnits) {
+    // Rounded to nearest by adding half of the dropped part; an estimate is at most
+    // MAX_SAMPLE_NANOS times the failure factor, clamped below to Float.MAX_VALUE, and rounding
+    // Float.MAX_VALUE up gives infinity, which the clamp below keeps out.
+    float f = (float) Math.min(estimate, MAX_PACKED);
+    int bits = (Float.floatToRawIntBits(f) + (1 << (DROPPED_BITS - 1))) >>> DROPPED_BITS;
+    return ((long) bits << STAMP_BITS) | (stampUnits & STAMP_MASK);
+  }
+
+  /**
+   * The largest estimate the packing holds: well below Float.MAX_VALUE, so rounding stays finite.
+   */
+  private static final double MAX_PACKED = 1e37;
+
   /**
    * Records one latency sample with the peak-EWMA rule; a failure is recorded as at least {@code
    * failureFactor} times the current estimate and at least {@code failureFloorNanos}, so a server
-   * that fails fast looks slow rather than attractive.
+   * that fails fast looks slow rather than attractive. Equivalent to {@link #recordLatency(long,
+   * long, double, boolean, double, double, double, double)} without a fleet (no peak ceiling).
    */
   void recordLatency(
       long nowNanos,
@@ -191,30 +264,67 @@ final class ServerStats {
       boolean failure,
       double failureFactor,
       double failureFloorNanos) {
-    int now = (int) (nowNanos >>> TIME_SHIFT);
+    recordLatency(
+        nowNanos, sampleNanos, tauNanos, failure, failureFactor, failureFloorNanos, 0.0, 0.0);
+  }
+
+  /**
+   * Records one latency sample with the peak-EWMA rule. {@code endNanos} is the pick's start plus
+   * {@code sampleNanos} as the caller computed it (wrapping on overflow); the sample is clamped to
+   * [0, {@link #MAX_SAMPLE_NANOS}] and re-timed from the recovered start. A failure counts as at
+   * least {@code failureFactor} times the current estimate and at least {@code failureFloorNanos},
+   * uncapped. A successful sample above the estimate raises it to at most {@code peakLimit} times
+   * the larger of {@code fleetNanos} (the fleet's typical estimate, 0 if unknown: no ceiling) and
+   * the estimate as decayed towards the fleet since its last update: one slow reply raises a
+   * typical server to a few times the fleet, and each further slow reply raises it again by up to
+   * that factor over where it has decayed to, so a server that stays slow climbs to its true
+   * latency while one that was slow once recovers within a decay time or two.
+   */
+  void recordLatency(
+      long endNanos,
+      long sampleNanos,
+      double tauNanos,
+      boolean failure,
+      double failureFactor,
+      double failureFloorNanos,
+      double fleetNanos,
+      double peakLimit) {
+    // endNanos - sampleNanos is the pick's start even when the caller's sum overflowed.
+    long clampedSample = Math.min(Math.max(0, sampleNanos), MAX_SAMPLE_NANOS);
+    long nowNanos = endNanos - Math.max(0, sampleNanos) + clampedSample;
+    long now = nowNanos >>> TIME_SHIFT;
     for (; ; ) {
       long v = (long) LATENCY.getVolatile(this);
-      double estimate = Float.intBitsToFloat((int) (v >>> 32));
-      double sample = Math.max(0, sampleNanos);
+      double estimate = estimateOf(v);
+      double sample = clampedSample;
+      long elapsed = latencyAgeNanos(v, nowNanos);
       if (failure) {
         sample = Math.max(sample, Math.max(estimate * failureFactor, failureFloorNanos));
+      } else if (sample > estimate && fleetNanos > 0 && estimate > 0) {
+        double decayed =
+            elapsed == 0
+                ? estimate
+                : fleetNanos + (estimate - fleetNanos) * Math.exp(-elapsed / tauNanos);
+        sample = Math.max(estimate, Math.min(sample, peakLimit * Math.max(fleetNanos, decayed)));
+      } else if (sample > estimate && fleetNanos > 0) {
+        // Never measured (a new or restarted server): its first answers may be cold.
+        sample = Math.min(sample, peakLimit * fleetNanos);
       }
       double next;
       if (sample >= estimate) {
         next = sample;
       } else {
-        long elapsed = elapsedNanos(nowNanos, (int) v);
         // No time has passed in 2^16 ns units: the weight exp(0) is exactly 1 and the estimate
         // stays as it is (estimate * 1 + sample * 0), without calling exp.
         double w = elapsed == 0 ? 1.0 : Math.exp(-elapsed / tauNanos);
         next = estimate * w + sample * (1 - w);
       }
-      float clamped = (float) Math.min(next, Float.MAX_VALUE);
       // The timestamp never moves backwards: a sample timed before the last update (completions
       // race, so samples arrive out of order) must not re-date the estimate it leaves in place.
-      int then = (int) v;
-      int stamp = (estimate == 0.0 || now - then > 0) ? now : then;
-      long packed = ((long) Float.floatToRawIntBits(clamped) << 32) | (stamp & 0xFFFF_FFFFL);
+      // A stamp that reads as wrapped (LONG_AGO) is replaced.
+      long then = v & STAMP_MASK;
+      long stamp = (estimate == 0.0 || elapsed > 0) ? now : then;
+      long packed = pack(next, stamp);
       // A sample that leaves the word as it is (below the estimate, within the same time unit)
       // needs no write: the volatile read of v is this update's linearization point, as if the
       // CAS had succeeded right then. Skipping the locked instruction also keeps the line shared
@@ -227,13 +337,11 @@ final class ServerStats {
 
   /** Adds one failure to the decaying failure score. */
   void recordFailure(long nowNanos, double tauNanos) {
-    int now = (int) (nowNanos >>> TIME_SHIFT);
+    long now = nowNanos >>> TIME_SHIFT;
     for (; ; ) {
       long v = (long) FAILURE_SCORE.getVolatile(this);
       double score = decayed(v, nowNanos, tauNanos) + 1.0;
-      long packed =
-          ((long) Float.floatToRawIntBits((float) Math.min(score, Float.MAX_VALUE)) << 32)
-              | (now & 0xFFFF_FFFFL);
+      long packed = pack(score, now);
       if (FAILURE_SCORE.compareAndSet(this, v, packed)) {
         return;
       }
@@ -255,11 +363,11 @@ final class ServerStats {
   }
 
   private static double decayed(long packed, long nowNanos, double tauNanos) {
-    double score = Float.intBitsToFloat((int) (packed >>> 32));
+    double score = estimateOf(packed);
     if (score == 0.0) {
       return 0.0;
     }
-    return score * Math.exp(-elapsedNanos(nowNanos, (int) packed) / tauNanos);
+    return score * Math.exp(-latencyAgeNanos(packed, nowNanos) / tauNanos);
   }
 
   /**
@@ -340,15 +448,5 @@ final class ServerStats {
       failures += (int) (v >>> 32);
     }
     return (Math.min(failures, Integer.MAX_VALUE) << 32) | Math.min(successes, Integer.MAX_VALUE);
-  }
-
-  private static long elapsedNanos(long nowNanos, int thenUnits) {
-    int nowUnits = (int) (nowNanos >>> TIME_SHIFT);
-    // Signed difference of the 32-bit timestamps: right across their wrap for gaps under 2^31
-    // units (about 39 hours). A timestamp in the future (a caller-measured latency longer than the
-    // time since the pick) counts as no time elapsed, never as a huge gap that would erase the
-    // estimate it just raised.
-    int delta = nowUnits - thenUnits;
-    return delta <= 0 ? 0 : (long) delta << TIME_SHIFT;
   }
 }

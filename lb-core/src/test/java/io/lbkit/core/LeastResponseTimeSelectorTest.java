@@ -17,7 +17,19 @@ import org.junit.jupiter.api.Test;
  */
 class LeastResponseTimeSelectorTest {
   private static final long MS = 1_000_000L;
-  private static final double TAU_NANOS = Duration.ofSeconds(10).toNanos();
+
+  /** The default decay: lower samples are averaged in over it. */
+  private static final double TAU_NANOS = Duration.ofMillis(500).toNanos();
+
+  /** The packing's relative precision (16-bit mantissa). */
+  private static final double PRECISION = 0x1p-16;
+
+  private Selector selector = Selectors.leastResponseTime();
+
+  /** Finagle's and Linkerd's balancer, for the tests of the peak-EWMA estimate as such. */
+  private void usePeakEwma() {
+    selector = Selectors.powerOfTwoChoices(LoadMetric.peakEwma());
+  }
 
   private final FakeTicker ticker = new FakeTicker(Duration.ofDays(3).toNanos());
 
@@ -30,7 +42,7 @@ class LeastResponseTimeSelectorTest {
     for (String h : hosts) {
       servers.add(Server.of(h, 80));
     }
-    return builder.selector(Selectors.leastResponseTime()).ticker(ticker).servers(servers).build();
+    return builder.selector(selector).ticker(ticker).servers(servers).build();
   }
 
   private static Endpoint endpoint(LoadBalancer lb, String host) {
@@ -75,14 +87,16 @@ class LeastResponseTimeSelectorTest {
     for (int i = 0; i < 1000; i++) {
       counts.merge(request(lb, latency, Map.of()), 1, Integer::sum);
     }
-    // 1,000 requests take about 1 s, in which 100 ms decays only to 90 ms: never cheaper than 1 ms.
-    assertThat(counts).doesNotContainKey("slow");
+    // 1,000 requests take about 1 s: the slow server is probed about once a decay time (500 ms),
+    // and each probe finds it slow again. A tenth of its fair share would be 33.
+    assertThat(counts.getOrDefault("slow", 0)).isLessThanOrEqualTo(5);
     assertThat(counts.get("fast1")).isGreaterThan(300);
     assertThat(counts.get("fast2")).isGreaterThan(300);
   }
 
   @Test
   void unmeasuredServerIsTriedBeforeAMeasuredOne() {
+    usePeakEwma();
     for (int round = 0; round < 50; round++) {
       LoadBalancer lb = balancer("a", "b");
       Map<String, Long> latency = Map.of("a", 5 * MS, "b", 5 * MS);
@@ -100,11 +114,11 @@ class LeastResponseTimeSelectorTest {
     Endpoint a = endpoint(lb, "a");
     Map<String, Long> latency = new HashMap<>(Map.of("a", 1 * MS));
     request(lb, latency, Map.of());
-    assertThat(a.latencyEstimateNanos()).isCloseTo(1 * MS, within(1.0));
+    assertThat(a.latencyEstimateNanos()).isCloseTo(1 * MS, within(1 * MS * PRECISION));
 
     latency.put("a", 50 * MS);
     request(lb, latency, Map.of());
-    assertThat(a.latencyEstimateNanos()).isCloseTo(50 * MS, within(1.0));
+    assertThat(a.latencyEstimateNanos()).isCloseTo(50 * MS, within(50 * MS * PRECISION));
   }
 
   @Test
@@ -113,14 +127,14 @@ class LeastResponseTimeSelectorTest {
     Endpoint a = endpoint(lb, "a");
     request(lb, Map.of("a", 50 * MS), Map.of());
 
-    // Idle for 5 s, then a 10 ms answer: 5.01 s after the 50 ms sample.
-    ticker.advance(Duration.ofSeconds(5));
+    // Idle for 200 ms, then a 10 ms answer: 210 ms after the 50 ms sample.
+    ticker.advance(Duration.ofMillis(200));
     request(lb, Map.of("a", 10 * MS), Map.of());
-    double w = Math.exp(-5.01e9 / TAU_NANOS);
+    double w = Math.exp(-0.21e9 / TAU_NANOS);
     double expected = 50 * MS * w + 10 * MS * (1 - w);
     assertThat(a.latencyEstimateNanos()).isCloseTo(expected, within(0.01 * expected));
 
-    // While idle the estimate decays by exp(-elapsed / tau).
+    // While idle the estimate as endpoints report it decays by exp(-elapsed / (20 x decay)).
     ticker.advance(Duration.ofSeconds(3));
     assertThat(a.latencyEstimateNanos())
         .isCloseTo(expected * Math.exp(-0.3), within(0.01 * expected * Math.exp(-0.3)));
@@ -135,8 +149,9 @@ class LeastResponseTimeSelectorTest {
     Endpoint a = endpoint(lb, "a");
     request(lb, Map.of("a", 40 * MS), Map.of());
     ticker.advance(Duration.ofMillis(500));
+    // Read decay: 20 x 1 s; lower samples are averaged in over 1 s.
     assertThat(a.latencyEstimateNanos())
-        .isCloseTo(40 * MS * Math.exp(-0.5), within(0.01 * 40 * MS * Math.exp(-0.5)));
+        .isCloseTo(40 * MS * Math.exp(-0.025), within(0.01 * 40 * MS * Math.exp(-0.025)));
 
     request(lb, Map.of("a", 4 * MS), Map.of());
     double w = Math.exp(-0.504);
@@ -146,6 +161,8 @@ class LeastResponseTimeSelectorTest {
 
   @Test
   void idleSlowServerIsReprobedOnceItsEstimateDecaysBelowTheOthers() {
+    // Finagle's rule, which LoadMetric.peakEwma() keeps: the estimate decays towards zero.
+    usePeakEwma();
     LoadBalancer lb = balancer("fast1", "fast2", "slow");
     Map<String, Long> latency = Map.of("fast1", 1 * MS, "fast2", 1 * MS, "slow", 100 * MS);
     warmUp(lb, latency, Map.of());
@@ -185,13 +202,19 @@ class LeastResponseTimeSelectorTest {
       Endpoint a = endpoint(lb, "a");
       // No estimate yet: a 1 ms failure counts as the 10 ms floor.
       request(lb, Map.of("a", 1 * MS), Map.of("a", failure));
-      assertThat(a.latencyEstimateNanos()).as("%s", failure).isCloseTo(10 * MS, within(1.0));
+      assertThat(a.latencyEstimateNanos())
+          .as("%s", failure)
+          .isCloseTo(10 * MS, within(10 * MS * PRECISION));
       // Then as twice the estimate.
       request(lb, Map.of("a", 1 * MS), Map.of("a", failure));
-      assertThat(a.latencyEstimateNanos()).as("%s", failure).isCloseTo(20 * MS, within(1.0));
+      assertThat(a.latencyEstimateNanos())
+          .as("%s", failure)
+          .isCloseTo(20 * MS, within(20 * MS * PRECISION));
       // A slow failure counts at face value when that is more.
       request(lb, Map.of("a", 300 * MS), Map.of("a", failure));
-      assertThat(a.latencyEstimateNanos()).as("%s", failure).isCloseTo(300 * MS, within(1.0));
+      assertThat(a.latencyEstimateNanos())
+          .as("%s", failure)
+          .isCloseTo(300 * MS, within(300 * MS * PRECISION));
     }
   }
 
@@ -203,9 +226,9 @@ class LeastResponseTimeSelectorTest {
             "a");
     Endpoint a = endpoint(lb, "a");
     request(lb, Map.of("a", 1 * MS), Map.of("a", Outcome.TIMEOUT));
-    assertThat(a.latencyEstimateNanos()).isCloseTo(50 * MS, within(1.0));
+    assertThat(a.latencyEstimateNanos()).isCloseTo(50 * MS, within(50 * MS * PRECISION));
     request(lb, Map.of("a", 1 * MS), Map.of("a", Outcome.TIMEOUT));
-    assertThat(a.latencyEstimateNanos()).isCloseTo(150 * MS, within(1.0));
+    assertThat(a.latencyEstimateNanos()).isCloseTo(150 * MS, within(150 * MS * PRECISION));
   }
 
   @Test
@@ -224,7 +247,7 @@ class LeastResponseTimeSelectorTest {
     ticker.advance(Duration.ofSeconds(60));
     // An idle server's estimate would have decayed by e^-6; one with a request in flight keeps its
     // last sample.
-    assertThat(hung.latencyEstimateNanos()).isCloseTo(10 * MS, within(1.0));
+    assertThat(hung.latencyEstimateNanos()).isCloseTo(10 * MS, within(10 * MS * PRECISION));
     assertThat(endpoint(lb, "ok").latencyEstimateNanos()).isLessThan(0.01 * 10 * MS);
 
     for (int i = 0; i < 200; i++) {
@@ -258,5 +281,101 @@ class LeastResponseTimeSelectorTest {
     Selector p2c = Selectors.powerOfTwoChoices(LoadMetric.peakEwma());
     assertThat(p2c.usesInFlight()).isTrue();
     assertThat(p2c.usesLatency()).isTrue();
+  }
+
+  @Test
+  void sampleLeftIdleForDaysHasDecayedWhenReadAgain() {
+    // Issue 11: the timestamp gap was a signed 32-bit count of 2^16 ns, so after about 39 hours of
+    // idleness a 1 s sample came back at full value instead of fully decayed.
+    LoadBalancer lb = balancer("a");
+    Endpoint a = endpoint(lb, "a");
+    lb.pick().complete(Outcome.SUCCESS, Duration.ofSeconds(1).toNanos());
+    long start = ticker.read();
+    for (long hours : new long[] {1, 40, 60, 100, 1000, 15_000}) {
+      ticker.set(start + Duration.ofHours(hours).toNanos());
+      assertThat(a.latencyEstimateNanos()).as("%s hours idle", hours).isLessThan(1.0);
+    }
+  }
+
+  @Test
+  void absurdMeasuredLatencyIsClamped() {
+    // Issue 11: complete(SUCCESS, Long.MAX_VALUE) set an estimate of 9.2e18 ns.
+    LoadBalancer lb = balancer("a");
+    Endpoint a = endpoint(lb, "a");
+    lb.pick().complete(Outcome.SUCCESS, Long.MAX_VALUE);
+    assertThat(a.latencyEstimateNanos())
+        .isPositive()
+        .isLessThanOrEqualTo(Duration.ofDays(1).toNanos());
+    // And the estimate still decays as time passes: its timestamp was not thrown into the future.
+    ticker.advance(Duration.ofDays(30));
+    assertThat(a.latencyEstimateNanos()).isLessThan(1.0);
+  }
+
+  @Test
+  void oneSlowReplyCostsAServerItsShareForAboutADecayTimeOnly() {
+    LoadBalancer lb = balancer("a", "b", "c");
+    Map<String, Long> latency = new HashMap<>(Map.of("a", 1 * MS, "b", 1 * MS, "c", 1 * MS));
+    warmUp(lb, latency, Map.of());
+    for (int i = 0; i < 300; i++) {
+      request(lb, latency, Map.of());
+      ticker.advance(Duration.ofMillis(4));
+    }
+    // One 100 ms reply of a.
+    latency.put("a", 100 * MS);
+    while (!request(lb, latency, Map.of()).equals("a")) {
+      ticker.advance(Duration.ofMillis(4));
+    }
+    latency.put("a", 1 * MS);
+    long slowAt = ticker.read();
+    // Sequential requests every 5 ms: a is picked again well within 2 s (Finagle's peak EWMA,
+    // decaying towards zero over 10 s, waits about 46 s), and then gets its share.
+    Map<String, Integer> counts = new HashMap<>();
+    long backAt = -1;
+    for (int i = 0; i < 800; i++) {
+      ticker.advance(Duration.ofMillis(4));
+      String host = request(lb, latency, Map.of());
+      if (host.equals("a") && backAt < 0) {
+        backAt = ticker.read();
+      }
+      if (ticker.read() - slowAt > 2_000 * MS) {
+        counts.merge(host, 1, Integer::sum);
+      }
+    }
+    assertThat(backAt - slowAt).isPositive().isLessThan(2_000 * MS);
+    int total = counts.values().stream().mapToInt(Integer::intValue).sum();
+    assertThat(counts.getOrDefault("a", 0)).isGreaterThan(total / 6);
+  }
+
+  @Test
+  void serverThatStaysSlowKeepsLittleOfItsShare() {
+    LoadBalancer lb = balancer("a", "b", "c");
+    Map<String, Long> latency = Map.of("a", 10 * MS, "b", 1 * MS, "c", 1 * MS);
+    warmUp(lb, latency, Map.of());
+    Map<String, Integer> counts = new HashMap<>();
+    for (int i = 0; i < 2000; i++) {
+      ticker.advance(Duration.ofMillis(4));
+      counts.merge(request(lb, latency, Map.of()), 1, Integer::sum);
+    }
+    // A tenth of its fair share would be 67 of 2,000.
+    assertThat(counts.getOrDefault("a", 0)).isLessThan(67);
+  }
+
+  @Test
+  void idleServersSharePicksByWeight() {
+    List<Server> servers =
+        List.of(
+            Server.builder("light", 80).weight(1).build(),
+            Server.builder("heavy", 80).weight(3).build());
+    LoadBalancer lb =
+        LoadBalancer.builder().selector(selector).ticker(ticker).servers(servers).build();
+    Map<String, Integer> counts = new HashMap<>();
+    for (int i = 0; i < 4000; i++) {
+      ticker.advance(Duration.ofMillis(4));
+      Pick p = lb.pick();
+      ticker.advance(Duration.ofMillis(1));
+      p.success();
+      counts.merge(p.server().host(), 1, Integer::sum);
+    }
+    assertThat(counts.get("light")).isBetween(800, 1200);
   }
 }

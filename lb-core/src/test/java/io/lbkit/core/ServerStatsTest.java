@@ -130,17 +130,20 @@ class ServerStatsTest {
   @Test
   void sampleRoundTripsThroughTheFloatPacking() {
     long[] samples = {1, 999, 1_234_567, 1_000_000_000L, 37_123_456_789L, Long.MAX_VALUE};
+    // The last is clamped to ServerStats.MAX_SAMPLE_NANOS.
     long now = 5_000_000_000L;
     for (long sample : samples) {
       ServerStats s = new ServerStats();
       s.recordLatency(now, sample, TAU, false, FACTOR, FLOOR);
-      // No time passed: the estimate is the sample, to float precision (24-bit mantissa).
+      // No time passed: the estimate is the sample (clamped to a day), to the packing's precision
+      // (16-bit mantissa, rounded to nearest: a relative error of at most 2^-17).
+      double expected = Math.min(sample, ServerStats.MAX_SAMPLE_NANOS);
       assertThat(s.latencyEstimate(now, TAU, true))
           .as("%s", sample)
-          .isEqualTo((double) (float) sample);
+          .isCloseTo(expected, within(expected * 0x1p-17));
       assertThat(s.latencyEstimate(now + 1_000_000_000L, TAU, false))
           .as("%s", sample)
-          .isEqualTo((double) (float) sample);
+          .isCloseTo(expected, within(expected * 0x1p-17));
     }
   }
 
@@ -161,8 +164,8 @@ class ServerStatsTest {
 
   @Test
   void decayIsCorrectAcrossTheTimestampWrap() {
-    // The packed timestamp has 32 bits of 2^16 ns: it wraps every 2^48 ns.
-    long justBeforeWrap = (1L << 48) - 65_536;
+    // The packed timestamp has 40 bits of 2^16 ns: it wraps every 2^56 ns.
+    long justBeforeWrap = (1L << 56) - 65_536;
     stats.recordLatency(justBeforeWrap, 20_000_000, TAU, false, FACTOR, FLOOR);
     long twoSecondsLater = justBeforeWrap + 2_000_000_000L;
     // Within the decay of one 2^16 ns timestamp unit.
@@ -174,7 +177,7 @@ class ServerStatsTest {
   void higherSampleReplacesTheEstimate() {
     stats.recordLatency(0, 10_000_000, TAU, false, FACTOR, FLOOR);
     stats.recordLatency(1_000, 50_000_000, TAU, false, FACTOR, FLOOR);
-    assertThat(stats.latencyEstimate(1_000, TAU, false)).isEqualTo(50e6);
+    assertThat(stats.latencyEstimate(1_000, TAU, false)).isCloseTo(50e6, within(50e6 * 0x1p-17));
   }
 
   @Test
@@ -184,14 +187,14 @@ class ServerStatsTest {
     stats.recordLatency(t, 10_000_000, TAU, false, FACTOR, FLOOR);
     double w = Math.exp(-t / TAU);
     assertThat(stats.latencyEstimate(t, TAU, false))
-        .isCloseTo(50e6 * w + 10e6 * (1 - w), within(10.0));
+        .isCloseTo(50e6 * w + 10e6 * (1 - w), within(50e6 * 0x1p-16));
   }
 
   @Test
   void lowerSampleAtTheSameInstantChangesNothing() {
     stats.recordLatency(0, 50_000_000, TAU, false, FACTOR, FLOOR);
     stats.recordLatency(0, 1_000_000, TAU, false, FACTOR, FLOOR);
-    assertThat(stats.latencyEstimate(0, TAU, false)).isEqualTo(50e6);
+    assertThat(stats.latencyEstimate(0, TAU, false)).isCloseTo(50e6, within(50e6 * 0x1p-17));
   }
 
   @Test
@@ -201,7 +204,7 @@ class ServerStatsTest {
     stats.recordLatency(0, 1_000_000, TAU, true, FACTOR, FLOOR);
     assertThat(stats.latencyEstimate(0, TAU, false)).isEqualTo(2 * FLOOR);
     stats.recordLatency(0, 90_000_000, TAU, true, FACTOR, FLOOR);
-    assertThat(stats.latencyEstimate(0, TAU, false)).isEqualTo(90e6);
+    assertThat(stats.latencyEstimate(0, TAU, false)).isCloseTo(90e6, within(90e6 * 0x1p-17));
   }
 
   @Test
@@ -217,7 +220,7 @@ class ServerStatsTest {
       stats.recordLatency(0, 1, TAU, true, 1e300, FLOOR);
     }
     double e = stats.latencyEstimate(0, TAU, false);
-    assertThat(e).isEqualTo(Float.MAX_VALUE).isFinite();
+    assertThat(e).isFinite().isGreaterThan(1e36).isLessThanOrEqualTo(1.0001e37);
   }
 
   @Test
@@ -237,5 +240,34 @@ class ServerStatsTest {
     stats.recordLatency(20_000_000, 80_000_000, TAU, false, FACTOR, FLOOR);
     stats.recordLatency(19_000_000, 1_000_000, TAU, false, FACTOR, FLOOR);
     assertThat(stats.latencyEstimate(20_000_000, TAU, false)).isCloseTo(80e6, within(80e6 * 0.01));
+  }
+
+  @Test
+  void idleGapOfAnyLengthReadsAsLongAgo() {
+    long then = 123_456_789_000L;
+    stats.recordLatency(then, 1_000_000_000L, TAU, false, FACTOR, FLOOR);
+    // Across the old 32-bit timestamp's blind spot (2^47 ns, 39 hours) and the new one's signed
+    // range (2^55 ns, 417 days): fully decayed, never back at 1 s.
+    for (long gap : new long[] {1L << 47, 3L << 46, 1L << 50, 1L << 55, (1L << 55) + (1L << 53)}) {
+      assertThat(stats.latencyEstimate(then + gap, TAU, true)).as("gap %s", gap).isLessThan(1.0);
+    }
+  }
+
+  @Test
+  void sampleAheadOfTheClockWithinADayCountsAsNoTimeElapsed() {
+    long now = 10_000_000_000L;
+    stats.recordLatency(now + 3_600_000_000_000L, 1_000_000L, TAU, false, FACTOR, FLOOR);
+    assertThat(stats.latencyEstimate(now, TAU, true)).isCloseTo(1e6, within(1e6 * 0x1p-17));
+  }
+
+  @Test
+  void peakCeilingBoundsOneSlowSampleRelativeToTheFleet() {
+    stats.recordLatency(0, 1_000_000, TAU, false, FACTOR, FLOOR, 1e6, 3.0);
+    // A 100 ms reply on a 1 ms fleet raises the estimate to three times the fleet only.
+    stats.recordLatency(1 << 20, 100_000_000, TAU, false, FACTOR, FLOOR, 1e6, 3.0);
+    assertThat(stats.latencyEstimate(1 << 20, TAU, false)).isCloseTo(3e6, within(3e6 * 0x1p-16));
+    // A failure is not capped.
+    stats.recordLatency(1 << 21, 100_000_000, TAU, true, FACTOR, FLOOR, 1e6, 3.0);
+    assertThat(stats.latencyEstimate(1 << 21, TAU, false)).isCloseTo(1e8, within(1e8 * 0x1p-16));
   }
 }

@@ -58,6 +58,7 @@ public final class Goals {
     goals.add(s4(byScenario.getOrDefault("S4", Map.of())));
     goals.add(s5(byScenario.getOrDefault("S5", Map.of())));
     goals.add(s6(byScenario.getOrDefault("S6", Map.of())));
+    RecoveryGoals.evaluate(byScenario, goals);
     return goals.build();
   }
 

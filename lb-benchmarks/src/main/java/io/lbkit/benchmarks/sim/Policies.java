@@ -19,8 +19,10 @@ import java.util.function.ToDoubleFunction;
  * random in proportion to weight. And {@code p2c_feedback}: lbkit's power of two choices over the
  * client's own in-flight count plus the queue length each server piggybacked on its last response
  * to this client (C3's feedback without its rate control), which a real client could implement with
- * a {@link LoadMetric} today if its servers sent their queue length back. A name may carry health
- * suffixes ({@link PolicySpec}).
+ * a {@link LoadMetric} today if its servers sent their queue length back. {@code peak_ewma} is
+ * Finagle's and Linkerd's balancer as lbkit offers it: power of two choices over {@link
+ * LoadMetric#peakEwma()} (an estimate that decays towards zero), for comparison with least response
+ * time. A name may carry health suffixes ({@link PolicySpec}).
  */
 public final class Policies {
   private Policies() {}
@@ -28,6 +30,7 @@ public final class Policies {
   static final String STALE_P2C = "p2c_stale";
   static final String FEEDBACK_P2C = "p2c_feedback";
   static final String PROBE_P2C = "p2c_probe";
+  static final String PEAK_EWMA = "peak_ewma";
 
   /** Every policy name, in table order. */
   public static final ImmutableList<String> NAMES =
@@ -40,6 +43,7 @@ public final class Policies {
           "weighted_least_connections",
           "power_of_two_choices",
           "least_response_time",
+          PEAK_EWMA,
           "ring_hash",
           "maglev",
           "bounded_load_hash",
@@ -65,6 +69,7 @@ public final class Policies {
       case "weighted_least_connections" -> Selectors.weightedLeastConnections();
       case "power_of_two_choices" -> Selectors.powerOfTwoChoices();
       case "least_response_time" -> Selectors.leastResponseTime();
+      case PEAK_EWMA -> Selectors.powerOfTwoChoices(LoadMetric.peakEwma());
       case "ring_hash" -> Selectors.ringHash();
       case "maglev" -> Selectors.maglev();
       case "bounded_load_hash" -> Selectors.boundedLoadHash(0.25);

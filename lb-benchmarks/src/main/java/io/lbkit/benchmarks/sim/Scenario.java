@@ -43,6 +43,8 @@ import java.util.Set;
  * @param reportIntervalNanos how often servers report their queue lengths to the clients, for the
  *     policies that balance on such stale global information ({@code herd_stale}, {@code
  *     p2c_stale})
+ * @param slowReplies a server's few slow answers (a GC pause, a cold restart)
+ * @param leaves servers that leave for a while and come back with fresh statistics
  */
 public record Scenario(
     String name,
@@ -62,7 +64,9 @@ public record Scenario(
     ImmutableList<Join> joins,
     ImmutableList<Fluctuation> fluctuations,
     ImmutableList<LoadStep> loadSteps,
-    long reportIntervalNanos) {
+    long reportIntervalNanos,
+    ImmutableList<SlowReplies> slowReplies,
+    ImmutableList<Leave> leaves) {
 
   private static final long MS = 1_000_000L;
   private static final long SECOND = 1_000_000_000L;
@@ -103,6 +107,12 @@ public record Scenario(
           lastEnd = f.toNanos();
         }
       }
+    }
+    for (SlowReplies r : slowReplies) {
+      checkArgument(r.server() < servers, "slow replies of server %s out of range", r.server());
+    }
+    for (Leave l : leaves) {
+      checkArgument(l.server() < servers, "leave of server %s out of range", l.server());
     }
     long lastStep = -1;
     for (LoadStep step : loadSteps) {
@@ -146,7 +156,9 @@ public record Scenario(
         ImmutableList.of(),
         ImmutableList.of(),
         ImmutableList.of(),
-        DEFAULT_REPORT_INTERVAL);
+        DEFAULT_REPORT_INTERVAL,
+        ImmutableList.of(),
+        ImmutableList.of());
   }
 
   /**
@@ -496,6 +508,97 @@ public record Scenario(
         .build();
   }
 
+  /** The policies of the recovery scenarios S8 and S9. */
+  private static final ImmutableList<String> RECOVERY_POLICIES =
+      ImmutableList.of(
+          "round_robin",
+          "least_connections",
+          "power_of_two_choices",
+          "peak_ewma",
+          "least_response_time",
+          "least_response_time+decay=10s");
+
+  /** When S8's slow reply comes, and when S9's server leaves. */
+  static final long RECOVERY_AT_NANOS = 5 * SECOND;
+
+  /** How long S9's server is away. */
+  static final long S9_AWAY_NANOS = 5 * SECOND;
+
+  private static Builder recoveryBase(String name, String description, int servers, int seconds) {
+    return builder(name, description)
+        .servers(servers)
+        .concurrency(4)
+        .serviceTime(ServiceTime.exponential(MS))
+        .rate(200)
+        .requests(200 * seconds, 0)
+        .timeout(SECOND);
+  }
+
+  /**
+   * S8, one slow reply: {@code servers} equal servers with 4 slots, exponential service with mean 1
+   * ms, one client at 200 requests/s for 20 s, a 1 s timeout; at 5 s one reply of server 0 takes
+   * 100 ms, then it answers normally again. The goal: server 0 is back to at least half its fair
+   * share within 2 s.
+   */
+  static Scenario s8(String name, int servers) {
+    return recoveryBase(
+            name,
+            String.format(
+                Locale.ROOT,
+                "one slow reply: %d servers x 4 slots, exponential 1 ms, 200 req/s, 20 s,"
+                    + " one 100 ms reply of server 0 at 5 s",
+                servers),
+            servers,
+            20)
+        .slowReplies(new SlowReplies(0, RECOVERY_AT_NANOS, 1, 100 * MS))
+        .policies(RECOVERY_POLICIES)
+        .build();
+  }
+
+  /**
+   * S8's counterpart: as {@link #s8}, but from 5 s on server 0 stays 10x slower. The goal: it keeps
+   * at most a tenth of its fair share from 2 s after the change.
+   */
+  static Scenario s8Slow(String name, int servers) {
+    return recoveryBase(
+            name,
+            String.format(
+                Locale.ROOT,
+                "stays slow: %d servers x 4 slots, exponential 1 ms, 200 req/s, 20 s,"
+                    + " server 0 10x slower from 5 s on",
+                servers),
+            servers,
+            20)
+        .slowdown(new Slowdown(0, RECOVERY_AT_NANOS, Long.MAX_VALUE, 10))
+        .policies(RECOVERY_POLICIES)
+        .build();
+  }
+
+  /**
+   * S9, cold restart: 3 equal servers with 4 slots, exponential service with mean 1 ms, one client
+   * at 200 requests/s for 25 s, a 1 s timeout; server 0 leaves at 5 s (removed from the balancer)
+   * and comes back at 10 s with fresh statistics, answering its first 3 requests in 180 ms each (a
+   * restarted JVM), then normally. The goals: without slow start it has at least half its fair
+   * share within 2 s of coming back; with slow start ({@code +ss}) its share follows the ramp.
+   */
+  public static Scenario s9() {
+    long back = RECOVERY_AT_NANOS + S9_AWAY_NANOS;
+    return recoveryBase(
+            "S9",
+            "cold restart: 3 servers x 4 slots, exponential 1 ms, 200 req/s, 25 s, server 0 away"
+                + " from 5 s to 10 s, its first 3 replies back take 180 ms",
+            3,
+            25)
+        .leave(new Leave(0, RECOVERY_AT_NANOS, back))
+        .slowReplies(new SlowReplies(0, back, 3, 180 * MS))
+        .policies(
+            ImmutableList.<String>builder()
+                .addAll(RECOVERY_POLICIES)
+                .add("least_connections+ss", "least_response_time+ss")
+                .build())
+        .build();
+  }
+
   private static final double[] S3_LOADS = {0.5, 0.7, 0.9, 0.95, 0.99};
   private static final long[] S4_PERIODS = {10, 100, 500};
   private static final double[] S4_UTILISATIONS = {0.45, 0.7, 0.9};
@@ -516,6 +619,11 @@ public record Scenario(
           case "S6C" -> s6c();
           case "S6D" -> s6d();
           case "S7" -> s7();
+          case "S8" -> s8("S8", 3);
+          case "S8-N10" -> s8("S8-N10", 10);
+          case "S8-SLOW" -> s8Slow("S8-slow", 3);
+          case "S8-SLOW-N10" -> s8Slow("S8-slow-N10", 10);
+          case "S9" -> s9();
           case "S5-N100" -> s5("S5-N100", 100);
           default -> null;
         };
@@ -552,7 +660,23 @@ public record Scenario(
 
   /** The default set: the scenarios {@link Simulate} runs for {@code --all}, in minutes. */
   public static ImmutableList<String> names() {
-    return ImmutableList.of("S0", "S1", "S2", "S3", "S4", "S5", "S6", "S6b", "S6c", "S6d", "S7");
+    return ImmutableList.of(
+        "S0",
+        "S1",
+        "S2",
+        "S3",
+        "S4",
+        "S5",
+        "S6",
+        "S6b",
+        "S6c",
+        "S6d",
+        "S7",
+        "S8",
+        "S8-N10",
+        "S8-slow",
+        "S8-slow-N10",
+        "S9");
   }
 
   /**
@@ -611,6 +735,14 @@ public record Scenario(
     for (LoadStep s : loadSteps) {
       steps.add(new LoadStep(scale(s.fromNanos(), f), s.factor()));
     }
+    ImmutableList.Builder<SlowReplies> slow2 = ImmutableList.builder();
+    for (SlowReplies r : slowReplies) {
+      slow2.add(new SlowReplies(r.server(), scale(r.fromNanos(), f), r.count(), r.latencyNanos()));
+    }
+    ImmutableList.Builder<Leave> left = ImmutableList.builder();
+    for (Leave l : leaves) {
+      left.add(new Leave(l.server(), scale(l.fromNanos(), f), scale(l.toNanos(), f)));
+    }
     return new Scenario(
         name,
         description,
@@ -629,7 +761,9 @@ public record Scenario(
         jn.build(),
         fluctuations,
         steps.build(),
-        reportIntervalNanos);
+        reportIntervalNanos,
+        slow2.build(),
+        left.build());
   }
 
   /** Scales a time, keeping "forever" (Long.MAX_VALUE) as it is. */
@@ -660,6 +794,8 @@ public record Scenario(
     private final ImmutableList.Builder<Join> joins = ImmutableList.builder();
     private final ImmutableList.Builder<Fluctuation> fluctuations = ImmutableList.builder();
     private final ImmutableList.Builder<LoadStep> loadSteps = ImmutableList.builder();
+    private final ImmutableList.Builder<SlowReplies> slowReplies = ImmutableList.builder();
+    private final ImmutableList.Builder<Leave> leaves = ImmutableList.builder();
     private ImmutableList<String> policies = ImmutableList.of();
 
     private Builder(String name, String description) {
@@ -753,6 +889,18 @@ public record Scenario(
     }
 
     @CanIgnoreReturnValue
+    Builder slowReplies(SlowReplies r) {
+      slowReplies.add(r);
+      return this;
+    }
+
+    @CanIgnoreReturnValue
+    Builder leave(Leave l) {
+      leaves.add(l);
+      return this;
+    }
+
+    @CanIgnoreReturnValue
     Builder policies(String... names) {
       this.policies = ImmutableList.copyOf(names);
       return this;
@@ -783,7 +931,9 @@ public record Scenario(
           joins.build(),
           fluctuations.build(),
           loadSteps.build(),
-          reportInterval);
+          reportInterval,
+          slowReplies.build(),
+          leaves.build());
     }
   }
 }

@@ -41,7 +41,8 @@ import org.jspecify.annotations.Nullable;
  * by its server's slowdown when its service starts; a fluctuation changes the speed of the work in
  * progress too (see {@link Fluctuation}); a freeze pauses the server's work (see {@link Freeze});
  * an error response comes without queueing (see {@link ErrorBurst}); a joining server is added to
- * every balancer at its time (see {@link Join}).
+ * every balancer at its time (see {@link Join}), a leaving one removed and added again (see {@link
+ * Leave}); a slow reply takes its given time instead of the drawn one (see {@link SlowReplies}).
  *
  * <p>Every random stream (arrivals, service times, client choice, oracle ties, error draws, the
  * slow sets of fluctuations, and each balancer's own draws through {@link
@@ -110,6 +111,8 @@ public final class Simulation {
   private final List<List<Freeze>> freezesByServer = new ArrayList<>();
   private final double[][] fluctuationFactor;
   private final List<LoadBalancer> balancers = new ArrayList<>();
+  // Per entry of the scenario's slow replies: how many of them are still to come.
+  private final int[] slowRepliesLeft;
 
   private double nextArrivalNanos;
   private int arrived;
@@ -168,6 +171,10 @@ public final class Simulation {
     this.serverOf = new int[measured];
     this.ending = new byte[measured];
     this.measuredPicks = new long[n];
+    this.slowRepliesLeft = new int[scenario.slowReplies().size()];
+    for (int i = 0; i < slowRepliesLeft.length; i++) {
+      slowRepliesLeft[i] = scenario.slowReplies().get(i).count();
+    }
     QueueView view = new View();
     Set<Integer> joining = new HashSet<>();
     for (Join j : scenario.joins()) {
@@ -263,6 +270,27 @@ public final class Simulation {
                 }
               },
               j.atNanos(),
+              TimeUnit.NANOSECONDS);
+    }
+    for (Leave l : scenario.leaves()) {
+      Server server = servers.get(l.server());
+      ScheduledFuture<?> unusedLeave =
+          scheduler.schedule(
+              () -> {
+                for (LoadBalancer b : balancers) {
+                  b.removeServer(server.id());
+                }
+              },
+              l.fromNanos(),
+              TimeUnit.NANOSECONDS);
+      ScheduledFuture<?> unusedReturn =
+          scheduler.schedule(
+              () -> {
+                for (LoadBalancer b : balancers) {
+                  b.addServer(server);
+                }
+              },
+              l.toNanos(),
               TimeUnit.NANOSECONDS);
     }
     for (int i = 0; i < scenario.fluctuations().size(); i++) {
@@ -439,6 +467,14 @@ public final class Simulation {
     long now = clock.read();
     busy[r.server]++;
     long end = now + Math.round(r.baseServiceNanos * multiplier(r.server, now));
+    for (int i = 0; i < slowRepliesLeft.length; i++) {
+      SlowReplies slow = scenario.slowReplies().get(i);
+      if (slowRepliesLeft[i] > 0 && slow.server() == r.server && now >= slow.fromNanos()) {
+        slowRepliesLeft[i]--;
+        end = now + slow.latencyNanos();
+        break;
+      }
+    }
     // Work pauses during a freeze: every freeze that overlaps the (growing) service interval
     // pushes its end back by the overlap. Freezes of a server are sorted and disjoint.
     for (Freeze f : freezesByServer.get(r.server)) {

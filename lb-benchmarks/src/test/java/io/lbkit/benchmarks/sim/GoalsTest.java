@@ -40,11 +40,19 @@ class GoalsTest {
             "S3/random",
             "S4",
             "S5",
-            "S6");
+            "S6",
+            "S0/least_response_time",
+            "tail",
+            "S8",
+            "S8-N10",
+            "S8-slow",
+            "S8-slow-N10",
+            "S9",
+            "S9/ss");
     assertThat(goals).allSatisfy(g -> assertThat(g.status()).isEqualTo(Status.SKIPPED));
     assertThat(goals.get(3).measured()).isEqualTo("S1 was not run");
     assertThat(Goals.summary(goals))
-        .isEqualTo("0 met, 0 not met, 9 skipped, 0 not evaluable (of 9)");
+        .isEqualTo("0 met, 0 not met, 17 skipped, 0 not evaluable (of 17)");
   }
 
   @Test
@@ -334,6 +342,6 @@ class GoalsTest {
 
     String text = bytes.toString(StandardCharsets.UTF_8);
     assertThat(text).contains("met           S1 ").contains("skipped       S4 ");
-    assertThat(text).contains("1 met, 0 not met, 8 skipped, 0 not evaluable (of 9)");
+    assertThat(text).contains("1 met, 0 not met, 16 skipped, 0 not evaluable (of 17)");
   }
 }

@@ -27,7 +27,7 @@ class ScenariosTest {
         .contains("S0", "S1", "S2", "S3", "S4", "S5", "S6", "S7")
         .doesNotContainAnyElementsOf(Scenario.longNames());
     assertThat(Scenario.longNames()).hasSize(10 + 9 + 1);
-    assertThat(Scenario.byName("S8")).isEmpty();
+    assertThat(Scenario.byName("S10")).isEmpty();
   }
 
   @Test
