@@ -88,6 +88,11 @@ final class StatsRecorder {
     return trackInFlight || trackLatency ? ticker.read() : 0L;
   }
 
+  /** The coarse clock's last published reading. */
+  long coarseNanos() {
+    return coarseNanos;
+  }
+
   /** Reads the ticker, and publishes the reading to the coarse clock if picks use it. */
   long read() {
     long now = ticker.read();
