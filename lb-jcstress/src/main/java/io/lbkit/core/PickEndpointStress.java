@@ -43,7 +43,7 @@ public final class PickEndpointStress {
       long start = balancer.pickStart();
       Endpoint e = balancer.pickEndpoint(start);
       int seen = e.inFlight();
-      balancer.complete(e, start, Outcome.SUCCESS);
+      balancer.complete(e, start, io.lbkit.core.Outcome.SUCCESS);
       return seen;
     }
 
@@ -66,8 +66,8 @@ public final class PickEndpointStress {
   /**
    * Two threads publish the system ticker's readings to the coarse clock at once. The publish is a
    * check-then-store, not a CAS: the newer reading usually stays, but the older one may overwrite
-   * it when both pass the check before either stores. The in-flight buckets tolerate that (an
-   * epoch slightly older than the last one seen); what must never happen is a value that is neither
+   * it when both pass the check before either stores. The in-flight buckets tolerate that (an epoch
+   * slightly older than the last one seen); what must never happen is a value that is neither
    * reading, or older than the clock was before both.
    */
   @JCStressTest
