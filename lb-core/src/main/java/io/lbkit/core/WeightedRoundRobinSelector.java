@@ -3,6 +3,7 @@ package io.lbkit.core;
 import com.google.common.annotations.VisibleForTesting;
 import com.google.common.collect.ImmutableList;
 import com.google.common.math.LongMath;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
@@ -249,8 +250,27 @@ final class WeightedRoundRobinSelector extends LoadIgnoringSelector
         // from 3 to 10,000 servers. The same picks as indexAt, at 4 bytes per slot (compressed
         // references).
         Endpoint[] order = new Endpoint[(int) sum];
-        for (int r = 0; r < order.length; r++) {
-          order[r] = endpoints[smooth != null ? smooth[r] : owner((r * step) % sum)];
+        if (smooth != null) {
+          for (int r = 0; r < order.length; r++) {
+            order[r] = endpoints[smooth[r]];
+          }
+        } else {
+          // O(W) without a search or a division per slot: the owner of every point of the ring in
+          // one sequential pass, then the points in pick order, x = r * step mod W, by addition.
+          Endpoint[] owners = new Endpoint[(int) sum];
+          int from = 0;
+          for (int i = 0; i < n; i++) {
+            Arrays.fill(owners, from, end[i], endpoints[i]);
+            from = end[i];
+          }
+          long x = 0;
+          for (int r = 0; r < order.length; r++) {
+            order[r] = owners[(int) x];
+            x += step;
+            if (x >= sum) {
+              x -= sum;
+            }
+          }
         }
         this.slots = order;
       } else {
