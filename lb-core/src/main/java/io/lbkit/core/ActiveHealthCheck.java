@@ -90,27 +90,36 @@ public final class ActiveHealthCheck {
       this.checker = requireNonNull(checker, "checker");
     }
 
-    /** Time between checks of one server (10 s by default). */
+    /**
+     * Time between checks of one server (10 s by default).
+     *
+     * @throws IllegalArgumentException naming the value if not in [1 ms, 1 day]
+     */
     @CanIgnoreReturnValue
     public Builder interval(Duration interval) {
       this.interval = Durations.checkPositive(interval, "health check interval");
       return this;
     }
 
-    /** How long one check may take (1 s by default); must not exceed the interval. */
+    /**
+     * How long one check may take (1 s by default); must not exceed the interval.
+     *
+     * @throws IllegalArgumentException naming the value if not in [1 ms, 1 day]
+     */
     @CanIgnoreReturnValue
     public Builder timeout(Duration timeout) {
       this.timeout = Durations.checkPositive(timeout, "health check timeout");
       return this;
     }
 
-    /** The most random delay added to each interval (1 s by default; zero allowed). */
+    /**
+     * The most random delay added to each interval (1 s by default; zero turns it off).
+     *
+     * @throws IllegalArgumentException naming the value if not in [0, 1 day]
+     */
     @CanIgnoreReturnValue
     public Builder jitter(Duration jitter) {
-      requireNonNull(jitter, "jitter");
-      checkArgument(
-          !jitter.isNegative(), "health check jitter must not be negative but was %s", jitter);
-      this.jitter = jitter;
+      this.jitter = Durations.checkNonNegative(jitter, "health check jitter");
       return this;
     }
 

@@ -5,25 +5,52 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 
-/** The one validation of every duration setting, so all of them fail alike, naming the setting. */
+/**
+ * The one validation of every duration setting, so that all of them fail alike, naming the setting
+ * and the value, and none can overflow the nanosecond arithmetic behind it.
+ *
+ * <p>Every setting has a closed range. The lower bound is 1 ms for the settings that time something
+ * (a 1 ns interval would spin the scheduler), 0 for those where nothing is a valid answer (jitter,
+ * the failure floor). The upper bound is one day for most: nothing a balancer does is meaningful on
+ * a longer scale, and it keeps every sum the balancer makes from it (an interval plus its jitter, a
+ * start time plus a window) far from {@code Long.MAX_VALUE} nanoseconds.
+ */
 final class Durations {
-  /** The longest duration lbkit accepts: about 292 years, what fits in a long of nanoseconds. */
-  private static final Duration MAX = Duration.ofNanos(Long.MAX_VALUE);
+  /** The shortest timed setting. */
+  static final Duration MIN = Duration.ofMillis(1);
+
+  /** The usual upper bound. */
+  static final Duration ONE_DAY = Duration.ofDays(1);
 
   private Durations() {}
 
   /**
-   * Checks a setting that must be at least one millisecond (and fit in a long of nanoseconds).
+   * Checks a setting that must be in {@code [min, max]}; returns it.
    *
-   * @throws IllegalArgumentException naming the setting and the value otherwise
+   * @throws NullPointerException naming the setting if it is null
+   * @throws IllegalArgumentException naming the setting, the value and the range otherwise
    */
-  static Duration checkPositive(Duration d, String name) {
-    requireNonNull(d, name);
-    checkArgument(!d.isNegative() && !d.isZero(), "%s must be positive but was %s", name, d);
-    // The upper bound first: toMillis() itself overflows for the longest durations.
-    checkArgument(d.compareTo(MAX) <= 0, "%s must be at most %s but was %s", name, MAX, d);
+  static Duration check(Duration d, String setting, Duration min, Duration max) {
+    requireNonNull(d, setting);
+    // compareTo, not toNanos(): toNanos() itself throws ArithmeticException for the longest
+    // durations, which is the overflow this class exists to turn into a typed error.
     checkArgument(
-        d.compareTo(Duration.ofMillis(1)) >= 0, "%s must be at least 1 ms but was %s", name, d);
+        d.compareTo(min) >= 0 && d.compareTo(max) <= 0,
+        "%s must be in [%s, %s] but was %s",
+        setting,
+        min,
+        max,
+        d);
     return d;
+  }
+
+  /** Checks a timed setting: {@code [1 ms, 1 day]}. */
+  static Duration checkPositive(Duration d, String setting) {
+    return check(d, setting, MIN, ONE_DAY);
+  }
+
+  /** Checks a setting where zero means "none": {@code [0, 1 day]}. */
+  static Duration checkNonNegative(Duration d, String setting) {
+    return check(d, setting, Duration.ZERO, ONE_DAY);
   }
 }

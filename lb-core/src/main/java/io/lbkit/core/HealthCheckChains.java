@@ -2,6 +2,7 @@ package io.lbkit.core;
 
 import static java.util.Objects.requireNonNull;
 
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -13,16 +14,27 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A balancer's active health checks: one chain of checks per server on the balancer's scheduler,
  * each check started an interval (plus jitter) after the previous one ended, so that at most one
  * check per server is ever in flight. A chain ends when its server leaves the balancer (its
- * statistics object, which lives exactly as long as the id is a member, is no longer there) or the
- * balancer closes. Results reach the balancer only when a threshold is crossed.
+ * statistics object, which lives exactly as long as the id is a member, is no longer there), when
+ * the balancer closes or becomes unreachable, or when the scheduler is shut down; never because of
+ * an exception: an unexpected one is logged and the chain goes on. Results reach the balancer only
+ * when a threshold is crossed, or when a passing check may lift an outlier ejection.
+ *
+ * <p>The balancer is held weakly: the scheduler's queue holds the chains' tasks, and its thread
+ * must not keep a balancer that the application dropped without closing it reachable.
  */
 final class HealthCheckChains {
-  private final LoadBalancer owner;
+  // The balancer's logger: its documentation names that logger for everything health does.
+  private static final Logger logger = LoggerFactory.getLogger(LoadBalancer.class);
+
+  private final WeakReference<LoadBalancer> owner;
+  private final String name;
   private final RandomGenerator random;
   private final ActiveHealthCheck hc;
   private final ScheduledExecutorService exec;
@@ -35,24 +47,40 @@ final class HealthCheckChains {
       ActiveHealthCheck hc,
       ScheduledExecutorService exec,
       RandomGenerator random) {
+    this.owner = new WeakReference<>(owner);
+    this.name = owner.name();
     this.random = random;
-    this.owner = owner;
     this.hc = hc;
     this.exec = exec;
   }
 
+  /** The balancer, if it is still reachable and open. */
+  private @Nullable LoadBalancer live() {
+    LoadBalancer lb = owner.get();
+    return lb == null || lb.isClosed() ? null : lb;
+  }
+
   /** Starts a chain for every member of this snapshot that has none. */
   void start(Snapshot s) {
-    if (owner.isClosed()) {
+    if (live() == null) {
       return;
     }
     for (Member m : s.members.values()) {
       if (running.add(m.stats)) {
         // The first check of a server comes after a random part of the interval, so that the
         // checks of many servers (and many clients) spread out.
-        long delay = random.nextLong(Math.max(1, hc.intervalNanos));
-        schedule(m.server.id(), m.stats, delay);
+        schedule(m.server.id(), m.stats, draw(hc.intervalNanos));
       }
+    }
+  }
+
+  /** A random delay in [0, bound), or 0 if the balancer's random source fails. */
+  private long draw(long bound) {
+    try {
+      return random.nextLong(Math.max(1, bound));
+    } catch (RuntimeException e) {
+      logger.warn("{}: the random source failed; checking without jitter", name, e);
+      return 0;
     }
   }
 
@@ -61,14 +89,19 @@ final class HealthCheckChains {
       ScheduledFuture<?> unused =
           exec.schedule(() -> run(id, stats), delayNanos, TimeUnit.NANOSECONDS);
     } catch (RuntimeException e) {
-      // The scheduler was shut down: the chain ends.
       running.remove(stats);
+      if (live() != null && !exec.isShutdown()) {
+        // Not a shutdown: a scheduler that refuses work for another reason. Nothing can run the
+        // chain any more, so say so rather than leave the server in its last state in silence.
+        logger.error("{}: the scheduler refused the next health check of {}", name, id, e);
+      }
     }
   }
 
   private void run(String id, ServerStats stats) {
-    Member m = owner.member(id);
-    if (owner.isClosed() || m == null || m.stats != stats) {
+    LoadBalancer lb = live();
+    Member m = lb == null ? null : lb.member(id);
+    if (m == null || m.stats != stats) {
       running.remove(stats);
       return;
     }
@@ -84,22 +117,41 @@ final class HealthCheckChains {
       result = CompletableFuture.failedFuture(e);
     }
     CompletableFuture<Boolean> unused =
-        // Async on the balancer's scheduler: the result may complete on an HTTP client thread (or
-        // a checker's own), which must not run listeners or bookkeeping.
-        result.whenCompleteAsync(
-            (ok, error) -> {
-              try {
-                record(id, stats, Boolean.TRUE.equals(ok) && error == null, error);
-              } finally {
-                long jitter = hc.jitterNanos == 0 ? 0 : random.nextLong(hc.jitterNanos + 1);
-                if (!owner.isClosed()) {
-                  schedule(id, stats, hc.intervalNanos + jitter);
-                } else {
-                  running.remove(stats);
-                }
-              }
-            },
-            exec);
+        result.whenComplete((ok, error) -> completeOnScheduler(id, stats, ok, error));
+  }
+
+  /**
+   * Moves the result onto the balancer's scheduler: the check may complete on an HTTP client thread
+   * (or a checker's own), which must not run listeners or bookkeeping.
+   */
+  private void completeOnScheduler(
+      String id, ServerStats stats, @Nullable Boolean ok, @Nullable Throwable error) {
+    try {
+      exec.execute(() -> complete(id, stats, Boolean.TRUE.equals(ok) && error == null, error));
+    } catch (RuntimeException e) {
+      // Shut down (the chain ends) or refusing work (schedule() says so).
+      schedule(id, stats, hc.intervalNanos);
+    }
+  }
+
+  private void complete(String id, ServerStats stats, boolean passed, @Nullable Throwable error) {
+    try {
+      LoadBalancer lb = live();
+      if (lb != null) {
+        record(lb, id, stats, passed, error);
+      }
+    } catch (Throwable e) {
+      // A listener throwing an Error, say: logged, and the chain goes on.
+      logger.error("{}: recording the health check of {} failed; checks go on", name, id, e);
+    } finally {
+      if (live() != null) {
+        // Both at most a day (Durations), so the sum cannot overflow.
+        long jitter = hc.jitterNanos == 0 ? 0 : draw(hc.jitterNanos + 1);
+        schedule(id, stats, hc.intervalNanos + jitter);
+      } else {
+        running.remove(stats);
+      }
+    }
   }
 
   /**
@@ -128,22 +180,23 @@ final class HealthCheckChains {
     CompletableFuture<Boolean> unused = check.whenComplete((ok, error) -> timer.cancel(false));
   }
 
-  private void record(String id, ServerStats stats, boolean passed, @Nullable Throwable error) {
+  private void record(
+      LoadBalancer lb, String id, ServerStats stats, boolean passed, @Nullable Throwable error) {
     if (passed) {
       stats.checkFailures = 0;
       int passes = stats.checkPasses + 1;
       stats.checkPasses = passes;
       if (passes == hc.healthyThreshold) {
-        owner.setActiveDown(id, stats, false, passes + " health checks passed");
+        lb.setActiveDown(id, stats, false, passes + " health checks passed");
       }
+      lb.onHealthCheckPassed(id, stats);
     } else {
       stats.checkPasses = 0;
       int failures = stats.checkFailures + 1;
       stats.checkFailures = failures;
       if (failures == hc.unhealthyThreshold) {
         String cause = error == null ? "unhealthy answer" : describe(error);
-        owner.setActiveDown(
-            id, stats, true, failures + " health checks failed (last: " + cause + ")");
+        lb.setActiveDown(id, stats, true, failures + " health checks failed (last: " + cause + ")");
       }
     }
   }

@@ -3,10 +3,13 @@ package io.lbkit.core;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.net.InetAddresses;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -14,7 +17,11 @@ import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.CompletionHandler;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The built-in {@link HealthChecker}s: a TCP connect and an HTTP GET.
@@ -27,14 +34,33 @@ import java.util.concurrent.TimeUnit;
  * @since 0.1.0
  */
 public final class HealthCheckers {
+  /** The most host name resolutions of TCP checks that run at once, across all balancers. */
+  static final int RESOLVER_THREADS = 4;
+
   private HealthCheckers() {}
 
   /**
    * Healthy when a TCP connection to the server's host and port can be opened (it is closed at
-   * once). Non-blocking: uses an asynchronous socket channel.
+   * once). Non-blocking: uses an asynchronous socket channel. An IP literal is connected to
+   * directly; a host name is resolved on a small shared pool of daemon threads (at most four),
+   * never on the balancer's scheduler, so a slow DNS server fails the checks of the servers it
+   * names (the resolution counts against the check's timeout) and delays no other check or
+   * maintenance.
    */
   public static HealthChecker tcp() {
-    return HealthCheckers::tcpCheck;
+    return tcp(InetAddress::getByName);
+  }
+
+  /** {@link #tcp()} with another resolver of host names (tests inject a slow one). */
+  static HealthChecker tcp(HostResolver resolver) {
+    requireNonNull(resolver, "resolver");
+    return (server, timeout) -> tcpCheck(server, timeout, resolver);
+  }
+
+  /** Resolves a host name; may block. */
+  @FunctionalInterface
+  interface HostResolver {
+    InetAddress resolve(String host) throws UnknownHostException;
   }
 
   /**
@@ -75,44 +101,109 @@ public final class HealthCheckers {
     };
   }
 
-  private static CompletableFuture<Boolean> tcpCheck(Server server, Duration timeout) {
+  private static CompletableFuture<Boolean> tcpCheck(
+      Server server, Duration timeout, HostResolver resolver) {
     CompletableFuture<Boolean> result = new CompletableFuture<>();
+    // The check enforces its own timeout (the balancer does too), resolution included; once the
+    // result is decided, the channel is closed, which aborts a connect that hangs (a black-holed
+    // address).
+    CompletableFuture<Boolean> unused = result.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    String host = server.host();
+    int port = server.port();
+    if (InetAddresses.isInetAddress(host)) {
+      // No lookup: the literal is the address.
+      connect(new InetSocketAddress(InetAddresses.forString(host), port), result);
+      return result;
+    }
+    try {
+      Resolution.POOL.execute(
+          () -> {
+            if (result.isDone()) {
+              return; // timed out while queued
+            }
+            InetAddress address;
+            try {
+              address = resolver.resolve(host);
+            } catch (UnknownHostException | RuntimeException e) {
+              result.completeExceptionally(new IOException("cannot resolve " + host, e));
+              return;
+            }
+            connect(new InetSocketAddress(address, port), result);
+          });
+    } catch (RejectedExecutionException e) {
+      result.completeExceptionally(
+          new IOException(
+              "cannot resolve "
+                  + host
+                  + ": "
+                  + Resolution.QUEUE
+                  + " host name resolutions are already waiting (is DNS answering?)",
+              e));
+    }
+    return result;
+  }
+
+  private static void connect(InetSocketAddress address, CompletableFuture<Boolean> result) {
+    if (result.isDone()) {
+      return;
+    }
     AsynchronousSocketChannel channel;
     try {
       channel = AsynchronousSocketChannel.open();
     } catch (IOException e) {
       result.completeExceptionally(e);
-      return result;
+      return;
     }
-    InetSocketAddress address = new InetSocketAddress(server.host(), server.port());
-    if (address.isUnresolved()) {
-      closeQuietly(channel);
-      result.completeExceptionally(new IOException("cannot resolve " + server.host()));
-      return result;
-    }
-    channel.connect(
-        address,
-        null,
-        new CompletionHandler<Void, Void>() {
-          @Override
-          public void completed(Void unused, Void attachment) {
-            closeQuietly(channel);
-            result.complete(true);
-          }
+    CompletableFuture<Boolean> unused = result.whenComplete((ok, e) -> closeQuietly(channel));
+    try {
+      channel.connect(
+          address,
+          null,
+          new CompletionHandler<Void, Void>() {
+            @Override
+            public void completed(Void unused, Void attachment) {
+              result.complete(true);
+            }
 
-          @Override
-          public void failed(Throwable e, Void attachment) {
-            closeQuietly(channel);
-            result.completeExceptionally(e);
-          }
-        });
-    // The check enforces its own timeout (the balancer does too), and closing the channel once
-    // the result is decided aborts a connect that hangs (a black-holed address).
-    CompletableFuture<Boolean> unused =
-        result
-            .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
-            .whenComplete((ok, e) -> closeQuietly(channel));
-    return result;
+            @Override
+            public void failed(Throwable e, Void attachment) {
+              result.completeExceptionally(e);
+            }
+          });
+    } catch (RuntimeException e) {
+      // Closed by a timeout that came first, or an address the channel cannot take.
+      result.completeExceptionally(e);
+    }
+  }
+
+  /**
+   * The threads that resolve host names for TCP checks: a few daemon threads, shared by every
+   * balancer, that end when idle. The queue is bounded too: when DNS hangs, checks fail with a
+   * clear cause instead of piling up resolutions without end.
+   */
+  private static final class Resolution {
+    static final int QUEUE = 1024;
+    static final ThreadPoolExecutor POOL = pool();
+
+    private Resolution() {}
+
+    private static ThreadPoolExecutor pool() {
+      AtomicInteger threads = new AtomicInteger();
+      ThreadPoolExecutor pool =
+          new ThreadPoolExecutor(
+              RESOLVER_THREADS,
+              RESOLVER_THREADS,
+              10,
+              TimeUnit.SECONDS,
+              new LinkedBlockingQueue<>(QUEUE),
+              r -> {
+                Thread t = new Thread(r, "lbkit-resolver-" + threads.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+              });
+      pool.allowCoreThreadTimeOut(true);
+      return pool;
+    }
   }
 
   private static void closeQuietly(AsynchronousSocketChannel channel) {

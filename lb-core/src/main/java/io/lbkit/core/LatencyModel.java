@@ -17,14 +17,12 @@ final class LatencyModel {
   final double failureFloorNanos;
 
   LatencyModel(Duration decay, double failureFactor, Duration failureFloor) {
-    checkArgument(
-        !decay.isNegative() && !decay.isZero(), "decay must be positive but was %s", decay);
+    Durations.checkPositive(decay, "latency model decay");
     checkArgument(
         failureFactor >= 1.0 && Double.isFinite(failureFactor),
         "failure penalty factor must be a finite number >= 1 but was %s",
         failureFactor);
-    checkArgument(
-        !failureFloor.isNegative(), "failure floor must not be negative but was %s", failureFloor);
+    Durations.checkNonNegative(failureFloor, "latency model failure floor");
     this.decayNanos = decay.toNanos();
     this.failureFactor = failureFactor;
     this.failureFloorNanos = failureFloor.toNanos();

@@ -10,6 +10,7 @@ import com.google.common.collect.ImmutableMap;
 import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -129,7 +131,7 @@ public final class LoadBalancer implements AutoCloseable {
 
   private final @Nullable ScheduledExecutorService scheduler;
   private final boolean ownsScheduler;
-  private final @Nullable ScheduledFuture<?> maintenanceTask;
+  private final @Nullable Maintenance maintenance;
   private volatile boolean closed;
 
   // Maintenance runs one at a time (the scheduler's task, or a test calling it): a run that finds
@@ -181,21 +183,24 @@ public final class LoadBalancer implements AutoCloseable {
     this.ownsScheduler = s == null && healthFeatures;
     if (ownsScheduler) {
       AtomicInteger threads = new AtomicInteger();
+      // A local, not the field: the thread factory lives as long as the thread, and must not
+      // capture this balancer (see Maintenance).
+      String threadPrefix = "lbkit-" + name + "-";
       s =
           Executors.newSingleThreadScheduledExecutor(
               r -> {
-                Thread t = new Thread(r, "lbkit-" + name + "-" + threads.incrementAndGet());
+                Thread t = new Thread(r, threadPrefix + threads.incrementAndGet());
                 t.setDaemon(true);
                 return t;
               });
     }
     this.scheduler = s;
     if (s != null && healthFeatures) {
-      this.maintenanceTask =
-          s.scheduleWithFixedDelay(
-              this::maintainSafely, tickNanos, tickNanos, TimeUnit.NANOSECONDS);
+      Maintenance task = new Maintenance(this, s, ownsScheduler);
+      task.periodic = s.scheduleWithFixedDelay(task, tickNanos, tickNanos, TimeUnit.NANOSECONDS);
+      this.maintenance = task;
     } else {
-      this.maintenanceTask = null;
+      this.maintenance = null;
     }
     ActiveHealthCheck hc = healthCheck;
     this.healthChecks = hc != null && s != null ? new HealthCheckChains(this, hc, s, random) : null;
@@ -600,7 +605,22 @@ public final class LoadBalancer implements AutoCloseable {
    * feature is configured), the server is removed at the next check: requests already sent hold
    * their own handles and complete normally.
    *
+   * <p>Calling it again while the removal is pending returns the same future. The removal is
+   * cancelled, the server stays, and the future completes exceptionally with a {@link
+   * java.util.concurrent.CancellationException} saying why, when:
+   *
+   * <ul>
+   *   <li>the application sets another health ({@code setHealth(id, HEALTHY)} puts the server back
+   *       into use, {@code UNHEALTHY} keeps it out; {@link #drain} changes nothing);
+   *   <li>the application cancels the future (the server then stays {@code DRAINING});
+   *   <li>the balancer is closed first ({@link #close()} completes every pending removal).
+   * </ul>
+   *
+   * <p>The future may complete on the balancer's scheduler thread or on the thread of the change
+   * that removed the server; attach slow work with an {@code ...Async} method.
+   *
    * @throws IllegalArgumentException if no server has that id
+   * @throws IllegalStateException if the balancer is closed
    */
   public CompletableFuture<Server> drainAndRemove(String id) {
     requireNonNull(id, "id");
@@ -619,17 +639,56 @@ public final class LoadBalancer implements AutoCloseable {
     Member m = snapshot.members.get(id);
     CompletableFuture<Server> pending = m == null ? null : m.drainRemoval;
     if (pending == null) {
-      // Removed by another change between the two steps.
-      return CompletableFuture.completedFuture(requireNonNull(target[0]));
+      // Removed (or put back) by another change between the two steps.
+      return m == null
+          ? CompletableFuture.completedFuture(requireNonNull(target[0]))
+          : cancelled(id, "its health was set by another change");
+    }
+    if (pending == removal) {
+      // The application may cancel the future: the server then stays draining, and no longer
+      // waits for removal. (A removal cancelled by a health change or by close() is no longer on
+      // the member, so this changes nothing then.)
+      CompletableFuture<Server> unused =
+          removal.whenComplete(
+              (server, error) -> {
+                if (removal.isCancelled() && !closed) {
+                  update(old -> dropDrainRemoval(old, id, removal));
+                }
+              });
+    }
+    // close() sets the flag and then cancels the removals of its snapshot; this published first
+    // and reads the flag after, so one of the two sees the other (both are volatile).
+    if (closed) {
+      pending.completeExceptionally(closedBeforeDrain(id));
+      return pending;
     }
     ScheduledExecutorService s = scheduler;
-    if (s != null && maintenanceTask != null) {
+    if (s != null && maintenance != null) {
       return pending;
     }
     // No maintenance runs: poll this one removal until it is done.
     ScheduledExecutorService poller = s != null ? s : DrainPoller.INSTANCE;
     pollDrain(poller, id, pending);
     return pending;
+  }
+
+  private ImmutableMap<String, Member> dropDrainRemoval(
+      ImmutableMap<String, Member> old, String id, CompletableFuture<Server> removal) {
+    Member m = old.get(id);
+    if (m == null || m.drainRemoval != removal) {
+      return old;
+    }
+    return copyReplacing(old, m, m.withoutDrainRemoval("removal cancelled, still draining"));
+  }
+
+  private CompletableFuture<Server> cancelled(String id, String why) {
+    CompletableFuture<Server> f = new CompletableFuture<>();
+    f.completeExceptionally(new CancellationException("removal of " + id + " cancelled: " + why));
+    return f;
+  }
+
+  private CancellationException closedBeforeDrain(String id) {
+    return new CancellationException(name + " was closed before " + id + " was drained");
   }
 
   private void pollDrain(ScheduledExecutorService poller, String id, CompletableFuture<Server> f) {
@@ -645,19 +704,27 @@ public final class LoadBalancer implements AutoCloseable {
 
   /**
    * Stops health checks and maintenance, and the scheduler if the balancer created it. Picks keep
-   * working on the last snapshot; health no longer changes by itself.
+   * working on the last snapshot; health no longer changes by itself. Every pending {@link
+   * #drainAndRemove} future completes exceptionally with a {@link
+   * java.util.concurrent.CancellationException}: the server is not removed.
    */
   @Override
   public void close() {
     closed = true;
     lease.release();
-    ScheduledFuture<?> task = maintenanceTask;
-    if (task != null) {
-      task.cancel(false);
+    Maintenance m = maintenance;
+    if (m != null) {
+      m.cancel();
     }
     ScheduledExecutorService s = scheduler;
     if (ownsScheduler && s != null) {
       s.shutdownNow();
+    }
+    for (Member member : snapshot.members.values()) {
+      CompletableFuture<Server> removal = member.drainRemoval;
+      if (removal != null) {
+        removal.completeExceptionally(closedBeforeDrain(member.server.id()));
+      }
     }
   }
 
@@ -768,6 +835,12 @@ public final class LoadBalancer implements AutoCloseable {
       if (old == null) {
         continue;
       }
+      CompletableFuture<Server> dropped = old.drainRemoval;
+      if (dropped != null && m.drainRemoval != dropped) {
+        dropped.completeExceptionally(
+            new CancellationException(
+                "removal of " + m.server.id() + " cancelled: " + m.reason + " before it drained"));
+      }
       HealthState from = old.state();
       HealthState to = m.state();
       if (from != to) {
@@ -875,7 +948,8 @@ public final class LoadBalancer implements AutoCloseable {
     stats.resetOutcomes();
     // End the ejection on time rather than at the next maintenance tick (up to a second later).
     ScheduledExecutorService exec = scheduler;
-    if (published != null && exec != null && !closed) {
+    Maintenance task = maintenance;
+    if (published != null && exec != null && task != null && !closed) {
       Member ejected = null;
       for (Member m : published.members.values()) {
         if (m.stats == stats && m.ejected) {
@@ -885,10 +959,7 @@ public final class LoadBalancer implements AutoCloseable {
       if (ejected != null) {
         try {
           ScheduledFuture<?> unused =
-              exec.schedule(
-                  this::maintainSafely,
-                  Math.max(0, ejected.ejectedUntil - now),
-                  TimeUnit.NANOSECONDS);
+              exec.schedule(task, Math.max(0, ejected.ejectedUntil - now), TimeUnit.NANOSECONDS);
         } catch (RuntimeException e) {
           // The scheduler is shut down: the balancer is closing.
         }
@@ -1055,6 +1126,78 @@ public final class LoadBalancer implements AutoCloseable {
   }
 
   /**
+   * A passing active check lifts an outlier ejection (Envoy's {@code
+   * successful_active_health_check_uneject_host}), unless outlier detection was told not to. Only
+   * once the checks consider the server healthy: while it is below the healthy threshold after
+   * failing checks, it stays down anyway.
+   */
+  void onHealthCheckPassed(String id, ServerStats stats) {
+    OutlierDetection od = outlier;
+    if (od == null || !od.unejectOnHealthCheck) {
+      return;
+    }
+    // The common case, a server that is not ejected, costs one snapshot read.
+    Member current = snapshot.members.get(id);
+    if (current == null || current.stats != stats || !current.ejected || current.activeDown) {
+      return;
+    }
+    long now = recorder.read();
+    boolean warm = slowStart != null;
+    update(
+        old -> {
+          Member m = old.get(id);
+          if (m == null || m.stats != stats || !m.ejected || m.activeDown) {
+            return old;
+          }
+          String why = "health check passed, ejection lifted" + (warm ? ", warming up" : "");
+          return copyReplacing(old, m, m.unEject(warm, now, why));
+        });
+  }
+
+  /**
+   * The scheduler's maintenance task. It holds the balancer weakly: the scheduler's thread holds
+   * the task, and a balancer dropped without {@link #close()} must still become unreachable. Once
+   * the balancer has been collected, the task cancels itself and shuts the scheduler down if the
+   * balancer owned it, so that its thread ends too (within a tick).
+   */
+  private static final class Maintenance implements Runnable {
+    private final WeakReference<LoadBalancer> balancer;
+    private final ScheduledExecutorService exec;
+    private final boolean ownsExec;
+
+    // Written once by the constructor's thread right after scheduling, read by the scheduler's
+    // thread: volatile, so a run that follows the write sees it (a run before it finds the
+    // balancer still reachable, as its constructor is running, and does not read it).
+    volatile @Nullable ScheduledFuture<?> periodic;
+
+    Maintenance(LoadBalancer balancer, ScheduledExecutorService exec, boolean ownsExec) {
+      this.balancer = new WeakReference<>(balancer);
+      this.exec = exec;
+      this.ownsExec = ownsExec;
+    }
+
+    @Override
+    public void run() {
+      LoadBalancer lb = balancer.get();
+      if (lb != null) {
+        lb.maintainSafely();
+        return;
+      }
+      cancel();
+      if (ownsExec) {
+        exec.shutdownNow();
+      }
+    }
+
+    void cancel() {
+      ScheduledFuture<?> task = periodic;
+      if (task != null) {
+        task.cancel(false);
+      }
+    }
+  }
+
+  /**
    * A shared daemon scheduler for drain polling in balancers that have no scheduler of their own.
    */
   private static final class DrainPoller {
@@ -1201,16 +1344,12 @@ public final class LoadBalancer implements AutoCloseable {
      * under load, longer for a balancer picking rarely. A custom {@link #ticker} is read on every
      * pick.
      *
-     * @throws IllegalArgumentException if not positive
+     * @throws IllegalArgumentException naming the value if not in [1 ms, 7 days]
      */
     @CanIgnoreReturnValue
     public Builder inFlightExpiry(Duration expiry) {
-      requireNonNull(expiry, "expiry");
-      checkArgument(
-          !expiry.isNegative() && !expiry.isZero() && expiry.toMillis() >= 1,
-          "in-flight expiry must be at least 1 ms but was %s",
-          expiry);
-      this.inFlightExpiry = expiry;
+      this.inFlightExpiry =
+          Durations.check(expiry, "in-flight expiry", Durations.MIN, Duration.ofDays(7));
       return this;
     }
 
@@ -1220,16 +1359,12 @@ public final class LoadBalancer implements AutoCloseable {
      * estimate (2 by default) and the least latency a failure counts as (10 ms by default), so that
      * a server failing fast does not look fast.
      *
-     * @throws IllegalArgumentException naming the value if decay is not positive, the factor is
-     *     below 1 or not finite, or the floor is negative
+     * @throws IllegalArgumentException naming the value if decay is not in [1 ms, 1 day], the
+     *     factor is below 1 or not finite, or the floor is not in [0, 1 day]
      */
     @CanIgnoreReturnValue
     public Builder latencyModel(Duration decay, double failureFactor, Duration failureFloor) {
-      this.latencyModel =
-          new LatencyModel(
-              requireNonNull(decay, "decay"),
-              failureFactor,
-              requireNonNull(failureFloor, "failureFloor"));
+      this.latencyModel = new LatencyModel(decay, failureFactor, failureFloor);
       return this;
     }
 

@@ -1,8 +1,10 @@
 package io.lbkit.core;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.math.IntMath;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 
 /**
@@ -28,18 +30,102 @@ import java.util.random.RandomGenerator;
  * which spreads keys over the slots as evenly as {@code hash mod M} without a 64-bit division. A
  * pick without a hash key reads a uniformly random slot, so servers are chosen in proportion to
  * their share of the table (their weight).
+ *
+ * <p>Table size: fixed ({@link Selectors#maglev(int)}), or sized to the fleet ({@link
+ * Selectors#maglev()}): at least {@value #SLOTS_PER_SERVER} slots per server, from {@value
+ * #MIN_TABLE_SIZE} slots up to {@value #MAX_TABLE_SIZE}. A sized table grows along a fixed ladder
+ * of primes (65,537, then the least prime at or above twice the previous one), so that every client
+ * that has seen the same fleet size has the same table (the same key, the same server), and it
+ * never shrinks, since a new size remaps almost every key: a fleet that flaps around a step does
+ * not reshuffle its keys each time.
  */
-final class MaglevSelector extends LoadIgnoringSelector {
-  private final int tableSize;
+final class MaglevSelector extends LoadIgnoringSelector implements SelectorLease.Holder {
+  /** The table of a sized selector for up to 655 servers: Envoy's default size. */
+  static final int MIN_TABLE_SIZE = 65_537;
 
-  MaglevSelector(int tableSize) {
+  /** The largest table: a prime just above 2^24 (64 or 128 MiB of references). */
+  static final int MAX_TABLE_SIZE = 16_777_259;
+
+  /** The least number of slots per server a sized table keeps (Maglev's paper: M >= 100 N). */
+  static final int SLOTS_PER_SERVER = 100;
+
+  private final boolean sized;
+
+  // The current size. Fixed, or for a sized table the largest step the fleet has needed so far;
+  // the snapshots of one balancer may be built on several threads at once (a change that loses
+  // the race is rebuilt), so it only ever grows, atomically.
+  private final AtomicInteger tableSize;
+
+  private final SelectorLease.Slot lease = new SelectorLease.Slot();
+
+  private MaglevSelector(int tableSize, boolean sized) {
     super("maglev");
-    this.tableSize = tableSize;
+    this.tableSize = new AtomicInteger(tableSize);
+    this.sized = sized;
+  }
+
+  /** A selector over a table of exactly this many slots (a prime). */
+  static MaglevSelector fixed(int tableSize) {
+    return new MaglevSelector(tableSize, false);
+  }
+
+  /** A selector whose table grows with the fleet. */
+  static MaglevSelector sizedToFleet() {
+    return new MaglevSelector(MIN_TABLE_SIZE, true);
+  }
+
+  /**
+   * A table sized to the fleet belongs to one balancer, whose fleet it was sized for; a fixed table
+   * has no state and may be shared.
+   */
+  @Override
+  public void lease(SelectorLease l) {
+    if (sized) {
+      lease.take(l, name());
+    }
   }
 
   @Override
   public Picker newPicker(ImmutableList<Endpoint> endpoints, RandomGenerator random) {
-    return new MaglevPicker(table(endpoints.toArray(new Endpoint[0]), tableSize), random);
+    int m = sized ? grow(endpoints.size()) : tableSize.get();
+    return new MaglevPicker(table(endpoints.toArray(new Endpoint[0]), m), random);
+  }
+
+  /** The table size for {@code n} servers, growing the current one if it is too small. */
+  private int grow(int n) {
+    int current = tableSize.get();
+    int wanted = sizeFor(n, current);
+    return wanted == current ? current : tableSize.accumulateAndGet(wanted, Math::max);
+  }
+
+  /**
+   * The least step of the ladder, from {@code current} on, that holds {@value #SLOTS_PER_SERVER}
+   * slots per server, or the largest table.
+   */
+  static int sizeFor(int servers, int current) {
+    long needed = (long) servers * SLOTS_PER_SERVER;
+    int m = current;
+    while (m < needed && m < MAX_TABLE_SIZE) {
+      m = nextStep(m);
+    }
+    return m;
+  }
+
+  /** The step after {@code m}: the least prime at or above {@code 2 m}, at most the largest. */
+  static int nextStep(int m) {
+    if ((long) m * 2 >= MAX_TABLE_SIZE) {
+      return MAX_TABLE_SIZE;
+    }
+    int p = m * 2;
+    while (!IntMath.isPrime(p)) {
+      p++;
+    }
+    return Math.min(p, MAX_TABLE_SIZE);
+  }
+
+  /** The number of slots of the table built last (for tests and diagnostics). */
+  int tableSize() {
+    return tableSize.get();
   }
 
   /** Fills the lookup table of {@code m} slots (m prime) over these endpoints (never empty). */

@@ -114,6 +114,10 @@ final class Member {
         drainRemoval);
   }
 
+  /**
+   * The member with the application's new health; any health but {@code DRAINING} cancels a pending
+   * removal.
+   */
   Member withAdmin(HealthState newAdmin, String why) {
     return new Member(
         server,
@@ -126,7 +130,7 @@ final class Member {
         warming,
         warmStart,
         why,
-        drainRemoval);
+        newAdmin == HealthState.DRAINING ? drainRemoval : null);
   }
 
   Member withActiveDown(boolean down, String why) {
@@ -217,5 +221,21 @@ final class Member {
         warmStart,
         "draining before removal",
         removal);
+  }
+
+  /** The member still draining, but no longer waiting for removal. */
+  Member withoutDrainRemoval(String why) {
+    return new Member(
+        server,
+        stats,
+        admin,
+        activeDown,
+        ejected,
+        ejectedUntil,
+        ejections,
+        warming,
+        warmStart,
+        why,
+        null);
   }
 }

@@ -28,7 +28,17 @@ import java.util.random.RandomGenerator;
  * jitter drawn from the balancer's random source (so a seeded {@link LoadBalancer.Builder#random}
  * reproduces ejection times too), and capped at the maximum. Each evaluation interval in which a
  * server is not ejected forgets one of its past ejections. At most {@code maxEjectionPercent} of
- * the servers (at least one) are ejected at once, so that part of the cluster always stays in use.
+ * the servers are ejected at once, so that part of the cluster always stays in use: the percentage
+ * of the balancer's servers rounded down, but always at least one server unless it is 0 (so 10% of
+ * 5, 9 or 10 servers is one, of 25 servers two).
+ *
+ * <p>With {@linkplain LoadBalancer.Builder#healthCheck active health checks}, a passing check lifts
+ * an ejection at once, as in Envoy ({@code successful_active_health_check_uneject_host}): the
+ * checks see the server working again (a restarted process, say) before the ejection time is over.
+ * A server still below the checks' healthy threshold after failing checks stays out. Turn this off
+ * with {@link Builder#unejectOnPassingHealthCheck(boolean)} when the checks probe something weaker
+ * than real traffic (a static {@code /health} page of a server whose requests fail): a passing
+ * check would then end every ejection within one check interval.
  *
  * <pre>{@code
  * OutlierDetection detection = OutlierDetection.builder()
@@ -56,6 +66,7 @@ public final class OutlierDetection {
   final long maxEjectionNanos;
   final double jitter;
   final int maxEjectionPercent;
+  final boolean unejectOnHealthCheck;
 
   // Resilience4j's randomized variant draws from Math.random(), which cannot be seeded: the jitter
   // is applied in ejectionNanos instead, from the balancer's generator.
@@ -76,6 +87,7 @@ public final class OutlierDetection {
     this.maxEjectionNanos = b.maxEjectionTime.toNanos();
     this.jitter = b.jitter;
     this.maxEjectionPercent = b.maxEjectionPercent;
+    this.unejectOnHealthCheck = b.unejectOnHealthCheck;
     checkArgument(
         maxEjectionNanos >= baseEjectionNanos,
         "maxEjectionTime (%s) must not be shorter than baseEjectionTime (%s)",
@@ -134,6 +146,8 @@ public final class OutlierDetection {
         + Duration.ofNanos(maxEjectionNanos)
         + ", maxEjectionPercent="
         + maxEjectionPercent
+        + ", unejectOnPassingHealthCheck="
+        + unejectOnHealthCheck
         + '}';
   }
 
@@ -152,6 +166,7 @@ public final class OutlierDetection {
     private Duration maxEjectionTime = Duration.ofMinutes(5);
     private double jitter = 0.1;
     private int maxEjectionPercent = 10;
+    private boolean unejectOnHealthCheck = true;
 
     private Builder() {}
 
@@ -227,21 +242,33 @@ public final class OutlierDetection {
       return this;
     }
 
-    /** How often the rate rules are evaluated, over a window as long (10 s by default). */
+    /**
+     * How often the rate rules are evaluated, over a window as long (10 s by default).
+     *
+     * @throws IllegalArgumentException naming the value if not in [1 ms, 1 day]
+     */
     @CanIgnoreReturnValue
     public Builder interval(Duration interval) {
-      this.interval = Durations.checkPositive(interval, "interval");
+      this.interval = Durations.checkPositive(interval, "outlier detection interval");
       return this;
     }
 
-    /** The first ejection's length (30 s by default). */
+    /**
+     * The first ejection's length (30 s by default).
+     *
+     * @throws IllegalArgumentException naming the value if not in [1 ms, 1 day]
+     */
     @CanIgnoreReturnValue
     public Builder baseEjectionTime(Duration time) {
       this.baseEjectionTime = Durations.checkPositive(time, "baseEjectionTime");
       return this;
     }
 
-    /** The cap on an ejection's length (300 s by default). */
+    /**
+     * The cap on an ejection's length (300 s by default).
+     *
+     * @throws IllegalArgumentException naming the value if not in [1 ms, 1 day]
+     */
     @CanIgnoreReturnValue
     public Builder maxEjectionTime(Duration time) {
       this.maxEjectionTime = Durations.checkPositive(time, "maxEjectionTime");
@@ -257,8 +284,9 @@ public final class OutlierDetection {
     }
 
     /**
-     * The most servers ejected at once, in percent of the balancer's servers (10 by default; at
-     * least one server may always be ejected unless this is 0).
+     * The most servers ejected at once, in percent of the balancer's servers (10 by default),
+     * rounded down, but at least one server unless this is 0: 10% of 5 or of 19 servers is one
+     * server, of 20 servers two.
      */
     @CanIgnoreReturnValue
     public Builder maxEjectionPercent(int percent) {
@@ -267,6 +295,17 @@ public final class OutlierDetection {
           "maxEjectionPercent must be in 0..100 but was %s",
           percent);
       this.maxEjectionPercent = percent;
+      return this;
+    }
+
+    /**
+     * Whether a passing active health check ends an ejection at once ({@code true} by default, as
+     * Envoy's {@code successful_active_health_check_uneject_host}). Has no effect without {@link
+     * LoadBalancer.Builder#healthCheck active health checks}.
+     */
+    @CanIgnoreReturnValue
+    public Builder unejectOnPassingHealthCheck(boolean uneject) {
+      this.unejectOnHealthCheck = uneject;
       return this;
     }
 

@@ -153,9 +153,6 @@ public final class Selectors {
   /** The virtual nodes of a server of the highest weight in {@link #ringHash()}. */
   private static final int DEFAULT_VIRTUAL_NODES = 100;
 
-  /** The lookup table size of {@link #maglev()}, as Envoy's default. */
-  private static final int DEFAULT_MAGLEV_TABLE_SIZE = 65_537;
-
   /**
    * Consistent hashing on a ring of virtual nodes: a server of the highest weight gets 100 virtual
    * nodes and the others proportionally fewer (at least one). Same as {@code ringHash(1, 100)}.
@@ -197,16 +194,24 @@ public final class Selectors {
 
   /**
    * Maglev consistent hashing (Google's network load balancer, NSDI 2016) with weights, over a
-   * lookup table of 65,537 slots. Same as {@code maglev(65537)}.
+   * lookup table sized to the fleet: at least 100 slots per server, as the paper advises, from
+   * 65,537 slots (Envoy's default, enough for 655 servers) up to 16,777,259 (167,772 servers).
    *
    * <p>Compared with {@link #ringHash()}: a pick is one array read, and each server's share is
    * within one slot of its weight's share of the table, so keys spread almost exactly by weight;
-   * but a change of membership moves a few more keys than the minimum. Keep the table at least 100
-   * times the number of servers: beyond 655 servers choose a larger table with {@link
-   * #maglev(int)}. Picks without a hash key are random in proportion to weight.
+   * but a change of membership moves a few more keys than the minimum. Picks without a hash key are
+   * random in proportion to weight.
+   *
+   * <p>When the fleet outgrows the table, the next rebuild takes the next size of a fixed ladder
+   * (65,537, then the least prime at or above twice the previous size: 131,101, 262,217, ...), so
+   * clients that have seen the same fleet size agree on every key. A new size remaps almost every
+   * key once; the table never shrinks, so a fleet that shrinks and grows again does not remap its
+   * keys each time. A build costs about {@code M ln M} steps for a table of M slots (a few
+   * milliseconds at 65,537 slots, about a second at 8 million): for a fixed size and cost, use
+   * {@link #maglev(int)}.
    */
   public static Selector maglev() {
-    return maglev(DEFAULT_MAGLEV_TABLE_SIZE);
+    return MaglevSelector.sizedToFleet();
   }
 
   /**
@@ -221,7 +226,7 @@ public final class Selectors {
         tableSize >= 3 && tableSize <= 16_777_259 && IntMath.isPrime(tableSize),
         "maglev table size must be a prime in [3, 16777259] but was %s",
         tableSize);
-    return new MaglevSelector(tableSize);
+    return MaglevSelector.fixed(tableSize);
   }
 
   /**
@@ -240,12 +245,14 @@ public final class Selectors {
    * server is idle costs as much as a ring-hash pick; one whose first server is busy sums the
    * in-flight counts of all eligible servers (O(n)).
    *
-   * @param epsilon how far above the average load a server may go, finite and at least 0
+   * @param epsilon how far above the average load a server may go: a finite number greater than 0
+   *     (at 0 the bound would leave no slack, and a pick could walk the whole ring)
+   * @throws IllegalArgumentException naming the value otherwise
    */
   public static Selector boundedLoadHash(double epsilon) {
     checkArgument(
-        epsilon >= 0 && Double.isFinite(epsilon),
-        "bounded load epsilon must be finite and at least 0 but was %s",
+        epsilon > 0 && Double.isFinite(epsilon),
+        "bounded load epsilon must be a finite number greater than 0 but was %s",
         epsilon);
     return new BoundedLoadHashSelector(epsilon, DEFAULT_MIN_RING_SIZE, DEFAULT_VIRTUAL_NODES);
   }

@@ -5,11 +5,13 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.common.collect.ImmutableMap;
 import com.google.common.net.HostAndPort;
+import com.google.common.net.InetAddresses;
 import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import com.google.errorprone.annotations.Immutable;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,8 +30,16 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>Every factory validates its input and fails with an {@link IllegalArgumentException} (or a
- * {@link NullPointerException} for a null) whose message names the bad value: a blank host, a port
- * outside 1..65535, a weight that is not a positive finite number.
+ * {@link NullPointerException} for a null) whose message names the bad value: a host that is not a
+ * host name or an IP literal, a port outside 1..65535, a weight that is not a positive finite
+ * number.
+ *
+ * <p>A host is an RFC 1123 host name ({@code inventory-7.internal}; underscores are allowed too),
+ * an IPv4 address ({@code 10.0.0.1}), or an IPv6 literal, bare or in brackets ({@code ::1}, {@code
+ * [::1]}, {@code fe80::1%eth0}). Anything else is rejected, so that health checks probe exactly the
+ * host that traffic goes to: user info ({@code user@host}), a port ({@code host:80}), a path, query
+ * or fragment ({@code /}, {@code ?}, {@code #}), spaces, and all-numeric names that are not valid
+ * IPv4 addresses ({@code 1.2.3}, {@code 010.0.0.1}).
  *
  * @since 0.1.0
  */
@@ -37,6 +47,19 @@ import org.jspecify.annotations.Nullable;
 public final class Server {
   /** The weight of a server that is given none. */
   public static final double DEFAULT_WEIGHT = 1.0;
+
+  /**
+   * A host name: RFC 1123 labels (letters, digits, inner hyphens) of 1 to 63 characters, with one
+   * allowance, underscores, which service discovery names often have (Docker Compose, SRV-style
+   * names); an optional final dot (a fully qualified name).
+   */
+  private static final Pattern HOST_NAME =
+      Pattern.compile(
+          "(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\\.)*"
+              + "[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\\.?");
+
+  /** Digits and dots only: an IPv4 address, or a name no resolver would treat as one. */
+  private static final Pattern ALL_NUMERIC = Pattern.compile("[0-9.]+");
 
   private final String id;
   private final String host;
@@ -57,7 +80,8 @@ public final class Server {
   /**
    * Returns a server of weight 1 with no zone and no metadata, whose id is {@code host:port}.
    *
-   * @throws IllegalArgumentException if the host is blank or the port is outside 1..65535
+   * @throws IllegalArgumentException naming the value if the host is not a host name or an IP
+   *     literal (see the class documentation) or the port is outside 1..65535
    */
   public static Server of(String host, int port) {
     return builder(host, port).build();
@@ -199,14 +223,42 @@ public final class Server {
         host.codePoints().noneMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c)),
         "host must not contain spaces or control characters but was '%s'",
         host);
-    String bare =
-        host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-    try {
-      HostAndPort parsed = HostAndPort.fromHost(bare);
-      return parsed.getHost();
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("malformed host '" + host + "'", e);
+    if (host.startsWith("[") || host.endsWith("]")) {
+      String bare = host.length() >= 2 ? host.substring(1, host.length() - 1) : "";
+      checkArgument(
+          host.startsWith("[")
+              && host.endsWith("]")
+              && bare.indexOf(':') >= 0
+              && InetAddresses.isInetAddress(bare),
+          "host in brackets must be an IPv6 literal such as [::1] but was '%s'",
+          host);
+      return bare;
     }
+    if (host.indexOf(':') >= 0) {
+      checkArgument(
+          InetAddresses.isInetAddress(host),
+          "host must be a host name or an IP literal, without a port, but was '%s' (give the port"
+              + " separately, or parse host:port with Server.parse)",
+          host);
+      return host;
+    }
+    checkArgument(
+        HOST_NAME.matcher(host).matches(),
+        "host must be a host name (letters, digits, '-' and '_' in dot-separated labels of at most"
+            + " 63 characters) or an IP literal, without user info, port, path, query or"
+            + " fragment, but was '%s'",
+        host);
+    checkArgument(
+        host.length() <= (host.endsWith(".") ? 254 : 253),
+        "host name must be at most 253 characters but was '%s' (%s characters)",
+        host,
+        host.length());
+    checkArgument(
+        !ALL_NUMERIC.matcher(host).matches() || InetAddresses.isInetAddress(host),
+        "host looks like an IPv4 address but is not a valid one (four numbers in 0..255, no"
+            + " leading zeros): '%s'",
+        host);
+    return host;
   }
 
   private static int checkPort(int port) {

@@ -1,7 +1,6 @@
 package io.lbkit.core;
 
 import static com.google.common.base.Preconditions.checkArgument;
-import static java.util.Objects.requireNonNull;
 
 import com.google.errorprone.annotations.Immutable;
 import java.time.Duration;
@@ -33,11 +32,7 @@ public final class SlowStart {
   private final double minWeightFraction;
 
   private SlowStart(Duration window, double aggression, double minWeightPercent) {
-    requireNonNull(window, "window");
-    checkArgument(
-        !window.isNegative() && !window.isZero(),
-        "slow start window must be positive but was %s",
-        window);
+    Durations.checkPositive(window, "slow start window");
     checkArgument(
         aggression > 0 && Double.isFinite(aggression),
         "slow start aggression must be a positive finite number but was %s",
@@ -51,7 +46,11 @@ public final class SlowStart {
     this.minWeightFraction = minWeightPercent / 100.0;
   }
 
-  /** A linear ramp over {@code window}, starting at 10% of the weight. */
+  /**
+   * A linear ramp over {@code window}, starting at 10% of the weight.
+   *
+   * @throws IllegalArgumentException naming the value if the window is not in [1 ms, 1 day]
+   */
   public static SlowStart of(Duration window) {
     return new SlowStart(window, 1.0, 10);
   }
@@ -61,7 +60,8 @@ public final class SlowStart {
    *
    * @param aggression 1 for linear; above 1 ramps faster early, below 1 slower
    * @param minWeightPercent the least share of its weight a warming server gets, in (0, 100]
-   * @throws IllegalArgumentException naming the value if one is out of range
+   * @throws IllegalArgumentException naming the value if one is out of range (the window must be in
+   *     [1 ms, 1 day])
    */
   public static SlowStart of(Duration window, double aggression, double minWeightPercent) {
     return new SlowStart(window, aggression, minWeightPercent);

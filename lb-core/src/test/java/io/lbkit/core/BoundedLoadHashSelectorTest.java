@@ -102,9 +102,10 @@ class BoundedLoadHashSelectorTest {
   }
 
   @Test
-  void zeroEpsilonBalancesExactly() {
-    double max = holdZipfPicks(balancer(Selectors.boundedLoadHash(0), servers(7)), 0, 700, true);
-    assertThat(max).isEqualTo(1.0);
+  void aTinyEpsilonBalancesAlmostExactly() {
+    double max =
+        holdZipfPicks(balancer(Selectors.boundedLoadHash(0.001), servers(7)), 0.001, 700, true);
+    assertThat(max).isLessThanOrEqualTo(1.01);
   }
 
   @Test
@@ -164,6 +165,11 @@ class BoundedLoadHashSelectorTest {
     assertThatThrownBy(() -> Selectors.boundedLoadHash(-0.1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("epsilon");
+    // The same rule as the gRPC service config: zero leaves no slack at all.
+    assertThatThrownBy(() -> Selectors.boundedLoadHash(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("epsilon")
+        .hasMessageContaining("0.0");
     assertThatThrownBy(() -> Selectors.boundedLoadHash(Double.NaN))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Selectors.boundedLoadHash(Double.POSITIVE_INFINITY))

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -214,6 +215,91 @@ class DrainingTest {
     lb.setServers(List.of(Server.of("s1", 80), Server.of("s2", 80)));
     assertThat(removal).isCompletedWithValue(S0);
     held.success();
+  }
+
+  @Test
+  void closeCompletesAPendingRemovalWithoutRemovingTheServer() {
+    LoadBalancer lb = balancer();
+    Pick held = holdOnS0(lb);
+    CompletableFuture<Server> removal = lb.drainAndRemove(ID);
+    lb.close();
+    assertThat(removal).isCompletedExceptionally().isCancelled();
+    assertThatThrownBy(removal::join)
+        .isInstanceOf(CancellationException.class)
+        .hasMessageContaining("closed before " + ID);
+    assertThat(lb.servers()).contains(S0);
+    assertThat(removed).isEmpty();
+    held.success();
+  }
+
+  @Test
+  void closeCompletesAPendingRemovalOfABalancerWithItsOwnScheduler() {
+    // Real time, the balancer's own scheduler thread: nothing left for a test to drive.
+    LoadBalancer lb =
+        LoadBalancer.builder()
+            .selector(Selectors.roundRobin())
+            .servers(S0, Server.of("s1", 80))
+            .outlierDetection(OutlierDetection.defaults())
+            .build();
+    Pick held = holdOnS0(lb);
+    CompletableFuture<Server> removal = lb.drainAndRemove(ID);
+    lb.close();
+    assertThat(removal).isCancelled();
+    held.success();
+  }
+
+  @Test
+  void settingTheServerHealthyCancelsThePendingRemoval() {
+    LoadBalancer lb = balancer();
+    Pick held = holdOnS0(lb);
+    CompletableFuture<Server> removal = lb.drainAndRemove(ID);
+    lb.setHealth(ID, HealthState.HEALTHY);
+    assertThat(removal).isCancelled();
+    assertThatThrownBy(removal::join)
+        .isInstanceOf(CancellationException.class)
+        .hasMessageContaining("removal of " + ID + " cancelled")
+        .hasMessageContaining("HEALTHY");
+
+    // The server takes traffic again and is not removed once it is idle.
+    assertThat(countPicks(lb, 300)).containsEntry(ID, 100);
+    held.success();
+    ticker.advanceAndMaintain(lb, Duration.ofMinutes(1));
+    assertThat(lb.servers()).contains(S0);
+    assertThat(removed).isEmpty();
+    assertThat(events).containsExactly(ID + " HEALTHY->DRAINING", ID + " DRAINING->HEALTHY");
+
+    // A new drainAndRemove is a new removal, which completes as usual.
+    CompletableFuture<Server> again = lb.drainAndRemove(ID);
+    assertThat(again).isNotSameAs(removal);
+    lb.maintain();
+    assertThat(again).isCompletedWithValue(S0);
+  }
+
+  @Test
+  void settingTheServerUnhealthyCancelsThePendingRemovalToo() {
+    LoadBalancer lb = balancer();
+    CompletableFuture<Server> removal = lb.drainAndRemove(ID);
+    lb.setHealth(ID, HealthState.UNHEALTHY);
+    assertThat(removal).isCancelled();
+    lb.maintain();
+    assertThat(lb.health(ID)).contains(HealthState.UNHEALTHY);
+    assertThat(removed).isEmpty();
+  }
+
+  @Test
+  void cancellingTheFutureKeepsTheServerDrainingButInTheBalancer() {
+    LoadBalancer lb = balancer();
+    CompletableFuture<Server> removal = lb.drainAndRemove(ID);
+    assertThat(removal.cancel(false)).isTrue();
+    ticker.advanceAndMaintain(lb, Duration.ofMinutes(1));
+    assertThat(lb.servers()).contains(S0);
+    assertThat(lb.health(ID)).contains(HealthState.DRAINING);
+    assertThat(removed).isEmpty();
+    assertThat(countPicks(lb, 100)).doesNotContainKey(ID);
+    // And a later drainAndRemove removes it.
+    CompletableFuture<Server> again = lb.drainAndRemove(ID);
+    lb.maintain();
+    assertThat(again).isCompletedWithValue(S0);
   }
 
   @Test

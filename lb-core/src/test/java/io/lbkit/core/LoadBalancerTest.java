@@ -151,8 +151,13 @@ class LoadBalancerTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("floor")
         .hasMessageContaining("PT-0.001S");
+    // A decay must be at least 1 ms, as every other timed setting.
+    assertThatThrownBy(() -> b.latencyModel(Duration.ofNanos(1), 2, Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("decay")
+        .hasMessageContaining("PT0.000000001S");
     // The boundaries are valid.
-    b.latencyModel(Duration.ofNanos(1), 1.0, Duration.ZERO);
+    b.latencyModel(Duration.ofMillis(1), 1.0, Duration.ZERO);
   }
 
   @Test

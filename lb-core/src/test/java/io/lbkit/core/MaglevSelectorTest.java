@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import com.google.common.math.IntMath;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -206,6 +207,110 @@ class MaglevSelectorTest {
       int warm = slots(table(lb, 65_537)).getOrDefault(list.get(10).id(), 0);
       assertThat((double) warm).isCloseTo(65_537 / 11.0, within(1.0));
     }
+  }
+
+  /** {@code n} servers with host-name ids (the 10.0.x.y scheme runs out of octets). */
+  private static List<Server> named(int n) {
+    List<Server> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(Server.of("backend-" + i + ".internal", 8080));
+    }
+    return out;
+  }
+
+  /** Min and max keys per server over {@code perServer} keys per server; every server has some. */
+  private static int[] minMaxKeys(LoadBalancer lb, int n, int perServer) {
+    Map<String, Integer> counts = counts(assign(lb, n * perServer));
+    assertThat(counts).as("servers that get keys").hasSize(n);
+    return new int[] {Collections.min(counts.values()), Collections.max(counts.values())};
+  }
+
+  @Test
+  void theDefaultTableHoldsAHundredSlotsPerServer() {
+    LoadBalancer lb = balancer(Selectors.maglev(), named(1000));
+    int m = ((MaglevSelector) lb.selector()).tableSize();
+    assertThat(m).isGreaterThanOrEqualTo(100_000).isEqualTo(131_101);
+    // Every server owns within one slot of its share of that table.
+    Map<String, Integer> slots = slots(table(lb, m));
+    assertThat(slots).hasSize(1000);
+    for (int count : slots.values()) {
+      assertThat((double) count).isCloseTo(m / 1000.0, within(1.0));
+    }
+    // And keys spread accordingly (measured min 31, max 74 over 50 keys per server).
+    int[] minMax = minMaxKeys(lb, 1000, 50);
+    assertThat(minMax[0]).isGreaterThanOrEqualTo(15);
+    assertThat(minMax[1]).isLessThanOrEqualTo(100);
+  }
+
+  @Test
+  void seventyThousandServersAllGetKeys() {
+    // The old fixed table of 65,537 slots left over 4,000 of them without a single key.
+    LoadBalancer lb = balancer(Selectors.maglev(), named(70_000));
+    assertThat(((MaglevSelector) lb.selector()).tableSize()).isGreaterThanOrEqualTo(7_000_000);
+    // Measured min 22, max 82 over 50 keys per server: sampling noise around an exact table.
+    int[] minMax = minMaxKeys(lb, 70_000, 50);
+    assertThat(minMax[0]).isGreaterThanOrEqualTo(10);
+    assertThat(minMax[1]).isLessThanOrEqualTo(120);
+  }
+
+  @Test
+  void theTableGrowsWhenTheFleetOutgrowsItAndNeverShrinks() {
+    LoadBalancer lb = balancer(Selectors.maglev(), named(500));
+    MaglevSelector selector = (MaglevSelector) lb.selector();
+    assertThat(selector.tableSize()).isEqualTo(65_537);
+
+    lb.setServers(named(2000));
+    assertThat(selector.tableSize()).isEqualTo(262_217);
+    // Measured min 28.
+    int[] minMax = minMaxKeys(lb, 2000, 50);
+    assertThat(minMax[0]).isGreaterThanOrEqualTo(15);
+
+    // Back to 500: the table keeps its size, so the keys of the remaining servers stay put when
+    // the fleet grows back.
+    lb.setServers(named(500));
+    String[] before = assign(lb, KEYS);
+    lb.setServers(named(2000));
+    lb.setServers(named(500));
+    assertThat(selector.tableSize()).isEqualTo(262_217);
+    assertThat(movedFraction(before, assign(lb, KEYS))).isZero();
+
+    // A fixed size stays fixed.
+    LoadBalancer fixed = balancer(Selectors.maglev(65_537), named(2000));
+    assertThat(((MaglevSelector) fixed.selector()).tableSize()).isEqualTo(65_537);
+  }
+
+  @Test
+  void aTableSizedToTheFleetServesOneBalancerAndAFixedOneMayBeShared() {
+    Selector sized = Selectors.maglev();
+    LoadBalancer first = balancer(sized, named(10));
+    assertThatThrownBy(() -> balancer(sized, named(1000)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maglev");
+    first.close();
+
+    Selector fixed = Selectors.maglev(65_537);
+    LoadBalancer one = balancer(fixed, named(10));
+    LoadBalancer two = balancer(fixed, named(20));
+    assertThat(one.pick(PickContext.ofHashKey("k")).server()).isNotNull();
+    assertThat(two.pick(PickContext.ofHashKey("k")).server()).isNotNull();
+  }
+
+  @Test
+  void theLadderOfSizesIsPrimeAndCapped() {
+    int m = MaglevSelector.MIN_TABLE_SIZE;
+    while (m < MaglevSelector.MAX_TABLE_SIZE) {
+      int next = MaglevSelector.nextStep(m);
+      assertThat(IntMath.isPrime(next)).as("%s is prime", next).isTrue();
+      assertThat(next).isGreaterThanOrEqualTo(Math.min(2 * m, MaglevSelector.MAX_TABLE_SIZE));
+      m = next;
+    }
+    assertThat(m).isEqualTo(16_777_259);
+    assertThat(MaglevSelector.sizeFor(100_000, MaglevSelector.MIN_TABLE_SIZE))
+        .isEqualTo(16_777_259);
+    assertThat(MaglevSelector.sizeFor(Integer.MAX_VALUE, MaglevSelector.MIN_TABLE_SIZE))
+        .isEqualTo(16_777_259);
+    assertThat(MaglevSelector.sizeFor(655, MaglevSelector.MIN_TABLE_SIZE)).isEqualTo(65_537);
+    assertThat(MaglevSelector.sizeFor(656, MaglevSelector.MIN_TABLE_SIZE)).isEqualTo(131_101);
   }
 
   @Test

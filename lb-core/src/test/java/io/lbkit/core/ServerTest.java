@@ -86,6 +86,89 @@ class ServerTest {
   }
 
   @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "x@127.0.0.1",
+        "user:pass@host",
+        "host/path",
+        "host?query",
+        "host#fragment",
+        "http://host",
+        "-leading-hyphen",
+        "trailing-hyphen-",
+        "a..b",
+        ".leading-dot",
+        "caf\u00e9.example",
+        "1.2.3",
+        "256.0.0.1",
+        "010.0.0.1",
+        "1.2.3.4.5",
+        "[host]",
+        "[1.2.3.4]",
+        "[::1",
+        "::1]",
+        "[::1]:80",
+        "::1::2",
+        "host:"
+      })
+  void hostThatIsNeitherANameNorAnIpLiteralIsRejectedNamingIt(String host) {
+    assertThatThrownBy(() -> Server.of(host, 80))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'" + host + "'");
+    // Through parse too, and the builder.
+    assertThatThrownBy(() -> Server.builder(host, 80).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(host);
+  }
+
+  @Test
+  void userInfoInAParsedAddressIsRejected() {
+    assertThatThrownBy(() -> Server.parse("x@127.0.0.1:8080"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("x@127.0.0.1");
+  }
+
+  @Test
+  void hostNameLabelsAndNamesHaveTheirRfcLengths() {
+    String label63 = "a".repeat(63);
+    assertThat(Server.of(label63 + ".example", 80).host()).isEqualTo(label63 + ".example");
+    assertThatThrownBy(() -> Server.of("a".repeat(64) + ".example", 80))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("a".repeat(64));
+    String name253 = (label63 + ".").repeat(3) + "a".repeat(61);
+    assertThat(name253).hasSize(253);
+    assertThat(Server.of(name253, 80).host()).isEqualTo(name253);
+    assertThat(Server.of(name253 + ".", 80).host()).isEqualTo(name253 + ".");
+    assertThatThrownBy(() -> Server.of(name253 + "a", 80))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at most 253 characters");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "localhost",
+        "h",
+        "inventory-7.internal",
+        "web_1",
+        "_grpc._tcp.example.com",
+        "example.com.",
+        "0.0.0.0",
+        "255.255.255.255",
+        "10.0.0.1",
+        "3com.example",
+        "::",
+        "2001:db8::17",
+        "::ffff:10.0.0.1",
+        "fe80::1%eth0"
+      })
+  void hostNamesAndIpLiteralsAreAccepted(String host) {
+    Server s = Server.of(host, 80);
+    assertThat(s.host()).isEqualTo(host);
+    assertThat(Server.of(s.host(), 80)).isEqualTo(s);
+  }
+
+  @ParameterizedTest
   @ValueSource(ints = {0, -1, 65536, 99999, Integer.MIN_VALUE, Integer.MAX_VALUE})
   void portOutsideRangeIsRejectedNamingIt(int port) {
     assertThatThrownBy(() -> Server.of("h", port))

@@ -6,13 +6,16 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.UnknownHostException;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -90,6 +93,71 @@ class TcpHealthCheckTest {
       assertThat(full.acceptWithin(Duration.ofMillis(300)))
           .as("the timed-out check's connect was aborted, so it never arrives")
           .isEqualTo(-1);
+    }
+  }
+
+  @Test
+  @Timeout(30)
+  void aSlowNameResolutionDelaysNeitherOtherChecksNorMaintenance() throws Exception {
+    String slowName = "slow-dns.test";
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger slowLookups = new AtomicInteger();
+    HealthChecker checker =
+        HealthCheckers.tcp(
+            host -> {
+              if (!host.equals(slowName)) {
+                throw new UnknownHostException(host);
+              }
+              // A DNS server that does not answer (for far longer than any wait below).
+              slowLookups.incrementAndGet();
+              try {
+                release.await(20, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              throw new UnknownHostException(host + ": no answer");
+            });
+    try (LiveServers.TcpListener listener = LiveServers.TcpListener.start();
+        LoadBalancer lb =
+            LoadBalancer.builder()
+                .name("slow-dns")
+                .selector(Selectors.roundRobin())
+                .servers(Server.of(slowName, listener.port()), listener.server())
+                .healthCheck(
+                    ActiveHealthCheck.builder(checker)
+                        .interval(Duration.ofMillis(100))
+                        .timeout(Duration.ofMillis(100))
+                        .jitter(Duration.ZERO)
+                        .unhealthyThreshold(2)
+                        .build())
+                .slowStart(SlowStart.of(Duration.ofMillis(300)))
+                .build()) {
+      LiveServers.await("a lookup of " + slowName, WAIT, () -> slowLookups.get() >= 1);
+
+      // The other server's checks go on while the lookup hangs.
+      int accepted = listener.accepted();
+      LiveServers.await(
+          () -> "more checks of the listener, had " + (listener.accepted() - accepted),
+          Duration.ofSeconds(5),
+          () -> listener.accepted() >= accepted + 5);
+
+      // So does maintenance: a server added now ramps up under slow start and finishes.
+      Server late = Server.builder("127.0.0.1", listener.port()).id("late").build();
+      lb.addServer(late);
+      assertThat(lb.health("late")).contains(HealthState.WARMING);
+      LiveServers.await(
+          () -> "the warm-up of late, was " + lb.status("late").orElseThrow(),
+          Duration.ofSeconds(5),
+          () -> lb.health("late").orElseThrow() == HealthState.HEALTHY);
+
+      // And the server whose name does not resolve fails its checks by their timeout.
+      LiveServers.await(
+          () ->
+              slowName + " to fail its checks, was " + lb.status(slowName + ":" + listener.port()),
+          Duration.ofSeconds(5),
+          () -> lb.health(slowName + ":" + listener.port()).orElseThrow() == HealthState.UNHEALTHY);
+    } finally {
+      release.countDown();
     }
   }
 

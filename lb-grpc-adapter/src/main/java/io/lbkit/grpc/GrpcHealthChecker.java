@@ -17,11 +17,13 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
  * An lbkit {@link HealthChecker} that asks a server's {@code grpc.health.v1.Health/Check}: healthy
- * when it answers SERVING for the configured service name.
+ * when it answers SERVING for the configured service name. Servers whose health a {@link
+ * HealthWatch} follows pass without a call: their Watch stream already says what Check would.
  *
  * <p>A server without the health service (UNIMPLEMENTED) counts as healthy, as in gRPC's own
  * client-side health checking: the check cannot tell, and the server answers calls. Any other error
@@ -30,21 +32,28 @@ import org.jspecify.annotations.Nullable;
 final class GrpcHealthChecker implements HealthChecker {
   private final HealthCheckRequest request;
   private final Function<Server, @Nullable Channel> channels;
+  private final Predicate<Server> watched;
 
   /**
    * @param serviceName the service to ask about ("" for the server as a whole)
    * @param channels the channel to a server, or null if it has none (then it is unhealthy)
+   * @param watched whether a Watch stream follows the server's health (then it is not asked)
    */
-  GrpcHealthChecker(String serviceName, Function<Server, @Nullable Channel> channels) {
+  GrpcHealthChecker(
+      String serviceName, Function<Server, @Nullable Channel> channels, Predicate<Server> watched) {
     this.request =
         HealthCheckRequest.newBuilder()
             .setService(requireNonNull(serviceName, "serviceName"))
             .build();
     this.channels = requireNonNull(channels, "channels");
+    this.watched = requireNonNull(watched, "watched");
   }
 
   @Override
   public CompletableFuture<Boolean> check(Server server, Duration timeout) {
+    if (watched.test(server)) {
+      return CompletableFuture.completedFuture(true);
+    }
     Channel channel = channels.apply(server);
     if (channel == null) {
       return CompletableFuture.completedFuture(false);

@@ -13,20 +13,15 @@ import com.google.common.net.HostAndPort;
 import io.grpc.Attributes;
 import io.grpc.Channel;
 import io.grpc.ChannelLogger.ChannelLogLevel;
-import io.grpc.ClientStreamTracer;
 import io.grpc.ConnectivityState;
 import io.grpc.ConnectivityStateInfo;
 import io.grpc.EquivalentAddressGroup;
-import io.grpc.Metadata;
 import io.grpc.NameResolver;
 import io.grpc.Status;
 import io.grpc.SynchronizationContext;
+import io.lbkit.core.ActiveHealthCheck;
 import io.lbkit.core.HealthListener;
 import io.lbkit.core.HealthState;
-import io.lbkit.core.NoAvailableServerException;
-import io.lbkit.core.Outcome;
-import io.lbkit.core.Pick;
-import io.lbkit.core.PickContext;
 import io.lbkit.core.Server;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -41,6 +36,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The gRPC load balancer behind every lbkit policy: one subchannel per address group, an lbkit
@@ -62,22 +59,30 @@ import org.jspecify.annotations.Nullable;
  * that slow start measures time since the first connection rather than since name resolution. From
  * then on it stays a member while the resolver lists it: READY sets it {@link HealthState#HEALTHY},
  * any other state {@link HealthState#UNHEALTHY}, so that its statistics and outlier-ejection
- * history survive a reconnection.
+ * history survive a reconnection. With health checks on, a READY server is HEALTHY only while its
+ * {@link HealthWatch} last heard SERVING (servers without {@code Watch} are polled with {@code
+ * Check} by lbkit's active health check instead). Each such change is logged with its cause (gRPC's
+ * status, the server's answer) before lbkit logs it as set by the application.
  *
  * <h2>Aggregate state</h2>
  *
  * <p>READY if some subchannel is ready and lbkit has an eligible server; CONNECTING while some
- * subchannel is connecting and none is ready; TRANSIENT_FAILURE when every subchannel has failed (a
- * subchannel that failed counts as failed until it is READY again, as in gRPC's round robin, so
- * that the channel does not flap between CONNECTING and TRANSIENT_FAILURE), or when lbkit refuses
- * every ready server. Subchannels connect eagerly: an IDLE one is asked to connect at once.
+ * subchannel is connecting and none is ready, or while a ready one awaits its first health answer;
+ * TRANSIENT_FAILURE when every subchannel has failed (a subchannel that failed counts as failed
+ * until it is READY again, as in gRPC's round robin, so that the channel does not flap between
+ * CONNECTING and TRANSIENT_FAILURE), or when lbkit refuses every ready server. Subchannels connect
+ * eagerly: an IDLE one is asked to connect at once.
  */
 final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
   /** Servers that are no socket addresses (in-process, Unix sockets) get this placeholder host. */
   private static final String NON_INET_HOST = "address.invalid";
 
+  private static final Logger logger = LoggerFactory.getLogger(LbkitGrpcLoadBalancer.class);
+
   private final Helper helper;
   private final SynchronizationContext syncContext;
+  // The channel's target ("lbkit:///a:1,b:2", "dns:///orders:443"): the name in every log line.
+  private final String target;
   // For a channel that names the policy without settings: its default config, or why it has none.
   private final NameResolver.ConfigOrError defaultConfig;
   private final HealthListener listener = new RefreshOnHealthChange();
@@ -88,6 +93,8 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
   private @Nullable LbkitConfig config;
   private io.lbkit.core.@Nullable LoadBalancer balancer;
   private @Nullable ConnectivityState state;
+  // How long a Watch stream that ended waits before it is opened again: the check interval.
+  private long watchRetryNanos;
   private Status lastFailure = Status.UNAVAILABLE.withDescription("no connection attempt failed");
   private boolean shutdown;
 
@@ -97,6 +104,7 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
   LbkitGrpcLoadBalancer(Helper helper, NameResolver.ConfigOrError defaultConfig) {
     this.helper = requireNonNull(helper, "helper");
     this.syncContext = requireNonNull(helper.getSynchronizationContext(), "syncContext");
+    this.target = channelTarget(helper);
     this.defaultConfig = requireNonNull(defaultConfig, "defaultConfig");
   }
 
@@ -110,6 +118,15 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
     ConnectivityState effectiveState = CONNECTING;
     boolean member;
     volatile boolean ready;
+    // Health by grpc.health.v1 Watch, while the subchannel is READY and health checks are on.
+    @Nullable HealthWatch watch;
+    // The last Watch answer; true where nothing is watched (health checks off, or no Watch).
+    boolean serving = true;
+    // Ready, and the Watch has not answered yet: the channel waits for it rather than failing.
+    boolean awaitingHealth;
+    // The server answered Watch with UNIMPLEMENTED: polled with Check instead (read by the
+    // checker on lbkit's scheduler, hence volatile).
+    volatile boolean watchUnsupported;
     private volatile @Nullable Channel healthChannel;
 
     Child(ImmutableList<SocketAddress> key, Subchannel subchannel, Server server) {
@@ -121,6 +138,11 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
     /** A channel over this subchannel's transport for health checks; set once it is started. */
     @Nullable Channel healthChannel() {
       return healthChannel;
+    }
+
+    /** Whether lbkit may pick it: connected and, where health is watched, serving. */
+    boolean usable() {
+      return ready && serving;
     }
   }
 
@@ -147,7 +169,7 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
       // A policy with a required setting (the hash policies' hashHeader) named without a config,
       // e.g. as the channel's default policy: fail every call, saying what is missing.
       Status error = requireNonNull(defaultConfig.getError(), "no default config and no error");
-      publish(TRANSIENT_FAILURE, new FixedPicker(PickResult.withError(error)));
+      publish(TRANSIENT_FAILURE, new LbkitPickers.FixedPicker(PickResult.withError(error)));
       return error;
     }
     LbkitConfig cfg = (LbkitConfig) parsed;
@@ -170,6 +192,9 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
       balancer = lb;
       for (Child c : children.values()) {
         c.member = c.ready;
+        // The health settings may have changed: watch again from scratch.
+        stopWatch(c);
+        c.watchUnsupported = false;
       }
     }
 
@@ -177,6 +202,7 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
       Child c = it.next();
       if (!wanted.containsKey(c.key)) {
         c.ready = false;
+        stopWatch(c);
         c.subchannel.shutdown();
         it.remove();
       }
@@ -205,11 +231,23 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
           // synchronization context, used from lbkit's scheduler).
           c.healthChannel = c.subchannel.asChannel();
         }
+        if (c.ready) {
+          startWatch(c);
+        }
       }
     }
     syncMembers(lb);
     updateBalancingState();
     return Status.OK;
+  }
+
+  /** The channel's target, or its authority where the channel does not tell its target. */
+  private static String channelTarget(Helper helper) {
+    try {
+      return requireNonNull(helper.getChannelTarget(), "channel target");
+    } catch (UnsupportedOperationException e) {
+      return helper.getAuthority(); // a helper of a test or an older wrapper
+    }
   }
 
   /** The lbkit balancer, for tests. */
@@ -220,7 +258,7 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
   private io.lbkit.core.LoadBalancer newBalancer(LbkitConfig cfg) {
     io.lbkit.core.LoadBalancer.Builder b =
         io.lbkit.core.LoadBalancer.builder()
-            .name(helper.getAuthority())
+            .name(target)
             .selector(cfg.selector.get())
             .panicThreshold(cfg.panicThreshold)
             .listener(listener)
@@ -237,14 +275,22 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
     }
     LbkitConfig.HealthCheckConfig hc = cfg.healthCheck;
     if (hc != null) {
-      b.healthCheck(
+      // Watch streams carry the health of servers that have the method; lbkit's polling checks
+      // ask Check only of the others, and pass the watched ones without a call.
+      ActiveHealthCheck check =
           hc.toActiveHealthCheck(
               new GrpcHealthChecker(
                   hc.serviceName,
                   server -> {
                     Child c = members.get(server.id());
                     return c == null ? null : c.healthChannel();
-                  })));
+                  },
+                  server -> {
+                    Child c = members.get(server.id());
+                    return c != null && !c.watchUnsupported;
+                  }));
+      watchRetryNanos = check.interval().toNanos();
+      b.healthCheck(check);
     }
     return b.build();
   }
@@ -268,7 +314,7 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
       lb.setServers(servers);
     }
     for (Child c : children.values()) {
-      if (c.member && !c.ready) {
+      if (c.member && !c.usable()) {
         lb.setHealth(c.server.id(), HealthState.UNHEALTHY);
       }
     }
@@ -301,13 +347,103 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
       // the old state of lbkit finds the flag and returns no result; the picker published below
       // retries it.
       c.ready = ready;
+      if (ready) {
+        startWatch(c);
+      } else {
+        stopWatch(c);
+      }
       if (ready && !c.member) {
         c.member = true;
         syncMembers(lb);
       } else if (c.member) {
-        lb.setHealth(c.server.id(), ready ? HealthState.HEALTHY : HealthState.UNHEALTHY);
+        // lbkit logs the change as the application's doing; this line gives gRPC's reason first.
+        if (ready) {
+          logger.info("{}: server {} is connected again (subchannel READY)", target, c.server.id());
+        } else {
+          logger.info(
+              "{}: server {} lost its connection (subchannel {}: {})",
+              target,
+              c.server.id(),
+              s,
+              describe(info.getStatus()));
+        }
+        applyHealth(lb, c);
       }
     }
+    updateBalancingState();
+  }
+
+  /** Tells lbkit whether the child may be picked. Called on the synchronization context. */
+  private static void applyHealth(io.lbkit.core.LoadBalancer lb, Child c) {
+    if (c.member) {
+      lb.setHealth(c.server.id(), c.usable() ? HealthState.HEALTHY : HealthState.UNHEALTHY);
+    }
+  }
+
+  /**
+   * Opens the child's health Watch when health checks are on and it has the method; until the first
+   * answer it is not picked (as in gRPC's own health checking).
+   */
+  private void startWatch(Child c) {
+    LbkitConfig cfg = config;
+    LbkitConfig.HealthCheckConfig hc = cfg == null ? null : cfg.healthCheck;
+    Channel channel = c.healthChannel();
+    if (hc == null || channel == null || c.watch != null || c.watchUnsupported) {
+      return;
+    }
+    c.serving = false;
+    c.awaitingHealth = true;
+    HealthWatch w =
+        new HealthWatch(
+            channel,
+            hc.serviceName,
+            syncContext,
+            helper.getScheduledExecutorService(),
+            watchRetryNanos,
+            new HealthWatch.Listener() {
+              @Override
+              public void onServingStatus(boolean serving, String why) {
+                onWatchedHealth(c, serving, why);
+              }
+
+              @Override
+              public void onUnimplemented() {
+                c.watchUnsupported = true;
+                c.watch = null;
+                logger.info(
+                    "{}: server {} has no grpc.health.v1.Health/Watch; polling Check instead",
+                    target,
+                    c.server.id());
+                onWatchedHealth(c, true, null);
+              }
+            });
+    c.watch = w;
+    w.start();
+  }
+
+  private static void stopWatch(Child c) {
+    HealthWatch w = c.watch;
+    c.watch = null;
+    if (w != null) {
+      w.stop();
+    }
+    c.serving = true;
+    c.awaitingHealth = false;
+  }
+
+  /** A Watch answer (or its fallback): updates lbkit. On the synchronization context. */
+  private void onWatchedHealth(Child c, boolean serving, @Nullable String why) {
+    io.lbkit.core.LoadBalancer lb = balancer;
+    if (shutdown || lb == null || children.get(c.key) != c) {
+      return;
+    }
+    c.awaitingHealth = false;
+    if (serving != c.serving && why != null) {
+      // lbkit logs the change as the application's doing; this line gives the server's word.
+      logger.info("{}: server {} {}", target, c.server.id(), why);
+    }
+    c.serving = serving;
+    applyHealth(lb, c);
     updateBalancingState();
   }
 
@@ -320,26 +456,33 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
     }
     int ready = 0;
     int connecting = 0;
+    int awaitingHealth = 0;
     for (Child c : children.values()) {
       if (c.effectiveState == READY) {
         ready++;
+        if (c.awaitingHealth) {
+          awaitingHealth++;
+        }
       } else if (c.effectiveState == CONNECTING) {
         connecting++;
       }
     }
     if (ready > 0 && !lb.eligibleEndpoints().isEmpty()) {
-      publish(READY, new ReadyPicker(lb, members, cfg.failureCodes, cfg.hashHeader));
+      publish(READY, new LbkitPickers.ReadyPicker(lb, members, cfg.failureCodes, cfg.hashHeader));
+    } else if (awaitingHealth > 0) {
+      // Connected, and the first health answer is a round trip away: wait for it.
+      publish(CONNECTING, new LbkitPickers.FixedPicker(PickResult.withNoResult()));
     } else if (ready > 0) {
       publish(
           TRANSIENT_FAILURE,
-          new FixedPicker(
+          new LbkitPickers.FixedPicker(
               PickResult.withError(
                   Status.UNAVAILABLE.withDescription(
                       "lbkit: none of the " + ready + " ready backends is eligible: " + lb))));
     } else if (connecting > 0) {
-      publish(CONNECTING, new FixedPicker(PickResult.withNoResult()));
+      publish(CONNECTING, new LbkitPickers.FixedPicker(PickResult.withNoResult()));
     } else {
-      publish(TRANSIENT_FAILURE, new FixedPicker(PickResult.withError(lastFailure)));
+      publish(TRANSIENT_FAILURE, new LbkitPickers.FixedPicker(PickResult.withError(lastFailure)));
     }
   }
 
@@ -355,7 +498,7 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
     }
     if (state != READY) {
       // Keep serving from the last good addresses when some are ready; otherwise say why.
-      publish(TRANSIENT_FAILURE, new FixedPicker(PickResult.withError(error)));
+      publish(TRANSIENT_FAILURE, new LbkitPickers.FixedPicker(PickResult.withError(error)));
     }
   }
 
@@ -373,6 +516,7 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
     shutdown = true;
     for (Child c : children.values()) {
       c.ready = false;
+      stopWatch(c);
       c.subchannel.shutdown();
     }
     children.clear();
@@ -422,6 +566,21 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
     }
   }
 
+  /** A status as a log line shows it: code, description and cause, whichever it has. */
+  static String describe(Status status) {
+    if (status.isOk()) {
+      return "the connection closed"; // IDLE: the server or the network ended the connection
+    }
+    StringBuilder out = new StringBuilder(status.getCode().toString());
+    if (status.getDescription() != null) {
+      out.append(": ").append(status.getDescription());
+    }
+    if (status.getCause() != null) {
+      out.append(" (").append(status.getCause()).append(')');
+    }
+    return out.toString();
+  }
+
   /** The lbkit server for an address group: id "host:port" (joined by "," for several). */
   private Server toServer(ImmutableList<SocketAddress> addresses, Attributes attrs) {
     StringBuilder id = new StringBuilder();
@@ -467,140 +626,5 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
       return HostAndPort.fromParts(inet.getHostString(), inet.getPort()).toString();
     }
     return String.valueOf(address);
-  }
-
-  /**
-   * The picker while some subchannel is ready: lbkit chooses, and the call's outcome goes back to
-   * the lbkit pick. Immutable; thread-safe without locks. A pick allocates lbkit's {@link Pick}
-   * handle and the tracer factory that completes it (plus gRPC's own {@link PickResult}); the
-   * tracer itself is allocated only when gRPC starts the stream.
-   */
-  static final class ReadyPicker extends SubchannelPicker {
-    private final io.lbkit.core.LoadBalancer balancer;
-    private final ImmutableMap<String, Child> members;
-    private final int failureCodes;
-    private final Metadata.@Nullable Key<String> hashHeader;
-
-    ReadyPicker(
-        io.lbkit.core.LoadBalancer balancer,
-        ImmutableMap<String, Child> members,
-        int failureCodes,
-        Metadata.@Nullable Key<String> hashHeader) {
-      this.balancer = balancer;
-      this.members = members;
-      this.failureCodes = failureCodes;
-      this.hashHeader = hashHeader;
-    }
-
-    @Override
-    public PickResult pickSubchannel(PickSubchannelArgs args) {
-      Pick pick;
-      try {
-        Metadata.Key<String> header = hashHeader;
-        // The hash policies key the pick by the header's (last) value; a call without the header
-        // gets a plain pick, which the hash selectors answer with a random server.
-        String key = header == null ? null : args.getHeaders().get(header);
-        pick = key == null ? balancer.pick() : balancer.pick(PickContext.ofHashKey(key));
-      } catch (NoAvailableServerException e) {
-        // Cheap (no stack trace). Wait-for-ready calls stay buffered until the next picker.
-        return PickResult.withError(Status.UNAVAILABLE.withDescription(e.getMessage()));
-      }
-      Child c = members.get(pick.server().id());
-      if (c == null || !c.ready) {
-        // lbkit is a step ahead of or behind this picker: the subchannel is not (or no longer)
-        // usable, and a new picker is on its way. gRPC would drop a pick of a non-ready
-        // subchannel without ever starting a stream, so release the lbkit pick here.
-        pick.close();
-        return PickResult.withNoResult();
-      }
-      return PickResult.withSubchannel(c.subchannel, new OutcomeRecorder(pick, failureCodes));
-    }
-
-    @Override
-    public String toString() {
-      return "ReadyPicker{" + balancer + '}';
-    }
-  }
-
-  /**
-   * Creates the tracer that completes one lbkit pick when its call's stream closes.
-   *
-   * <p>A pick whose stream never starts is one gRPC discarded between picking and starting the
-   * stream: the subchannel stopped being ready in that window, or the call was cancelled while
-   * buffered. The picker closes most of the first window itself (it checks readiness after lbkit
-   * chose); what remains is released by lbkit's in-flight expiry and, sooner, when the server's
-   * lbkit member is removed.
-   */
-  static final class OutcomeRecorder extends ClientStreamTracer.Factory {
-    private final Pick pick;
-    private final int failureCodes;
-
-    OutcomeRecorder(Pick pick, int failureCodes) {
-      this.pick = pick;
-      this.failureCodes = failureCodes;
-    }
-
-    @Override
-    public ClientStreamTracer newClientStreamTracer(
-        ClientStreamTracer.StreamInfo info, Metadata headers) {
-      return new OutcomeTracer(pick, failureCodes);
-    }
-
-    Pick pick() {
-      return pick;
-    }
-  }
-
-  /** Completes the pick once, when the stream closes. */
-  static final class OutcomeTracer extends ClientStreamTracer {
-    private final Pick pick;
-    private final int failureCodes;
-
-    OutcomeTracer(Pick pick, int failureCodes) {
-      this.pick = pick;
-      this.failureCodes = failureCodes;
-    }
-
-    @Override
-    public void streamClosed(Status status) {
-      pick.complete(outcome(status.getCode(), failureCodes));
-    }
-  }
-
-  /**
-   * What a call's final status says about its server: OK is a success; a configured failure code is
-   * a failure (DEADLINE_EXCEEDED a timeout); CANCELLED and an unconfigured DEADLINE_EXCEEDED are
-   * the caller's doing and say nothing; any other code is an answer from a working server.
-   */
-  static Outcome outcome(Status.Code code, int failureCodes) {
-    if (code == Status.Code.OK) {
-      return Outcome.SUCCESS;
-    }
-    if (LbkitConfig.isFailure(failureCodes, code)) {
-      return code == Status.Code.DEADLINE_EXCEEDED ? Outcome.TIMEOUT : Outcome.FAILURE;
-    }
-    if (code == Status.Code.CANCELLED || code == Status.Code.DEADLINE_EXCEEDED) {
-      return Outcome.CANCELLED;
-    }
-    return Outcome.SUCCESS;
-  }
-
-  /** A picker that always gives the same result: buffer, or fail with a status. */
-  static final class FixedPicker extends SubchannelPicker {
-    private final PickResult result;
-
-    FixedPicker(PickResult result) {
-      this.result = result;
-    }
-
-    @Override
-    public PickResult pickSubchannel(PickSubchannelArgs args) {
-      return result;
-    }
-
-    @Override
-    public String toString() {
-      return "FixedPicker{" + result + '}';
-    }
   }
 }

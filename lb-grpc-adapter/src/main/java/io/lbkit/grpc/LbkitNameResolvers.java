@@ -50,20 +50,23 @@ import org.jspecify.annotations.Nullable;
  * target, registered in {@code META-INF/services/io.grpc.NameResolverProvider}.
  *
  * <pre>
- * lbkit:///10.0.0.1:8080?weight=2&amp;zone=a,10.0.0.2:8080,[::1]:8080?zone=b,backend.local:9000
+ * lbkit:///10.0.0.1:8080?weight=2&amp;zone=a,10.0.0.2:8080,%5B::1%5D:8080?zone=b,backend.local:9000
  * </pre>
  *
  * <p>Entries are separated by commas; each is {@code host:port} with optional {@code weight}
- * (positive number, 1 by default) and {@code zone} parameters. Hosts are IP literals or names. A
- * name becomes one address per DNS record ({@link InetAddress#getAllByName}: A and AAAA), each with
- * the entry's weight and zone; names are looked up off the channel's threads when the channel
- * starts, again every {@code refresh} interval (a target-wide parameter that may appear on one
- * entry, such as {@code lbkit:///inventory.internal:8080?refresh=10s}; 30 seconds by default) and
- * whenever the balancer asks (a connection failed). A result equal to the last one is not
- * published. A name that cannot be looked up keeps its last addresses; when no entry has any, the
- * channel gets {@code UNAVAILABLE} naming the hosts. Targets of IP literals only are resolved once.
- * A malformed target fails the channel's {@code build()} with an {@link IllegalArgumentException}
- * naming the entry.
+ * (positive number, 1 by default) and {@code zone} parameters. Hosts are IP literals or names. An
+ * IPv6 literal takes brackets, percent-encoded ({@code %5B::1%5D:8080}): gRPC's channel builder
+ * refuses raw brackets in a target's path. Each entry names a distinct address (a repeated entry
+ * fails the target); where two host names resolve to the same address, the first entry's weight and
+ * zone apply. A name becomes one address per DNS record ({@link InetAddress#getAllByName}: A and
+ * AAAA), each with the entry's weight and zone; names are looked up off the channel's threads when
+ * the channel starts, again every {@code refresh} interval (a target-wide parameter that may appear
+ * on one entry, such as {@code lbkit:///inventory.internal:8080?refresh=10s}; 30 seconds by
+ * default) and whenever the balancer asks (a connection failed). A result equal to the last one is
+ * not published. A name that cannot be looked up keeps its last addresses; when no entry has any,
+ * the channel gets {@code UNAVAILABLE} naming the hosts. Targets of IP literals only are resolved
+ * once. A malformed target fails the channel's {@code build()} with an {@link
+ * IllegalArgumentException} naming the entry.
  *
  * <p>An entry {@code srv:NAME} (optionally with {@code zone}, and the target-wide {@code refresh})
  * looks up the DNS SRV records of {@code NAME}, such as {@code
@@ -131,6 +134,18 @@ final class LbkitNameResolvers {
 
     boolean isLiteral() {
       return !srv && InetAddresses.isInetAddress(host);
+    }
+
+    /** What makes two entries the same: the SRV name, or the host (normalised) and port. */
+    String identity() {
+      if (srv) {
+        return "srv:" + host.toLowerCase(Locale.ROOT);
+      }
+      String h =
+          isLiteral()
+              ? InetAddresses.toAddrString(InetAddresses.forString(host))
+              : host.toLowerCase(Locale.ROOT);
+      return HostAndPort.fromParts(h, port).toString();
     }
   }
 
@@ -309,9 +324,16 @@ final class LbkitNameResolvers {
       return true;
     }
 
+    /**
+     * The lowest priority. gRPC's registry takes the scheme of its highest-priority provider as the
+     * default for targets without one ({@code "example.com:443"}), and among equal priorities the
+     * first one loaded. At DNS's 5, a class path that lists this jar first would send every such
+     * target to this resolver. No other provider serves {@code lbkit:}, so its priority matters for
+     * nothing else.
+     */
     @Override
     protected int priority() {
-      return 5;
+      return 0;
     }
 
     @Override
@@ -360,8 +382,26 @@ final class LbkitNameResolvers {
     ImmutableList.Builder<Entry> out = ImmutableList.builder();
     String[] parts = spec.split(",", -1);
     boolean refreshSeen = false;
+    // Each entry's identity (normalised host, port) -> its position, to refuse repeats.
+    Map<String, Integer> seen = new HashMap<>();
     for (int i = 0; i < parts.length; i++) {
       Entry e = parseEntry(target, i, parts[i]);
+      Integer earlier = seen.putIfAbsent(e.identity(), i);
+      if (earlier != null) {
+        // Two entries for one address would need one weight and one zone: refuse rather than
+        // silently keep the first.
+        throw bad(
+            target,
+            "entry "
+                + (i + 1)
+                + " ('"
+                + parts[i]
+                + "') repeats entry "
+                + (earlier + 1)
+                + " ('"
+                + parts[earlier]
+                + "'); list each address once");
+      }
       if (e.refresh != null) {
         if (refreshSeen) {
           throw bad(target, "refresh is set more than once; it applies to the whole target");
@@ -388,6 +428,9 @@ final class LbkitNameResolvers {
       hp = HostAndPort.fromString(hostPort);
     } catch (IllegalArgumentException e) {
       throw bad(target, where + ": malformed host:port (" + e.getMessage() + ")");
+    }
+    if (!hp.hasPort() && hp.getHost().indexOf(':') >= 0) {
+      throw bad(target, where + ": " + bracketsNeeded(hp.getHost()));
     }
     if (!hp.hasPort()) {
       throw bad(target, where + ": a port is required");
@@ -435,6 +478,24 @@ final class LbkitNameResolvers {
       }
     }
     return new Entry(hp.getHost(), hp.getPort(), weight, zone, refresh);
+  }
+
+  /**
+   * Why an entry such as {@code ::1:8080} is refused, with the form to write instead. The brackets
+   * are percent-encoded because gRPC's channel builder refuses a target with raw brackets in its
+   * path before any resolver sees it.
+   */
+  private static String bracketsNeeded(String bare) {
+    int colon = bare.lastIndexOf(':');
+    String address = bare.substring(0, colon);
+    String port = bare.substring(colon + 1);
+    String example =
+        InetAddresses.isInetAddress(address) && DIGITS.matcher(port).matches()
+            ? "%5B" + address + "%5D:" + port
+            : "%5B2001:db8::1%5D:8080";
+    return "an IPv6 address needs brackets, percent-encoded in a gRPC target ([ as %5B, ] as %5D),"
+        + " such as "
+        + example;
   }
 
   /** The value of an entry's {@code zone} parameter; shared by host and SRV entries. */

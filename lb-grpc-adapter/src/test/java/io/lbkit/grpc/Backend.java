@@ -60,6 +60,21 @@ final class Backend implements AutoCloseable {
           .setResponseMarshaller(STRING)
           .build();
 
+  /** A server-streaming method: answers with the backend's name at once, then holds the stream. */
+  static final MethodDescriptor<String, String> STREAM =
+      MethodDescriptor.<String, String>newBuilder()
+          .setType(MethodDescriptor.MethodType.SERVER_STREAMING)
+          .setFullMethodName("lbkit.test.Echo/Stream")
+          .setRequestMarshaller(STRING)
+          .setResponseMarshaller(STRING)
+          .build();
+
+  /**
+   * The deadline of a test call that should simply succeed: only a bound on a hang, generous enough
+   * for a loaded machine (a call waits while a connection comes up).
+   */
+  static final long CALL_DEADLINE_MILLIS = 10_000;
+
   // Answers delayed calls without blocking a transport thread; daemon, shared by all backends.
   private static final ScheduledExecutorService DELAYS =
       Executors.newSingleThreadScheduledExecutor(
@@ -76,6 +91,7 @@ final class Backend implements AutoCloseable {
   volatile boolean hold;
   volatile long delayMillis;
   private final List<StreamObserver<String>> held = new ArrayList<>();
+  private final List<StreamObserver<String>> streams = new ArrayList<>();
   private final Server server;
   private final SocketAddress address;
 
@@ -84,28 +100,44 @@ final class Backend implements AutoCloseable {
   }
 
   private Backend(String name, boolean inProcess, InetAddress bind, int port) throws IOException {
+    this(name, inProcess, bind, port, null, true);
+  }
+
+  /**
+   * @param healthService the health service to offer, or null for the standard one ({@link
+   *     #health}) when {@code standardHealth}, else none
+   */
+  private Backend(
+      String name,
+      boolean inProcess,
+      InetAddress bind,
+      int port,
+      @Nullable ServerServiceDefinition healthService,
+      boolean standardHealth)
+      throws IOException {
     this.name = name;
     ServerServiceDefinition service =
         ServerServiceDefinition.builder("lbkit.test.Echo")
             .addMethod(ECHO, ServerCalls.asyncUnaryCall(this::handle))
+            .addMethod(STREAM, ServerCalls.asyncServerStreamingCall(this::stream))
             .build();
+    List<ServerServiceDefinition> services = new ArrayList<>();
+    services.add(service);
+    if (healthService != null) {
+      services.add(healthService);
+    } else if (standardHealth) {
+      services.add(health.getHealthService().bindService());
+    }
     if (inProcess) {
-      server =
-          InProcessServerBuilder.forName(name)
-              .addService(service)
-              .addService(health.getHealthService())
-              .directExecutor()
-              .build()
-              .start();
+      InProcessServerBuilder b = InProcessServerBuilder.forName(name).directExecutor();
+      services.forEach(b::addService);
+      server = b.build().start();
       address = new InProcessSocketAddress(name);
     } else {
-      server =
-          NettyServerBuilder.forAddress(new InetSocketAddress(bind, port))
-              .addService(service)
-              .addService(health.getHealthService())
-              .directExecutor()
-              .build()
-              .start();
+      NettyServerBuilder b =
+          NettyServerBuilder.forAddress(new InetSocketAddress(bind, port)).directExecutor();
+      services.forEach(b::addService);
+      server = b.build().start();
       address = new InetSocketAddress(bind, server.getPort());
     }
   }
@@ -123,6 +155,15 @@ final class Backend implements AutoCloseable {
   /** A Netty server on this address and port (another loopback address such as 127.0.0.2). */
   static Backend netty(String name, InetAddress bind, int port) throws IOException {
     return new Backend(name, false, bind, port);
+  }
+
+  /**
+   * An in-process server with this health service in place of the standard one, or with none if it
+   * is null; its name must be unique in the JVM.
+   */
+  static Backend inProcess(String name, @Nullable ServerServiceDefinition healthService)
+      throws IOException {
+    return new Backend(name, true, InetAddress.getLoopbackAddress(), 0, healthService, false);
   }
 
   /** An in-process server; its name must be unique in the JVM. */
@@ -167,6 +208,26 @@ final class Backend implements AutoCloseable {
     response.onCompleted();
   }
 
+  private void stream(String request, StreamObserver<String> response) {
+    response.onNext(name);
+    synchronized (streams) {
+      streams.add(response);
+    }
+  }
+
+  /** Ends every open stream with a last message and OK. */
+  void endStreams() {
+    List<StreamObserver<String>> copy;
+    synchronized (streams) {
+      copy = new ArrayList<>(streams);
+      streams.clear();
+    }
+    for (StreamObserver<String> r : copy) {
+      r.onNext("end");
+      r.onCompleted();
+    }
+  }
+
   int heldCount() {
     synchronized (held) {
       return held.size();
@@ -198,6 +259,7 @@ final class Backend implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     releaseHeld();
+    endStreams();
     server.shutdownNow();
     server.awaitTermination(5, TimeUnit.SECONDS);
   }

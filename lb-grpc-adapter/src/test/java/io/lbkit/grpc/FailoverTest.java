@@ -41,7 +41,7 @@ class FailoverTest {
     ManagedChannel channel = netty(resolver, LbkitPolicies.LEAST_CONNECTIONS, Map.of());
     grpc.warmUp(channel);
     for (int i = 0; i < 30; i++) {
-      Backend.call(channel, 2000);
+      Backend.call(channel, Backend.CALL_DEADLINE_MILLIS);
     }
     Backend killed = grpc.backends.get(0);
     killed.close();
@@ -50,7 +50,7 @@ class FailoverTest {
     int failures = 0;
     for (int i = 0; i < 60; i++) {
       try {
-        assertThat(Backend.call(channel, 2000)).isNotEqualTo(killed.name);
+        assertThat(Backend.call(channel, Backend.CALL_DEADLINE_MILLIS)).isNotEqualTo(killed.name);
       } catch (StatusRuntimeException e) {
         // A call racing with the connection's end may fail; nothing may hang.
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
@@ -76,7 +76,7 @@ class FailoverTest {
                 "consecutiveFailures",
                 3.0,
                 "baseEjectionTime",
-                "1s",
+                "5s",
                 "interval",
                 "0.2s",
                 "maxEjectionPercent",
@@ -91,7 +91,7 @@ class FailoverTest {
     int failures = 0;
     for (int i = 0; i < 30; i++) {
       try {
-        Backend.call(channel, 2000);
+        Backend.call(channel, Backend.CALL_DEADLINE_MILLIS);
       } catch (StatusRuntimeException e) {
         failures++;
       }
@@ -103,15 +103,16 @@ class FailoverTest {
     failing.failWith = null;
     int ejectedAt = failing.calls.get();
     for (int i = 0; i < 20; i++) {
-      assertThat(Backend.call(channel, 2000)).isNotEqualTo(failing.name);
+      assertThat(Backend.call(channel, Backend.CALL_DEADLINE_MILLIS)).isNotEqualTo(failing.name);
     }
     assertThat(failing.calls.get()).isEqualTo(ejectedAt);
 
-    // The ejection ends by itself (about 1 s) and the healed server takes calls again.
+    // The ejection ends by itself (about 5 s: long enough that the 50 calls above finish well
+    // inside it on a loaded machine) and the healed server takes calls again.
     GrpcTestSupport.await(
-        Duration.ofSeconds(5),
+        Duration.ofSeconds(20),
         () -> {
-          Backend.call(channel, 2000);
+          Backend.call(channel, Backend.CALL_DEADLINE_MILLIS);
           return failing.calls.get() > ejectedAt;
         });
   }
@@ -136,9 +137,9 @@ class FailoverTest {
     grpc.backends.clear();
 
     GrpcTestSupport.await(
-        Duration.ofSeconds(5),
+        Duration.ofSeconds(20),
         () -> channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE);
-    assertThatThrownBy(() -> Backend.call(channel, 2000))
+    assertThatThrownBy(() -> Backend.call(channel, Backend.CALL_DEADLINE_MILLIS))
         .isInstanceOfSatisfying(
             StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
@@ -153,7 +154,11 @@ class FailoverTest {
     Backend back = grpc.add(Backend.inProcess(name1));
 
     assertThat(waiting.get(8, TimeUnit.SECONDS)).isEqualTo(back.name);
-    assertThat(channel.getState(false)).isEqualTo(ConnectivityState.READY);
+    // The channel installs the balancer's new picker (which starts the buffered call on another
+    // thread) before it records the balancer's READY, in the same task: a fast call can finish
+    // while the channel still says TRANSIENT_FAILURE. So the state is awaited, not read once.
+    GrpcTestSupport.await(
+        Duration.ofSeconds(20), () -> channel.getState(false) == ConnectivityState.READY);
   }
 
   @Test
@@ -180,9 +185,9 @@ class FailoverTest {
     resolver.update(groups);
     // The new server counts from its first READY: wait until it has served once.
     GrpcTestSupport.await(
-        Duration.ofSeconds(5),
+        Duration.ofSeconds(20),
         () -> {
-          Backend.call(channel, 2000);
+          Backend.call(channel, Backend.CALL_DEADLINE_MILLIS);
           return added.calls.get() > 0;
         });
 
@@ -190,7 +195,7 @@ class FailoverTest {
     int total = 300;
     long start = System.nanoTime();
     for (int i = 0; i < total; i++) {
-      Backend.call(channel, 2000);
+      Backend.call(channel, Backend.CALL_DEADLINE_MILLIS);
     }
     long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     int share = added.calls.get() - before;

@@ -1,6 +1,7 @@
 package io.lbkit.grpc;
 
 import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,9 +30,13 @@ final class GrpcTestSupport implements AutoCloseable {
    */
   void warmUp(ManagedChannel channel) {
     await(
-        Duration.ofSeconds(5),
+        Duration.ofSeconds(30),
         () -> {
-          Backend.call(channel, 2000);
+          try {
+            Backend.call(channel, Backend.CALL_DEADLINE_MILLIS);
+          } catch (StatusRuntimeException e) {
+            // A connection still coming up on a loaded machine; the deadline above bounds this.
+          }
           return backends.stream().allMatch(b -> b.calls.get() > 0);
         });
     for (Backend b : backends) {

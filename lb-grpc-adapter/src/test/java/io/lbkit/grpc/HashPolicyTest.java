@@ -165,7 +165,7 @@ class HashPolicyTest {
           ClientCalls.futureUnaryCall(
               hot.newCall(Backend.ECHO, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS)),
               "hi");
-      GrpcTestSupport.await(Duration.ofSeconds(5), () -> f.isDone() || owner.heldCount() > before);
+      GrpcTestSupport.await(Duration.ofSeconds(20), () -> f.isDone() || owner.heldCount() > before);
       pending.add(f);
     }
     assertThat(owner.heldCount()).isEqualTo(1);
@@ -335,7 +335,7 @@ class HashPolicyTest {
   private static String callRetryingUnavailable(Channel channel) {
     for (int attempt = 0; ; attempt++) {
       try {
-        return Backend.call(channel, 2000);
+        return Backend.call(channel, Backend.CALL_DEADLINE_MILLIS);
       } catch (StatusRuntimeException e) {
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
         assertThat(attempt).as("attempts").isLessThan(3);

@@ -4,13 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.EquivalentAddressGroup;
 import io.grpc.ManagedChannel;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
 import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ServerCalls;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -59,20 +66,149 @@ class HealthCheckTest {
     // Within a few check intervals no call reaches it any more: 30 calls in a row avoid it.
     int[] streak = new int[1];
     GrpcTestSupport.await(
-        Duration.ofSeconds(5),
+        Duration.ofSeconds(20),
         () -> {
-          streak[0] = Backend.call(channel, 2000).equals(sick.name) ? 0 : streak[0] + 1;
+          streak[0] =
+              Backend.call(channel, Backend.CALL_DEADLINE_MILLIS).equals(sick.name)
+                  ? 0
+                  : streak[0] + 1;
           return streak[0] >= 30;
         });
 
     sick.health.setStatus("orders", ServingStatus.SERVING);
     int before = sick.calls.get();
     GrpcTestSupport.await(
-        Duration.ofSeconds(5),
+        Duration.ofSeconds(20),
         () -> {
-          Backend.call(channel, 2000);
+          Backend.call(channel, Backend.CALL_DEADLINE_MILLIS);
           return sick.calls.get() > before;
         });
     assertThat(sick.calls.get()).isGreaterThan(before);
+  }
+
+  /**
+   * Health is watched, not polled: with a one-minute check interval, a server that turns
+   * NOT_SERVING is avoided (and readmitted when SERVING again) long before any poll could see it.
+   */
+  @Test
+  void watchedServerThatTurnsNotServingIsAvoidedWithoutWaitingForAPoll() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      grpc.add(Backend.netty("watched-" + i));
+    }
+    List<EquivalentAddressGroup> groups = new ArrayList<>();
+    for (Backend b : grpc.backends) {
+      groups.add(new EquivalentAddressGroup(b.address()));
+      b.health.setStatus("orders", ServingStatus.SERVING);
+    }
+    @SuppressWarnings("deprecation") // fixed addresses for a test channel
+    ManagedChannel channel =
+        grpc.add(
+            NettyChannelBuilder.forTarget("manual:///watched")
+                .nameResolverFactory(new ManualResolver(groups))
+                .usePlaintext()
+                .defaultServiceConfig(
+                    LbkitPolicies.serviceConfig(
+                        LbkitPolicies.ROUND_ROBIN, healthConfig("60s", "60s")))
+                .build());
+    grpc.warmUp(channel);
+
+    Backend sick = grpc.backends.get(0);
+    sick.health.setStatus("orders", ServingStatus.NOT_SERVING);
+    awaitAvoided(channel, sick);
+
+    sick.health.setStatus("orders", ServingStatus.SERVING);
+    awaitServing(channel, sick);
+  }
+
+  /** A server whose health service has Check but no Watch is polled with Check. */
+  @Test
+  void serverWithoutWatchIsPolledWithCheck() throws Exception {
+    AtomicReference<ServingStatus> status = new AtomicReference<>(ServingStatus.SERVING);
+    AtomicInteger checks = new AtomicInteger();
+    ServerServiceDefinition checkOnly =
+        ServerServiceDefinition.builder(HealthGrpc.SERVICE_NAME)
+            .addMethod(
+                HealthGrpc.getCheckMethod(),
+                ServerCalls.asyncUnaryCall(
+                    (HealthCheckRequest request,
+                        io.grpc.stub.StreamObserver<HealthCheckResponse> out) -> {
+                      checks.incrementAndGet();
+                      out.onNext(HealthCheckResponse.newBuilder().setStatus(status.get()).build());
+                      out.onCompleted();
+                    }))
+            .build();
+    Backend polled = grpc.add(Backend.inProcess("check-only-" + IDS.incrementAndGet(), checkOnly));
+    Backend none = grpc.add(Backend.inProcess("no-health-" + IDS.incrementAndGet(), null));
+    Backend watched = grpc.add(Backend.inProcess("watched-" + IDS.incrementAndGet()));
+    watched.health.setStatus("orders", ServingStatus.SERVING);
+    ManagedChannel channel = inProcessChannel(healthConfig("0.05s", "0.05s"));
+    grpc.warmUp(channel);
+    // Only the server without Watch is asked (the one without any health service answers
+    // UNIMPLEMENTED to Check too, which counts as healthy, and still gets calls).
+    GrpcTestSupport.await(Duration.ofSeconds(20), () -> checks.get() >= 3);
+    awaitServing(channel, none);
+    awaitServing(channel, watched);
+
+    status.set(ServingStatus.NOT_SERVING);
+    awaitAvoided(channel, polled);
+    status.set(ServingStatus.SERVING);
+    awaitServing(channel, polled);
+  }
+
+  private static Map<String, ?> healthConfig(String interval, String timeout) {
+    return Map.of(
+        "healthCheck",
+        Map.of(
+            "serviceName",
+            "orders",
+            "interval",
+            interval,
+            "timeout",
+            timeout,
+            "jitter",
+            "0s",
+            "healthyThreshold",
+            1.0,
+            "unhealthyThreshold",
+            1.0));
+  }
+
+  private ManagedChannel inProcessChannel(Map<String, ?> config) {
+    List<EquivalentAddressGroup> groups = new ArrayList<>();
+    for (Backend b : grpc.backends) {
+      groups.add(new EquivalentAddressGroup(b.address()));
+    }
+    @SuppressWarnings("deprecation") // fixed addresses for a test channel
+    ManagedChannel channel =
+        InProcessChannelBuilder.forTarget("manual:///health")
+            .nameResolverFactory(new ManualResolver(groups))
+            .defaultServiceConfig(LbkitPolicies.serviceConfig(LbkitPolicies.ROUND_ROBIN, config))
+            .build();
+    return grpc.add(channel);
+  }
+
+  /** Waits until 30 calls in a row avoid the server. */
+  private static void awaitAvoided(ManagedChannel channel, Backend sick) {
+    int[] streak = new int[1];
+    GrpcTestSupport.await(
+        Duration.ofSeconds(20),
+        () -> {
+          streak[0] =
+              Backend.call(channel, Backend.CALL_DEADLINE_MILLIS).equals(sick.name)
+                  ? 0
+                  : streak[0] + 1;
+          return streak[0] >= 30;
+        });
+  }
+
+  /** Waits until the server takes a call again. */
+  private static void awaitServing(ManagedChannel channel, Backend healed) {
+    int before = healed.calls.get();
+    GrpcTestSupport.await(
+        Duration.ofSeconds(20),
+        () -> {
+          Backend.call(channel, Backend.CALL_DEADLINE_MILLIS);
+          return healed.calls.get() > before;
+        });
   }
 }

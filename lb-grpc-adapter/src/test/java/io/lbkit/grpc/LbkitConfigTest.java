@@ -193,7 +193,7 @@ class LbkitConfigTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"1s", "0.5s", "0.000000001s", "300s"})
+  @ValueSource(strings = {"1s", "0.5s", "0.001000001s", "300s"})
   void durationsInProtobufJsonFormatAreAccepted(String duration) {
     assertThat(
             PROVIDER

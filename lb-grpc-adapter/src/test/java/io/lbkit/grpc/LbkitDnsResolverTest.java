@@ -74,7 +74,7 @@ class LbkitDnsResolverTest {
   void localhostBecomesOneAddressPerRecordLookedUpOffTheChannelThreads() throws Exception {
     dns.delegate = InetAddress::getAllByName;
     start("lbkit:///localhost:8080", offload);
-    GrpcTestSupport.await(Duration.ofSeconds(5), () -> listener.results.size() == 1);
+    GrpcTestSupport.await(Duration.ofSeconds(20), () -> listener.results.size() == 1);
 
     List<InetSocketAddress> expected = new ArrayList<>();
     for (InetAddress a : InetAddress.getAllByName("localhost")) {
@@ -120,14 +120,14 @@ class LbkitDnsResolverTest {
     dns.records.set(new InetAddress[] {LO1});
     start("lbkit:///inventory.internal:8080?refresh=20ms", Runnable::run);
     dns.records.set(new InetAddress[] {LO1, LO2});
-    GrpcTestSupport.await(Duration.ofSeconds(5), () -> listener.results.size() == 2);
+    GrpcTestSupport.await(Duration.ofSeconds(20), () -> listener.results.size() == 2);
     assertThat(addresses(listener.results.get(1))).containsExactly(socket(LO1), socket(LO2));
 
     syncContext.execute(Objects.requireNonNull(resolver)::shutdown);
     resolver = null;
     // The timer thread may be inside the synchronization context when shutdown is queued; once
     // shutdown has run, the pending refresh is cancelled and no new one is scheduled.
-    GrpcTestSupport.await(Duration.ofSeconds(5), () -> timer.getQueue().isEmpty());
+    GrpcTestSupport.await(Duration.ofSeconds(20), () -> timer.getQueue().isEmpty());
     int lookups = dns.lookups.get();
     syncContext.execute(() -> {}); // runs nothing late: shutdown is done
     assertThat(timer.getQueue()).isEmpty();
@@ -211,25 +211,27 @@ class LbkitDnsResolverTest {
         grpc.add(
             builder.usePlaintext().defaultLoadBalancingPolicy(LbkitPolicies.ROUND_ROBIN).build());
     for (int i = 0; i < 5; i++) {
-      assertThat(Backend.call(channel, 2000)).isEqualTo("pod-1");
+      assertThat(Backend.call(channel, Backend.CALL_DEADLINE_MILLIS)).isEqualTo("pod-1");
     }
 
     dns.records.set(new InetAddress[] {LO1, LO2});
-    GrpcTestSupport.await(Duration.ofSeconds(5), () -> Backend.call(channel, 2000).equals("pod-2"));
+    GrpcTestSupport.await(
+        Duration.ofSeconds(20),
+        () -> Backend.call(channel, Backend.CALL_DEADLINE_MILLIS).equals("pod-2"));
 
     dns.records.set(new InetAddress[] {LO2});
     GrpcTestSupport.await(
-        Duration.ofSeconds(5),
+        Duration.ofSeconds(20),
         () -> {
           int before = first.calls.get();
           for (int i = 0; i < 4; i++) {
-            Backend.call(channel, 2000);
+            Backend.call(channel, Backend.CALL_DEADLINE_MILLIS);
           }
           return first.calls.get() == before;
         });
     int servedByFirst = first.calls.get();
     for (int i = 0; i < 10; i++) {
-      assertThat(Backend.call(channel, 2000)).isEqualTo("pod-2");
+      assertThat(Backend.call(channel, Backend.CALL_DEADLINE_MILLIS)).isEqualTo("pod-2");
     }
     assertThat(first.calls.get()).isEqualTo(servedByFirst);
     assertThat(second.calls.get()).isPositive();

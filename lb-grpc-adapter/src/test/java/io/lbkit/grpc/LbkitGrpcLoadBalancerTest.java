@@ -39,6 +39,7 @@ import org.junit.jupiter.api.Test;
  * re-resolution, pickers) and the lbkit bookkeeping behind it, deterministically.
  */
 class LbkitGrpcLoadBalancerTest {
+  private static final String CHANNEL_TARGET = "lbkit:///fake.test:1,other.test:2";
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
   private final FakeHelper helper = new FakeHelper();
   private @Nullable LoadBalancer lb;
@@ -108,6 +109,50 @@ class LbkitGrpcLoadBalancerTest {
     setState(1, ConnectivityState.READY);
     assertThat(helper.state).isEqualTo(ConnectivityState.READY);
     assertThat(pick().getSubchannel()).isSameAs(helper.subchannels.get(1));
+  }
+
+  @Test
+  void logLinesNameTheChannelTargetAndGrpcsReasonForALostConnection() {
+    String logged =
+        capturingStandardError(
+            () -> {
+              start(LbkitPolicies.ROUND_ROBIN, Map.of(), addr(1), addr(2));
+              setState(0, ConnectivityState.READY);
+              setFailure(0, Status.UNAVAILABLE.withDescription("Connection refused: 127.0.0.1"));
+              setState(0, ConnectivityState.READY);
+              setState(0, ConnectivityState.IDLE);
+            });
+
+    assertThat(lbkit().name()).isEqualTo(CHANNEL_TARGET);
+    assertThat(logged)
+        .contains(
+            CHANNEL_TARGET
+                + ": server "
+                + addrId(1)
+                + " lost its connection (subchannel TRANSIENT_FAILURE: UNAVAILABLE: Connection"
+                + " refused: 127.0.0.1)")
+        .contains(CHANNEL_TARGET + ": server " + addrId(1) + " is connected again")
+        .contains(
+            CHANNEL_TARGET
+                + ": server "
+                + addrId(1)
+                + " lost its connection (subchannel IDLE: the connection closed)")
+        .doesNotContain("- fake.test:"); // the authority, the old name
+  }
+
+  /** Runs the task with standard error (where the test logger writes) captured. */
+  private static String capturingStandardError(Runnable task) {
+    java.io.PrintStream original = System.err;
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      task.run();
+    } finally {
+      System.setErr(original);
+    }
+    String text = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    original.print(text);
+    return text;
   }
 
   @Test
@@ -270,21 +315,16 @@ class LbkitGrpcLoadBalancerTest {
   @Test
   void outcomeOfEachStatus() {
     int defaults = LbkitConfig.DEFAULT_FAILURE_CODES;
-    assertThat(LbkitGrpcLoadBalancer.outcome(Status.Code.OK, defaults)).isEqualTo(Outcome.SUCCESS);
-    assertThat(LbkitGrpcLoadBalancer.outcome(Status.Code.UNAVAILABLE, defaults))
+    assertThat(LbkitPickers.outcome(Status.Code.OK, defaults)).isEqualTo(Outcome.SUCCESS);
+    assertThat(LbkitPickers.outcome(Status.Code.UNAVAILABLE, defaults)).isEqualTo(Outcome.FAILURE);
+    assertThat(LbkitPickers.outcome(Status.Code.RESOURCE_EXHAUSTED, defaults))
         .isEqualTo(Outcome.FAILURE);
-    assertThat(LbkitGrpcLoadBalancer.outcome(Status.Code.RESOURCE_EXHAUSTED, defaults))
-        .isEqualTo(Outcome.FAILURE);
-    assertThat(LbkitGrpcLoadBalancer.outcome(Status.Code.DEADLINE_EXCEEDED, defaults))
+    assertThat(LbkitPickers.outcome(Status.Code.DEADLINE_EXCEEDED, defaults))
         .isEqualTo(Outcome.TIMEOUT);
-    assertThat(LbkitGrpcLoadBalancer.outcome(Status.Code.CANCELLED, defaults))
-        .isEqualTo(Outcome.CANCELLED);
-    assertThat(LbkitGrpcLoadBalancer.outcome(Status.Code.NOT_FOUND, defaults))
-        .isEqualTo(Outcome.SUCCESS);
-    assertThat(LbkitGrpcLoadBalancer.outcome(Status.Code.INTERNAL, defaults))
-        .isEqualTo(Outcome.SUCCESS);
-    assertThat(LbkitGrpcLoadBalancer.outcome(Status.Code.DEADLINE_EXCEEDED, 0))
-        .isEqualTo(Outcome.CANCELLED);
+    assertThat(LbkitPickers.outcome(Status.Code.CANCELLED, defaults)).isEqualTo(Outcome.CANCELLED);
+    assertThat(LbkitPickers.outcome(Status.Code.NOT_FOUND, defaults)).isEqualTo(Outcome.SUCCESS);
+    assertThat(LbkitPickers.outcome(Status.Code.INTERNAL, defaults)).isEqualTo(Outcome.SUCCESS);
+    assertThat(LbkitPickers.outcome(Status.Code.DEADLINE_EXCEEDED, 0)).isEqualTo(Outcome.CANCELLED);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -420,7 +460,7 @@ class LbkitGrpcLoadBalancerTest {
     // Written in the synchronization context, which may run on the scheduler's thread.
     volatile @Nullable ConnectivityState state;
     volatile LoadBalancer.SubchannelPicker picker =
-        new LbkitGrpcLoadBalancer.FixedPicker(LoadBalancer.PickResult.withNoResult());
+        new LbkitPickers.FixedPicker(LoadBalancer.PickResult.withNoResult());
 
     @Override
     public LoadBalancer.Subchannel createSubchannel(LoadBalancer.CreateSubchannelArgs args) {
@@ -459,6 +499,11 @@ class LbkitGrpcLoadBalancerTest {
     @Override
     public String getAuthority() {
       return "fake.test";
+    }
+
+    @Override
+    public String getChannelTarget() {
+      return CHANNEL_TARGET;
     }
 
     @Override

@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import io.grpc.NameResolverRegistry;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -26,7 +30,8 @@ class LbkitNameResolverTest {
   void parsesWeightsZonesAndIpv6() {
     List<LbkitNameResolvers.Entry> entries =
         LbkitNameResolvers.parse(
-            URI.create("lbkit:///10.0.0.1:8080?weight=2&zone=a,10.0.0.2:8080,[::1]:9000?zone=b"));
+            URI.create(
+                "lbkit:///10.0.0.1:8080?weight=2&zone=a,10.0.0.2:8080,%5B::1%5D:9000?zone=b"));
     assertThat(entries).hasSize(3);
     assertThat(entries.get(0).host).isEqualTo("10.0.0.1");
     assertThat(entries.get(0).port).isEqualTo(8080);
@@ -53,6 +58,12 @@ class LbkitNameResolverTest {
         "lbkit:///10.0.0.1:80?weight|expected name=value but found 'weight'",
         "lbkit:///10.0.0.1:99999|malformed host:port",
         "lbkit:///:80|a host is required",
+        "lbkit:///10.0.0.1:80,10.0.0.2:80,10.0.0.1:80?weight=3|entry 3 ('10.0.0.1:80?weight=3')"
+            + " repeats entry 1 ('10.0.0.1:80'); list each address once",
+        "lbkit:///%5B::1%5D:80,%5B0:0::1%5D:80|entry 2 ('%5B0:0::1%5D:80') repeats entry 1",
+        "lbkit:///Backend.local:80,backend.local:80|entry 2 ('backend.local:80') repeats entry 1",
+        "lbkit:///srv:_grpc._tcp.a,srv:_GRPC._tcp.a?zone=b|entry 2 ('srv:_GRPC._tcp.a?zone=b')"
+            + " repeats entry 1",
       })
   void malformedTargetsAreRejectedWithTheReason(String target, String reason) {
     assertThatThrownBy(() -> LbkitNameResolvers.parse(URI.create(target)))
@@ -91,9 +102,67 @@ class LbkitNameResolverTest {
                 .build());
     grpc.warmUp(channel);
     for (int i = 0; i < 10; i++) {
-      Backend.call(channel, 2000);
+      Backend.call(channel, Backend.CALL_DEADLINE_MILLIS);
     }
     assertThat(a.calls.get()).isEqualTo(5);
     assertThat(b.calls.get()).isEqualTo(5);
+  }
+
+  @Test
+  void documentedTargetWithIpv6BuildsThroughTheChannelBuilder() {
+    ManagedChannel channel =
+        grpc.add(
+            ManagedChannelBuilder.forTarget(
+                    "lbkit:///127.0.0.2:8080?weight=2&zone=a,127.0.0.3:8080,%5B::1%5D:8080")
+                .usePlaintext()
+                .build());
+    assertThat(channel.authority()).isEqualTo("127.0.0.2:8080");
+    ManagedChannel first =
+        grpc.add(ManagedChannelBuilder.forTarget("lbkit:///%5B::1%5D:8080").usePlaintext().build());
+    assertThat(first.authority()).isEqualTo("[::1]:8080");
+  }
+
+  @Test
+  void channelReachesServersOnIpv4AndIpv6Loopback() throws Exception {
+    Backend v6 = ipv6Backend("v6");
+    Backend v4 = grpc.add(Backend.netty("v4"));
+    ManagedChannel channel =
+        grpc.add(
+            ManagedChannelBuilder.forTarget(
+                    "lbkit:///127.0.0.1:" + v4.port() + ",%5B::1%5D:" + v6.port() + "?zone=b")
+                .usePlaintext()
+                .defaultLoadBalancingPolicy(LbkitPolicies.ROUND_ROBIN)
+                .build());
+    grpc.warmUp(channel);
+    for (int i = 0; i < 10; i++) {
+      Backend.call(channel, 5000);
+    }
+    assertThat(v4.calls.get()).isEqualTo(5);
+    assertThat(v6.calls.get()).isEqualTo(5);
+  }
+
+  @Test
+  void bareIpv6AddressIsRejectedAskingForBrackets() {
+    assertThatThrownBy(
+            () ->
+                grpc.add(
+                    ManagedChannelBuilder.forTarget("lbkit:///::1:19091").usePlaintext().build()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("entry 1 ('::1:19091')")
+        .hasMessageContaining("an IPv6 address needs brackets")
+        .hasMessageContaining("%5B::1%5D:19091");
+  }
+
+  /** A server on the IPv6 loopback address; skips the test where the machine has none. */
+  private Backend ipv6Backend(String name) throws IOException {
+    InetAddress loopback6 = InetAddress.getByName("::1");
+    Backend b;
+    try {
+      b = Backend.netty(name, loopback6, 0);
+    } catch (IOException e) {
+      Assumptions.abort("no IPv6 loopback on this machine: " + e);
+      throw e;
+    }
+    return grpc.add(b);
   }
 }

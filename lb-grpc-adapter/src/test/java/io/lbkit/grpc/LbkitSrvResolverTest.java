@@ -85,7 +85,7 @@ class LbkitSrvResolverTest {
         record(0, 0, 9002, "b.internal."),
         record(0, 3, 9003, "127.0.0.3"));
     start("lbkit:///srv:" + NAME + "?zone=eu-1", offload);
-    GrpcTestSupport.await(Duration.ofSeconds(5), () -> listener.results.size() == 1);
+    GrpcTestSupport.await(Duration.ofSeconds(20), () -> listener.results.size() == 1);
 
     List<EquivalentAddressGroup> groups = listener.results.get(0);
     assertThat(addresses(groups))
@@ -164,7 +164,7 @@ class LbkitSrvResolverTest {
     srv.set(record(0, 1, 9001, "127.0.0.1"));
     start("lbkit:///srv:" + NAME + "?refresh=20ms", Runnable::run);
     srv.set(record(0, 1, 9001, "127.0.0.1"), record(0, 1, 9002, "127.0.0.2"));
-    GrpcTestSupport.await(Duration.ofSeconds(5), () -> listener.results.size() == 2);
+    GrpcTestSupport.await(Duration.ofSeconds(20), () -> listener.results.size() == 2);
     assertThat(addresses(listener.results.get(1)))
         .containsExactly(new InetSocketAddress(LO1, 9001), new InetSocketAddress(LO2, 9002));
   }
@@ -283,7 +283,7 @@ class LbkitSrvResolverTest {
             builder.usePlaintext().defaultLoadBalancingPolicy(LbkitPolicies.ROUND_ROBIN).build());
     List<String> served = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
-      served.add(Backend.call(channel, 2000));
+      served.add(Backend.call(channel, Backend.CALL_DEADLINE_MILLIS));
     }
     assertThat(served).contains("one", "two");
   }

@@ -1,0 +1,83 @@
+package io.lbkit.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A balancer that the application drops without {@link LoadBalancer#close()} must not keep its
+ * scheduler thread alive: the thread must not keep the balancer reachable, and once the balancer is
+ * collected the thread ends.
+ */
+@Timeout(120)
+class AbandonedBalancerTest {
+  private static final int BALANCERS = 50;
+
+  /** Generous: a collection and then a maintenance tick (50 ms here) per balancer. */
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
+  @Test
+  void theThreadsOfBalancersDroppedWithoutCloseEnd() throws Exception {
+    try (LiveServers.TcpListener listener = LiveServers.TcpListener.start();
+        LoadBalancer kept = balancer("kept", listener)) {
+      List<LoadBalancer> inUse = new ArrayList<>();
+      for (int i = 0; i < BALANCERS; i++) {
+        inUse.add(buildAndUse(listener, i));
+      }
+      assertThat(LiveServers.threadsNamed("lbkit-abandoned-")).hasSize(BALANCERS);
+      // Their health checks run: the chains are live when the balancers are dropped.
+      LiveServers.await(
+          "health checks of the balancers", WAIT, () -> listener.accepted() >= 2 * BALANCERS);
+
+      // Dropped without close(): the list held the only references.
+      inUse.clear();
+      LiveServers.await(
+          () ->
+              "the dropped balancers' threads to end, still "
+                  + LiveServers.threadsNamed("lbkit-abandoned-").size(),
+          WAIT,
+          () -> {
+            System.gc();
+            return LiveServers.threadsNamed("lbkit-abandoned-").isEmpty();
+          });
+
+      // A balancer still in use keeps its thread, and its checks go on: the test is not vacuous.
+      assertThat(LiveServers.threadsNamed("lbkit-kept-")).hasSize(1);
+      assertThat(kept.health(listener.server().id())).contains(HealthState.HEALTHY);
+    }
+  }
+
+  private static LoadBalancer buildAndUse(LiveServers.TcpListener listener, int i) {
+    LoadBalancer lb = balancer("abandoned-" + i, listener);
+    // A failure ejects the server, which also schedules the end of the ejection.
+    try (Pick p = lb.pick()) {
+      p.failure();
+    }
+    assertThat(lb.health(listener.server().id())).contains(HealthState.EJECTED);
+    return lb;
+  }
+
+  private static LoadBalancer balancer(String name, LiveServers.TcpListener listener) {
+    return LoadBalancer.builder()
+        .name(name)
+        .selector(Selectors.leastResponseTime())
+        .servers(listener.server())
+        .healthCheck(
+            ActiveHealthCheck.builder(HealthCheckers.tcp())
+                .interval(Duration.ofMillis(50))
+                .timeout(Duration.ofMillis(50))
+                .jitter(Duration.ZERO)
+                .build())
+        .outlierDetection(
+            OutlierDetection.builder()
+                .consecutiveFailures(1)
+                .unejectOnPassingHealthCheck(false)
+                .build())
+        .slowStart(SlowStart.of(Duration.ofSeconds(1)))
+        .build();
+  }
+}
