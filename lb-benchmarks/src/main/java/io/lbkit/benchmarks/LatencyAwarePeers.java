@@ -14,6 +14,9 @@ import org.openjdk.jmh.annotations.Param;
  *       picker.pick(now)}.
  *   <li>{@code lbkit_full}: {@code balancer.pick()} then {@code complete(Outcome.SUCCESS)}: the
  *       in-flight accounting, two ticker reads and the latency sample.
+ *   <li>{@code lbkit_endpoint_full}: the same without the handle: {@code pickEndpoint(start)} then
+ *       {@code complete(endpoint, start, Outcome.SUCCESS)}, 0 B/op. {@link ClockBenchmark} measures
+ *       one {@code System.nanoTime()} in the same run, the cost of each of the two ticker reads.
  *   <li>{@code dubbo_shortestresponse}: {@code select(invokers, url, invocation)}: O(n) over {@code
  *       RpcStatus} and the sliding-window map.
  *   <li>{@code dubbo_shortestresponse_full}: plus {@code RpcStatus.beginCount} and {@code endCount}
@@ -38,6 +41,7 @@ public class LatencyAwarePeers extends PeerFamilyBenchmark {
   @Param({
     "lbkit",
     "lbkit_full",
+    "lbkit_endpoint_full",
     "dubbo_shortestresponse",
     "dubbo_shortestresponse_full",
     "dubbo_adaptive",
@@ -56,6 +60,7 @@ public class LatencyAwarePeers extends PeerFamilyBenchmark {
     return switch (impl) {
       case "lbkit" -> LbkitPeers.selectorOnly("least_response_time", servers);
       case "lbkit_full" -> LbkitPeers.fullPath("least_response_time", servers);
+      case "lbkit_endpoint_full" -> LbkitPeers.endpointPath("least_response_time", servers);
       case "dubbo_shortestresponse" -> DubboPeers.of("shortestresponse", servers, false);
       case "dubbo_shortestresponse_full" -> DubboPeers.of("shortestresponse", servers, true);
       case "dubbo_adaptive" -> DubboPeers.of("adaptive", servers, false);

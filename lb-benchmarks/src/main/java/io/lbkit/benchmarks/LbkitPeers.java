@@ -1,5 +1,6 @@
 package io.lbkit.benchmarks;
 
+import io.lbkit.core.Endpoint;
 import io.lbkit.core.LoadBalancer;
 import io.lbkit.core.Outcome;
 import io.lbkit.core.Pick;
@@ -19,6 +20,8 @@ import io.lbkit.core.Selector;
  *       decrement, the ticker reads and latency sample where the selector uses them, and the
  *       32-byte {@link Pick} handle. For the hash selectors the key string is hashed on every call
  *       ({@code PickContext.ofHashKey(key)}), as Dubbo's consistent hash hashes its argument.
+ *   <li>{@link #endpointPath}: the same without the handle, {@code pickEndpoint(start)} then {@code
+ *       complete(endpoint, start, Outcome.SUCCESS)}.
  * </ul>
  */
 final class LbkitPeers {
@@ -58,6 +61,24 @@ final class LbkitPeers {
           Pick p = balancer.pick();
           p.complete(Outcome.SUCCESS);
           return p;
+        },
+        balancer);
+  }
+
+  /**
+   * The full caller path without a handle, {@code pickStart()}, {@code pickEndpoint(start)} then
+   * {@code complete(endpoint, start, Outcome.SUCCESS)}: the same accounting as {@link #fullPath}, 0
+   * bytes allocated.
+   */
+  static Peer endpointPath(String selector, int servers) {
+    LoadBalancer balancer = Fixtures.balancer(selector, servers);
+    Fixtures.primeLatencies(balancer);
+    return new Peer(
+        i -> {
+          long start = balancer.pickStart();
+          Endpoint e = balancer.pickEndpoint(start);
+          balancer.complete(e, start, Outcome.SUCCESS);
+          return e;
         },
         balancer);
   }

@@ -15,6 +15,8 @@ import org.openjdk.jmh.annotations.Param;
  *       accounting.
  *   <li>{@code lbkit_least_connections_full}, {@code lbkit_p2c_full}: {@code balancer.pick()} then
  *       {@code complete(Outcome.SUCCESS)}: the in-flight increment and decrement and the handle.
+ *   <li>{@code lbkit_p2c_endpoint_full}: the same without the handle: {@code pickEndpoint(start)}
+ *       then {@code complete(endpoint, start, Outcome.SUCCESS)}, 0 B/op.
  *   <li>{@code grpc_least_request}: its ready picker's {@code pickSubchannel(args)}: two random
  *       samples, the child picker and a new {@code PickResult} with a stream tracer factory.
  *   <li>{@code grpc_least_request_full}: plus the tracer's {@code streamCreated} and {@code
@@ -40,6 +42,7 @@ public class LeastLoadedPeers extends PeerFamilyBenchmark {
     "lbkit_least_connections_full",
     "lbkit_p2c",
     "lbkit_p2c_full",
+    "lbkit_p2c_endpoint_full",
     "grpc_least_request",
     "grpc_least_request_full",
     "dubbo_leastactive",
@@ -61,6 +64,7 @@ public class LeastLoadedPeers extends PeerFamilyBenchmark {
       case "lbkit_least_connections_full" -> LbkitPeers.fullPath("least_connections", servers);
       case "lbkit_p2c" -> LbkitPeers.selectorOnly("power_of_two_choices", servers);
       case "lbkit_p2c_full" -> LbkitPeers.fullPath("power_of_two_choices", servers);
+      case "lbkit_p2c_endpoint_full" -> LbkitPeers.endpointPath("power_of_two_choices", servers);
       case "grpc_least_request" -> GrpcPeers.of("least_request", servers, false);
       case "grpc_least_request_full" -> GrpcPeers.of("least_request", servers, true);
       case "dubbo_leastactive" -> DubboPeers.of("leastactive", servers, false);

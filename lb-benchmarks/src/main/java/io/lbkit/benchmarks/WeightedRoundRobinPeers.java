@@ -10,6 +10,8 @@ import org.openjdk.jmh.annotations.Param;
  *   <li>{@code lbkit}: {@code Selectors.weightedRoundRobin()} picker alone, {@code
  *       picker.pick(now)}.
  *   <li>{@code lbkit_full}: {@code balancer.pick()} then {@code complete(Outcome.SUCCESS)}.
+ *   <li>{@code lbkit_endpoint_full}: the same without the handle: {@code pickEndpoint(start)} then
+ *       {@code complete(endpoint, start, Outcome.SUCCESS)}, 0 B/op.
  *   <li>{@code armeria}: {@code LoadBalancer.ofWeightedRoundRobin(endpoints,
  *       Endpoint::weight).pick()}.
  *   <li>{@code grpc_static_stride}: gRPC-java's {@code StaticStrideScheduler.pick()} over the same
@@ -27,7 +29,14 @@ import org.openjdk.jmh.annotations.Param;
 public class WeightedRoundRobinPeers extends PeerFamilyBenchmark {
 
   /** Whose implementation; names starting with {@code lbkit} are lbkit. */
-  @Param({"lbkit", "lbkit_full", "armeria", "grpc_static_stride", "dubbo_roundrobin"})
+  @Param({
+    "lbkit",
+    "lbkit_full",
+    "lbkit_endpoint_full",
+    "armeria",
+    "grpc_static_stride",
+    "dubbo_roundrobin"
+  })
   public String impl;
 
   @Override
@@ -40,6 +49,7 @@ public class WeightedRoundRobinPeers extends PeerFamilyBenchmark {
     return switch (impl) {
       case "lbkit" -> LbkitPeers.selectorOnly("weighted_round_robin", servers);
       case "lbkit_full" -> LbkitPeers.fullPath("weighted_round_robin", servers);
+      case "lbkit_endpoint_full" -> LbkitPeers.endpointPath("weighted_round_robin", servers);
       case "armeria" -> ArmeriaPeers.of("weighted_round_robin", servers);
       case "grpc_static_stride" -> GrpcPeers.of("weighted_round_robin", servers, false);
       case "dubbo_roundrobin" -> DubboPeers.of("roundrobin", servers, false);

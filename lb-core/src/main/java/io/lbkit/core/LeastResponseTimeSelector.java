@@ -4,8 +4,10 @@ import com.google.common.collect.ImmutableList;
 import java.util.random.RandomGenerator;
 
 /**
- * Least response time: the endpoint with the least expected wait, scanning all of them (O(n)), ties
- * broken uniformly at random. In-flight requests are the main signal, latency a bounded correction:
+ * Least response time: the endpoint with the least expected wait, scanning all of them in fleets of
+ * up to {@value #MAX_SCAN} and a random window of that many in larger ones (O(min(n, 128))), ties
+ * broken at random in proportion to weight. In-flight requests are the main signal, latency a
+ * bounded correction:
  *
  * <pre>
  *   cost = (inFlight / weight + 1) x (1 + log2(max(1, estimate / (2 x fleet)))
@@ -28,6 +30,12 @@ import java.util.random.RandomGenerator;
 final class LeastResponseTimeSelector implements Selector {
   /** How much slower than the fleet (as a ratio minus one) still counts as equal. */
   static final double BAND = 1.0;
+
+  /**
+   * The most endpoints one pick compares: all of them in fleets up to this size, else a random
+   * window of this many, so that a pick costs O(min(n, MAX_SCAN)).
+   */
+  static final int MAX_SCAN = 128;
 
   /** How many endpoints' estimates set the yardstick (see newPicker). */
   static final int YARDSTICK_SAMPLE = 8;
@@ -102,7 +110,14 @@ final class LeastResponseTimeSelector implements Selector {
       Endpoint best = array[0];
       double bestCost = Double.POSITIVE_INFINITY;
       double tiedWeight = 0;
-      for (int i = 0; i < array.length; i++) {
+      int n = array.length;
+      int scan = Math.min(n, MAX_SCAN);
+      // Up to MAX_SCAN endpoints, all of them; beyond, a window of MAX_SCAN consecutive ones from a
+      // random start, so that every endpoint is equally likely to be a candidate and a pick stays
+      // bounded at any fleet size.
+      int start = scan == n ? 0 : random.nextInt(n);
+      for (int k = 0; k < scan; k++) {
+        int i = start + k < n ? start + k : start + k - n;
         Endpoint e = array[i];
         double w = relativeWeight[i];
         double cost = cost(e, w, now, recorder, min1, min2, measured);

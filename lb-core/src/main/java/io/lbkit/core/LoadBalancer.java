@@ -242,7 +242,7 @@ public final class LoadBalancer implements AutoCloseable {
       throw s.noServer(name);
     }
     StatsRecorder rec = recorder;
-    long now = rec.needsTime() ? rec.read() : 0L;
+    long now = rec.pickTime();
     return handle(picker.pick(now), now);
   }
 
@@ -269,7 +269,7 @@ public final class LoadBalancer implements AutoCloseable {
       throw s.noServer(name);
     }
     StatsRecorder rec = recorder;
-    long now = rec.needsTime() ? rec.read() : 0L;
+    long now = rec.pickTime();
     if (context.hasExclusions()) {
       return handle(s.pickExcluding(picker, context, now, rec, random, name), now);
     }
@@ -291,18 +291,109 @@ public final class LoadBalancer implements AutoCloseable {
       return Optional.empty();
     }
     StatsRecorder rec = recorder;
-    long now = rec.needsTime() ? rec.read() : 0L;
+    long now = rec.pickTime();
     return Optional.of(handle(endpoint, now));
   }
 
   private Pick handle(Endpoint endpoint, long now) {
+    return new Pick(endpoint, now, acquire(endpoint, now));
+  }
+
+  /** Counts a pick made at {@code now} in flight; returns its epoch (0 if nothing is counted). */
+  private int acquire(Endpoint endpoint, long now) {
     StatsRecorder rec = recorder;
-    int epoch = 0;
-    if (rec.trackInFlight) {
-      epoch = rec.epoch(now);
-      endpoint.stats.acquire(epoch);
+    if (!rec.trackInFlight) {
+      return 0;
     }
-    return new Pick(endpoint, now, epoch);
+    int epoch = rec.epoch(now);
+    endpoint.stats.acquire(epoch);
+    return epoch;
+  }
+
+  // ---- The allocation-free pick: an endpoint and a start time instead of a handle ----
+
+  /**
+   * The start time of a pick without a handle, to pass to {@link #pickEndpoint(long)} and then to
+   * {@link #complete(Endpoint, long, Outcome)}: a reading of the balancer's clock, or 0 when its
+   * selector needs no time. Together with the endpoint it is the whole state of the pick, two
+   * values a caller keeps where it already keeps per-request state (a stream tracer's fields, a
+   * call's locals), so that a pick and its report allocate nothing.
+   */
+  public long pickStart() {
+    return recorder.pickTime();
+  }
+
+  /**
+   * Picks a server for one request and counts it in flight, like {@link #pick()} but returning the
+   * endpoint itself, with no handle: 0 bytes allocated. Report the outcome exactly once with {@link
+   * #complete(Endpoint, long, Outcome)}, passing the same {@code start}. Unlike a {@link Pick},
+   * this path does not guard against a second report or a lost one: the caller owns exactly-once (a
+   * second report would release another request's in-flight slot; a lost one counts until the
+   * in-flight expiry).
+   *
+   * @param start the value {@link #pickStart()} returned for this request, just before
+   * @throws NoAvailableServerException if no server is eligible, saying why
+   */
+  public Endpoint pickEndpoint(long start) {
+    Snapshot s = snapshot;
+    Selector.Picker picker = s.picker;
+    if (picker == null) {
+      throw s.noServer(name);
+    }
+    Endpoint e = picker.pick(start);
+    acquire(e, start);
+    return e;
+  }
+
+  /**
+   * Like {@link #pickEndpoint(long)} for a request with this context; see {@link
+   * #pick(PickContext)} for what the context does.
+   *
+   * @throws NoAvailableServerException as for {@link #pick(PickContext)}
+   */
+  public Endpoint pickEndpoint(long start, PickContext context) {
+    requireNonNull(context, "context");
+    Snapshot s = snapshot;
+    Selector.Picker picker = s.picker;
+    if (picker == null) {
+      throw s.noServer(name);
+    }
+    Endpoint e =
+        context.hasExclusions()
+            ? s.pickExcluding(picker, context, start, recorder, random, name)
+            : picker.pick(context, start);
+    acquire(e, start);
+    return e;
+  }
+
+  /**
+   * Reports how a request picked with {@link #pickEndpoint(long)} ended, with latency measured from
+   * {@code start} with the balancer's ticker. Call it exactly once per pick; see {@link
+   * #pickEndpoint(long)}.
+   *
+   * @throws IllegalArgumentException if the endpoint is not one of this balancer's
+   */
+  public void complete(Endpoint endpoint, long start, Outcome outcome) {
+    requireNonNull(endpoint, "endpoint");
+    StatsRecorder rec = recorder;
+    complete(endpoint, start, outcome, rec.trackLatency ? rec.read() - start : 0);
+  }
+
+  /**
+   * Like {@link #complete(Endpoint, long, Outcome)} with a latency the caller measured (a negative
+   * one is taken as zero), such as the time to the response's headers for a response that streams.
+   *
+   * @throws IllegalArgumentException if the endpoint is not one of this balancer's
+   */
+  public void complete(Endpoint endpoint, long start, Outcome outcome, long latencyNanos) {
+    requireNonNull(endpoint, "endpoint");
+    requireNonNull(outcome, "outcome");
+    StatsRecorder rec = recorder;
+    if (endpoint.recorder != rec) {
+      throw new IllegalArgumentException(endpoint + " was not picked by " + name);
+    }
+    rec.record(
+        endpoint, start, rec.trackInFlight ? rec.epoch(start) : 0, outcome, latencyNanos, false);
   }
 
   /** The name given to the builder, used in messages and logs. */
@@ -1244,6 +1335,14 @@ public final class LoadBalancer implements AutoCloseable {
      * How long a pick that is never completed may count towards its server's in-flight load: it
      * stops counting after at most twice this long (and a request legitimately running longer than
      * this may stop counting early). Five minutes by default.
+     *
+     * <p>With the system ticker, a selector that uses in-flight counts but not latency does not
+     * read the clock on every pick: picks see the time through a coarse clock that about one pick
+     * in 64 refreshes, as do the maintenance tick and every other ticker read of the balancer. The
+     * twice this long is then measured on that clock, which lags real time by about the time the
+     * balancer takes for 64 picks (or one maintenance tick, when health features run): microseconds
+     * under load, longer for a balancer picking rarely. A custom {@link #ticker} is read on every
+     * pick.
      *
      * @throws IllegalArgumentException naming the value if not in [1 ms, 7 days]
      */

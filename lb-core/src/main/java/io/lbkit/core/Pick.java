@@ -27,7 +27,8 @@ import java.lang.invoke.VarHandle;
  *
  * <p>A pick that is never completed (the handle was dropped) stops counting towards its server's
  * in-flight load once it is older than twice the balancer's {@linkplain
- * LoadBalancer.Builder#inFlightExpiry in-flight expiry}; nothing else is held for it.
+ * LoadBalancer.Builder#inFlightExpiry in-flight expiry} (on the coarse clock described there);
+ * nothing else is held for it.
  *
  * <p>Latency is measured from the pick to the report with the balancer's ticker, unless the caller
  * supplies its own measurement with {@link #complete(Outcome, long)}. For a response that streams
@@ -39,7 +40,9 @@ import java.lang.invoke.VarHandle;
  * references). Reporting exactly once from any thread needs an atomic compare-and-set on the
  * handle, and that keeps the JIT from scalar-replacing it; a pooled handle would avoid the
  * allocation at the price of use-after-recycle bugs in callers. The selectors themselves allocate
- * nothing.
+ * nothing, and {@link LoadBalancer#pickEndpoint(long)} with {@link LoadBalancer#complete(Endpoint,
+ * long, Outcome)} is the path without a handle, for callers that keep per-request state anyway and
+ * can own exactly-once reporting.
  *
  * @since 0.1.0
  */
@@ -164,33 +167,8 @@ public final class Pick implements AutoCloseable {
         break;
       }
     }
-    StatsRecorder recorder = endpoint.recorder;
-    if (recorder.trackInFlight) {
-      endpoint.stats.release(epoch);
-      if (outcome.isFailure()) {
-        // A failure counts as load for a while, so that a server failing fast does not look idle
-        // to the in-flight metrics (and attract every request).
-        endpoint.stats.recordFailure(recorder.read(), recorder.slowTauNanos);
-      }
-    }
-    boolean sampled = (state & RESPONSE_STARTED) != 0;
-    if (recorder.trackLatency
-        && outcome != Outcome.CANCELLED
-        && (outcome.isFailure() || !sampled)) {
-      endpoint.stats.recordLatency(
-          startNanos + Math.max(0, latencyNanos),
-          latencyNanos,
-          recorder.tauNanos,
-          outcome.isFailure(),
-          recorder.failureFactor,
-          recorder.failureFloorNanos,
-          recorder.fleetLatency(),
-          StatsRecorder.PEAK_LIMIT);
-    }
-    StatsRecorder.OutcomeSink sink = recorder.outcomes;
-    if (sink != null) {
-      sink.onOutcome(endpoint, outcome);
-    }
+    endpoint.recorder.record(
+        endpoint, startNanos, epoch, outcome, latencyNanos, (state & RESPONSE_STARTED) != 0);
     return true;
   }
 

@@ -31,7 +31,7 @@ import java.util.Map;
  *   <tr><td>{@link #powerOfTwoChoices()}</td><td>like least connections, at any size</td>
  *       <td>O(1)</td></tr>
  *   <tr><td>{@link #leastResponseTime()}</td><td>servers whose speed changes (GC, noisy
- *       neighbours); the best default</td><td>O(1)</td></tr>
+ *       neighbours, cold restarts); the best default</td><td>O(min(n, 128))</td></tr>
  *   <tr><td>{@link #ringHash()}</td><td>the same key to the same server (caches, sticky
  *       sessions), fewest keys moved when servers change</td><td>O(log n)</td></tr>
  *   <tr><td>{@link #maglev()}</td><td>like ring hash, with a more even spread and a faster
@@ -133,11 +133,17 @@ public final class Selectors {
   }
 
   /**
-   * Least response time: power of two choices over peak EWMA ({@link LoadMetric#peakEwma()}), the
-   * latency-aware balancer of Finagle and Linkerd. A latency sample above the estimate raises it at
-   * once; lower ones decay it over the balancer's decay time (10 s by default); an idle server's
-   * estimate decays towards zero so it is re-probed; a failure counts as a slow response (at least
-   * twice the estimate), so a server that fails fast does not attract traffic.
+   * Least response time: the server with the least expected wait, counting in-flight requests first
+   * and latency as a bounded correction: (in-flight / weight + 1) x (1 + log2 of how many times
+   * slower the server is than twice the fleet's typical latency). One successful answer can raise a
+   * server's estimate to at most 3x the fleet's, and an idle server's estimate decays towards the
+   * fleet's (not towards zero) over the latency model's decay (500 ms by default), so one slow
+   * reply or a cold restart costs a server its share for about a decay time, not tens of seconds. A
+   * failure counts as a slow response (at least twice the estimate), so a server that fails fast
+   * does not attract traffic. Ties go to a random server in proportion to weight (slow start's ramp
+   * is followed). Compares every server in fleets of up to 128, a random window of 128 in larger
+   * ones. For Finagle's and Linkerd's peak EWMA, use {@code
+   * powerOfTwoChoices(LoadMetric.peakEwma())}.
    */
   public static Selector leastResponseTime() {
     return new LeastResponseTimeSelector();

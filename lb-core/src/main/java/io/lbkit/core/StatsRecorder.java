@@ -3,16 +3,32 @@ package io.lbkit.core;
 import com.google.common.base.Ticker;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 
 /**
  * What one balancer records per pick, fixed when it is built: whether it counts in-flight requests
- * and times picks, its ticker, the in-flight expiry epoch length and the latency model. Immutable;
- * shared by the balancer's endpoints and pick handles, apart from one hint: the fleet's typical
- * latency estimate, which least response time publishes while it scans and completions read to
- * bound how far one slow reply can raise an estimate.
+ * and times picks, its ticker, the in-flight expiry epoch length and the latency model; the coarse
+ * clock that picks read instead of the ticker when only the in-flight count needs the time; and one
+ * hint: the fleet's typical latency estimate, which least response time publishes while it scans
+ * and completions read to bound how far one slow reply can raise an estimate. Shared by the
+ * balancer's endpoints and pick handles.
+ *
+ * <p>Coarse clock. The in-flight count needs the time only to tell epochs of {@code epochNanos} (at
+ * least 1 ms, five minutes by default) apart, and the failure penalty decays over seconds; a ticker
+ * read costs about as much as the rest of such a pick. So, with the system ticker and a selector
+ * that does not time picks, a pick reads the last published time instead, and reads the ticker (and
+ * publishes it) only with probability 1/64, decided by the picking thread's own {@code
+ * ThreadLocalRandom} (no shared counter to contend on, and the balancer's seeded generator is left
+ * alone). Every other ticker read of the balancer (maintenance ticks, status, drains, endpoint
+ * reads) publishes too. The time a pick sees thus lags by about the time of the last 64 picks, or
+ * one maintenance tick, whichever is shorter. A custom ticker (tests, simulations) is read on every
+ * pick, so that fake time is exact and runs stay reproducible.
  */
 final class StatsRecorder {
+  /** A pick reads the ticker when its thread's random draw has these bits clear: 1 in 64. */
+  private static final int REFRESH_MASK = 63;
+
   private static final VarHandle FLEET_LATENCY;
 
   static {
@@ -50,6 +66,17 @@ final class StatsRecorder {
   final double failureFactor;
   final double failureFloorNanos;
 
+  /** Whether picks read {@link #coarseNanos} instead of the ticker. */
+  final boolean coarse;
+
+  // The last published ticker reading, for picks in coarse mode. Volatile only so that a published
+  // value reaches other threads promptly and a long is never torn; nothing else is ordered by it:
+  // it is a hint that readers take as "the time, roughly", and the in-flight buckets tolerate an
+  // epoch that is stale or, when two publishers race, a few nanoseconds older than the last one
+  // (ServerStats: an acquire for an older epoch is either counted in its own bucket or not at all,
+  // and its release then matches or changes nothing). A plain load on x86 and ARM (ldar).
+  private volatile long coarseNanos;
+
   /** Who learns from outcomes besides the statistics (outlier detection), if anyone. */
   final @Nullable OutcomeSink outcomes;
 
@@ -77,15 +104,37 @@ final class StatsRecorder {
     this.failureFactor = model.failureFactor;
     this.failureFloorNanos = model.failureFloorNanos;
     this.outcomes = outcomes;
+    this.coarse = trackInFlight && !trackLatency && ticker == Ticker.systemTicker();
+    this.coarseNanos = ticker.read();
   }
 
-  /** Whether a pick needs a ticker reading at all. */
-  boolean needsTime() {
-    return trackInFlight || trackLatency;
+  /**
+   * The time for one pick: 0 when the selector needs none; the coarse clock when only the in-flight
+   * count needs it (see the class comment); otherwise a ticker reading.
+   */
+  long pickTime() {
+    if (coarse) {
+      // Lock-free and allocation-free: a thread-local draw and a volatile load, and one pick in 64
+      // also a ticker read and a volatile store.
+      return (ThreadLocalRandom.current().nextInt() & REFRESH_MASK) != 0 ? coarseNanos : read();
+    }
+    return trackInFlight || trackLatency ? ticker.read() : 0L;
   }
 
+  /** The coarse clock's last published reading. */
+  long coarseNanos() {
+    return coarseNanos;
+  }
+
+  /** Reads the ticker, and publishes the reading to the coarse clock if picks use it. */
   long read() {
-    return ticker.read();
+    long now = ticker.read();
+    // Only forward, and only in coarse mode: racing publishers may still leave a slightly older
+    // value (check-then-store), which the buckets tolerate (see coarseNanos).
+    if (coarse && now - coarseNanos > 0) {
+      coarseNanos = now;
+    }
+    return now;
   }
 
   int epoch(long nowNanos) {
@@ -97,6 +146,40 @@ final class StatsRecorder {
     // Truncating to int is deliberate: epochs are compared by signed
     // difference, which survives the wrap, and only the last two epochs ever matter.
     return (int) Math.multiplyHigh(nowNanos, epochReciprocal);
+  }
+
+  /**
+   * Records how one pick of {@code e} ended, exactly once per pick (the caller sees to that): the
+   * in-flight release in the pick's epoch, a failure's load penalty, the latency sample unless the
+   * response start already took it ({@code sampled}; a failure is sampled anyway), and the outcome
+   * for outlier detection.
+   */
+  void record(
+      Endpoint e, long startNanos, int epoch, Outcome outcome, long latencyNanos, boolean sampled) {
+    ServerStats stats = e.stats;
+    if (trackInFlight) {
+      stats.release(epoch);
+      if (outcome.isFailure()) {
+        // A failure counts as load for a while, so that a server failing fast does not look idle
+        // to the in-flight metrics (and attract every request).
+        stats.recordFailure(read(), slowTauNanos);
+      }
+    }
+    if (trackLatency && outcome != Outcome.CANCELLED && (outcome.isFailure() || !sampled)) {
+      stats.recordLatency(
+          startNanos + Math.max(0, latencyNanos),
+          latencyNanos,
+          tauNanos,
+          outcome.isFailure(),
+          failureFactor,
+          failureFloorNanos,
+          fleetLatency(),
+          PEAK_LIMIT);
+    }
+    OutcomeSink sink = outcomes;
+    if (sink != null) {
+      sink.onOutcome(e, outcome);
+    }
   }
 
   /** The in-flight count of an endpoint at {@code nowNanos}. */

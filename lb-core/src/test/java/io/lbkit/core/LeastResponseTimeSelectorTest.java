@@ -378,4 +378,30 @@ class LeastResponseTimeSelectorTest {
     }
     assertThat(counts.get("light")).isBetween(800, 1200);
   }
+
+  @Test
+  void largeFleetsAreComparedInARandomWindowThatReachesEveryServer() {
+    List<Server> fleet = new ArrayList<>();
+    for (int i = 0; i < 1_000; i++) {
+      fleet.add(Server.builder("127.0.0.1", 1 + i).id("s" + i).build());
+    }
+    LoadBalancer lb =
+        LoadBalancer.builder().selector(Selectors.leastResponseTime()).servers(fleet).build();
+    // Hold one pick on the first 100 servers: an idle server must win wherever the window falls.
+    List<Pick> held = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      held.add(lb.pickServer("s" + i).orElseThrow());
+    }
+    Map<String, Integer> counts = new HashMap<>();
+    for (int i = 0; i < 50_000; i++) {
+      try (Pick p = lb.pick()) {
+        counts.merge(p.server().id(), 1, Integer::sum);
+      }
+    }
+    for (int i = 0; i < 100; i++) {
+      assertThat(counts).as("busy s%d", i).doesNotContainKey("s" + i);
+    }
+    assertThat(counts).as("every idle server is reached").hasSize(900);
+    held.forEach(Pick::close);
+  }
 }

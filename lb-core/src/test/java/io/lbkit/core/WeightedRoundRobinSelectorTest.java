@@ -512,4 +512,30 @@ class WeightedRoundRobinSelectorTest {
       assertThat(lb.pick().server().host()).isEqualTo("a");
     }
   }
+
+  @Test
+  void picksFollowTheScheduleWhetherItIsTabulatedOrLookedUp() {
+    // Tabulated in pick order (small totals, and weights up to 16 per server), by nginx's smooth
+    // table (total 6), and looked up (weights too large to tabulate): pick c is always the server
+    // indexAt(c) names, across a period boundary and from a counter that starts far along.
+    double[] tenThousand = new double[10_000];
+    for (int i = 0; i < tenThousand.length; i++) {
+      tenThousand[i] = 1 + i % 10;
+    }
+    double[][] cases = {tenThousand, {1, 2, 3}, {5, 1}, {1000, 3, 7}, {1, 1}, {0.5, 0.25, 2.5}};
+    for (double[] weights : cases) {
+      long start = (1L << 40) + 12_345;
+      AtomicLong counter = new AtomicLong(start);
+      Endpoint[] e = endpoints(weights);
+      WeightedRoundRobinSelector.Schedule s =
+          new WeightedRoundRobinSelector.Schedule(
+              e, WeightedRoundRobinSelector.quantize(weights), counter);
+      long picks = Math.min(3 * s.total() + 7, 200_000);
+      for (long c = start; c < start + picks; c++) {
+        assertThat(s.pick(0))
+            .as("pick %s of weights %s", c, weights.length)
+            .isSameAs(e[s.indexAt(c)]);
+      }
+    }
+  }
 }
