@@ -1246,8 +1246,9 @@ public final class LoadBalancer implements AutoCloseable {
     /**
      * The algorithm; required. Give each balancer its own selector instance: {@link #build()}
      * rejects a selector whose state outlives a snapshot (round robin, weighted round robin, ring
-     * hash, bounded-load hash, zone-aware, or a decorator over one of them) while another balancer
-     * that uses it is open, since that state describes one balancer's traffic.
+     * hash, bounded-load hash, a fleet-sized Maglev, zone-aware, or a decorator over one of them)
+     * while another balancer that uses it is open, since that state describes one balancer's
+     * traffic.
      */
     @CanIgnoreReturnValue
     public Builder selector(Selector selector) {
