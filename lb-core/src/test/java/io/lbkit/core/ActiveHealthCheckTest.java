@@ -592,6 +592,8 @@ class ActiveHealthCheckTest {
     private final ConcurrentMap<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Integer> maxInFlight = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, List<long[]>> spans = new ConcurrentHashMap<>();
+    private final ConcurrentMap<CompletableFuture<Boolean>, long[]> ends =
+        new ConcurrentHashMap<>();
     private final List<String> threads = new CopyOnWriteArrayList<>();
 
     ManualChecker(Behaviour initial) {
@@ -621,17 +623,21 @@ class ActiveHealthCheckTest {
       long[] span = {System.nanoTime(), 0};
       spans.computeIfAbsent(id, k -> new CopyOnWriteArrayList<>()).add(span);
       CompletableFuture<Boolean> f = new CompletableFuture<>();
-      // Registered before the balancer sees the future, so it counts the check as ended before
-      // the balancer's own reaction to the completion schedules the next one.
+      // The end of a check is stamped before its future completes (see complete), since the
+      // balancer may react to the completion, and schedule the next check, before this thread
+      // runs again; a completion the test does not make (a timeout) is stamped here.
       CompletableFuture<Boolean> unused =
           f.whenComplete(
               (ok, e) -> {
-                span[1] = System.nanoTime();
+                if (span[1] == 0) {
+                  span[1] = System.nanoTime();
+                }
                 inFlight.get(id).decrementAndGet();
               });
       futures.computeIfAbsent(id, k -> new CopyOnWriteArrayList<>()).add(f);
+      ends.put(f, span);
       if (b == Behaviour.PASS) {
-        f.complete(true);
+        complete(f, true);
       }
       return f;
     }
@@ -643,8 +649,17 @@ class ActiveHealthCheckTest {
 
     void completePending(String name, boolean healthy) {
       for (CompletableFuture<Boolean> f : futures(name)) {
-        f.complete(healthy);
+        complete(f, healthy);
       }
+    }
+
+    /** Stamps the check's end, then completes it (once). */
+    private void complete(CompletableFuture<Boolean> f, boolean healthy) {
+      long[] span = ends.get(f);
+      if (!f.isDone() && span != null && span[1] == 0) {
+        span[1] = System.nanoTime();
+      }
+      f.complete(healthy);
     }
 
     int pending(String name) {
