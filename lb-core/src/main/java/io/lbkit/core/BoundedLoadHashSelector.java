@@ -68,7 +68,7 @@ final class BoundedLoadHashSelector implements Selector, SelectorLease.Holder {
     for (int i = 0; i < array.length; i++) {
       capacityPerRequest[i] = (1 + epsilon) * array[i].weight / total * ROUNDING_MARGIN;
     }
-    return new BoundedPicker(ring, capacityPerRequest, array[0].recorder, random);
+    return new BoundedPicker(ring, capacityPerRequest, array[0].accounting, random);
   }
 
   @Override
@@ -89,17 +89,14 @@ final class BoundedLoadHashSelector implements Selector, SelectorLease.Holder {
   private static final class BoundedPicker implements Picker {
     private final HashRing ring;
     private final double[] capacityPerRequest;
-    private final StatsRecorder recorder;
+    private final Accounting accounting;
     private final RandomGenerator random;
 
     BoundedPicker(
-        HashRing ring,
-        double[] capacityPerRequest,
-        StatsRecorder recorder,
-        RandomGenerator random) {
+        HashRing ring, double[] capacityPerRequest, Accounting accounting, RandomGenerator random) {
       this.ring = ring;
       this.capacityPerRequest = capacityPerRequest;
-      this.recorder = recorder;
+      this.accounting = accounting;
       this.random = random;
     }
 
@@ -116,7 +113,7 @@ final class BoundedLoadHashSelector implements Selector, SelectorLease.Holder {
     private Endpoint pick(long keyHash, long nowNanos) {
       HashRing r = ring;
       Endpoint[] endpoints = r.endpoints;
-      int epoch = recorder.epoch(nowNanos);
+      int epoch = accounting.epoch(nowNanos);
       int start = r.nodeIndex(keyHash);
       int size = r.points.length;
       long requests = -1; // T + 1, summed only once some candidate is busy

@@ -18,14 +18,14 @@ public final class Endpoint {
   final double weight;
   final double warmupFactor;
   final ServerStats stats;
-  final StatsRecorder recorder;
+  final Accounting accounting;
 
-  Endpoint(Server server, double warmupFactor, ServerStats stats, StatsRecorder recorder) {
+  Endpoint(Server server, double warmupFactor, ServerStats stats, Accounting accounting) {
     this.server = requireNonNull(server, "server");
     this.warmupFactor = warmupFactor;
     this.weight = server.weight() * warmupFactor;
     this.stats = requireNonNull(stats, "stats");
-    this.recorder = requireNonNull(recorder, "recorder");
+    this.accounting = requireNonNull(accounting, "accounting");
   }
 
   /** The server. */
@@ -55,7 +55,7 @@ public final class Endpoint {
    * requests.
    */
   public int inFlight() {
-    return stats.inFlight(recorder.epoch(recorder.read()));
+    return stats.inFlight(accounting.epoch(accounting.read()));
   }
 
   /**
@@ -64,8 +64,8 @@ public final class Endpoint {
    * when the balancer's selector does not track latency.
    */
   public double latencyEstimateNanos() {
-    long now = recorder.read();
-    return recorder.latency(this, now, stats.inFlight(recorder.epoch(now)));
+    long now = accounting.read();
+    return accounting.latency(this, now, stats.inFlight(accounting.epoch(now)));
   }
 
   @Override

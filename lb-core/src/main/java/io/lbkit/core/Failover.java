@@ -36,7 +36,7 @@ final class Failover {
       List<Endpoint> candidates,
       PickContext context,
       long nowNanos,
-      StatsRecorder recorder,
+      Accounting accounting,
       RandomGenerator random) {
     int allowed = 0;
     double totalWeight = 0;
@@ -55,7 +55,7 @@ final class Failover {
     if (allowed == 1) {
       return nth(candidates, context, 0);
     }
-    if (recorder.trackInFlight) {
+    if (accounting.trackInFlight) {
       int a = random.nextInt(allowed);
       int b = random.nextInt(allowed - 1);
       if (b >= a) {

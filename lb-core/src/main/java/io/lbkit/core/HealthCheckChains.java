@@ -187,7 +187,7 @@ final class HealthCheckChains {
       int passes = stats.checkPasses + 1;
       stats.checkPasses = passes;
       if (passes == hc.healthyThreshold) {
-        lb.setActiveDown(id, stats, false, passes + " health checks passed");
+        lb.setActiveCheckFailing(id, stats, false, passes + " health checks passed");
       }
       lb.onHealthCheckPassed(id, stats);
     } else {
@@ -196,7 +196,8 @@ final class HealthCheckChains {
       stats.checkFailures = failures;
       if (failures == hc.unhealthyThreshold) {
         String cause = error == null ? "unhealthy answer" : describe(error);
-        lb.setActiveDown(id, stats, true, failures + " health checks failed (last: " + cause + ")");
+        lb.setActiveCheckFailing(
+            id, stats, true, failures + " health checks failed (last: " + cause + ")");
       }
     }
   }

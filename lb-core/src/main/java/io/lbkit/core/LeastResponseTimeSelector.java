@@ -25,7 +25,7 @@ import java.util.random.RandomGenerator;
  * typical server within about a decay time instead of waiting for its own estimate to fall below
  * everyone's. The first pass over the endpoints sums the estimates; the second compares costs. Both
  * read only the endpoints' own atomic words: no lock, no allocation, no shared write on the pick
- * path except the fleet hint that {@link StatsRecorder#publishFleetLatency} writes when it moved.
+ * path except the fleet hint that {@link Accounting#publishFleetLatency} writes when it moved.
  */
 final class LeastResponseTimeSelector implements Selector {
   /** How much slower than the fleet (as a ratio minus one) still counts as equal. */
@@ -62,7 +62,7 @@ final class LeastResponseTimeSelector implements Selector {
       Endpoint only = array[0];
       return now -> only;
     }
-    StatsRecorder recorder = array[0].recorder;
+    Accounting accounting = array[0].accounting;
     // Weights relative to the heaviest, so that the in-flight term keeps its scale whatever unit
     // the weights are given in.
     double maxWeight = 0;
@@ -105,7 +105,7 @@ final class LeastResponseTimeSelector implements Selector {
       if (measured > 0) {
         // The mean without the slowest, so that one slow server does not raise the fleet's
         // yardstick (the ceiling for its own next slow sample).
-        recorder.publishFleetLatency(measured > 1 ? (sum - max) / (measured - 1) : sum);
+        accounting.publishFleetLatency(measured > 1 ? (sum - max) / (measured - 1) : sum);
       }
       Endpoint best = array[0];
       double bestCost = Double.POSITIVE_INFINITY;
@@ -120,7 +120,7 @@ final class LeastResponseTimeSelector implements Selector {
         int i = start + k < n ? start + k : start + k - n;
         Endpoint e = array[i];
         double w = relativeWeight[i];
-        double cost = cost(e, w, now, recorder, min1, min2, measured);
+        double cost = cost(e, w, now, accounting, min1, min2, measured);
         if (cost < bestCost) {
           best = e;
           bestCost = cost;
@@ -142,11 +142,11 @@ final class LeastResponseTimeSelector implements Selector {
       Endpoint e,
       double weight,
       long now,
-      StatsRecorder recorder,
+      Accounting accounting,
       double fastest,
       double secondFastest,
       int measured) {
-    int inFlight = recorder.inFlight(e, now);
+    int inFlight = accounting.inFlight(e, now);
     long word = e.stats.latencyWord();
     double estimate = ServerStats.estimateOf(word);
     double factor;
@@ -161,7 +161,7 @@ final class LeastResponseTimeSelector implements Selector {
       if (inFlight == 0) {
         long age = ServerStats.latencyAgeNanos(word, now);
         if (age > 0) {
-          effective = fleet + (estimate - fleet) * Math.exp(-age / recorder.tauNanos);
+          effective = fleet + (estimate - fleet) * Math.exp(-age / accounting.decayNanos);
         }
       }
       // Logarithmic: twice as slow again adds one queue's worth, so that a stale or noisy sample

@@ -120,7 +120,7 @@ public final class LoadBalancer implements AutoCloseable {
   // This balancer's claim on its selector's state; released by close(), and held only weakly by
   // the selector, so that a balancer dropped without close() frees the selector when collected.
   private final SelectorLease lease;
-  private final StatsRecorder recorder;
+  private final Accounting accounting;
   private final @Nullable OutlierDetection outlier;
   private final @Nullable SlowStart slowStart;
   private final @Nullable ActiveHealthCheck healthCheck;
@@ -162,8 +162,8 @@ public final class LoadBalancer implements AutoCloseable {
     this.panicThreshold = b.panicThreshold;
     this.listeners = ImmutableList.copyOf(b.listeners);
     boolean healthFeatures = outlier != null || slowStart != null || healthCheck != null;
-    this.recorder =
-        new StatsRecorder(
+    this.accounting =
+        new Accounting(
             b.ticker,
             selector.usesInFlight() || healthFeatures,
             selector.usesLatency(),
@@ -172,10 +172,10 @@ public final class LoadBalancer implements AutoCloseable {
             outlier == null ? null : this::onOutcome);
     this.tickNanos = tickNanos(outlier, slowStart);
     this.windowSlots = 4;
-    long now = recorder.read();
+    long now = accounting.read();
     ImmutableMap<String, Member> initial = toMembers(b.servers, ImmutableMap.of(), now, false);
     this.snapshot =
-        Snapshot.of(initial, selector, random, recorder, slowStart, panicThreshold, now);
+        Snapshot.of(initial, selector, random, accounting, slowStart, panicThreshold, now);
     this.nextWindowRotation = outlier == null ? Long.MAX_VALUE : now + outlier.intervalNanos / 4;
     this.nextEjectionDecay = outlier == null ? Long.MAX_VALUE : now + outlier.intervalNanos;
 
@@ -241,7 +241,7 @@ public final class LoadBalancer implements AutoCloseable {
     if (picker == null) {
       throw s.noServer(name);
     }
-    StatsRecorder rec = recorder;
+    Accounting rec = accounting;
     long now = rec.pickTime();
     return handle(picker.pick(now), now);
   }
@@ -268,7 +268,7 @@ public final class LoadBalancer implements AutoCloseable {
     if (picker == null) {
       throw s.noServer(name);
     }
-    StatsRecorder rec = recorder;
+    Accounting rec = accounting;
     long now = rec.pickTime();
     if (context.hasExclusions()) {
       return handle(s.pickExcluding(picker, context, now, rec, random, name), now);
@@ -290,7 +290,7 @@ public final class LoadBalancer implements AutoCloseable {
     if (endpoint == null) {
       return Optional.empty();
     }
-    StatsRecorder rec = recorder;
+    Accounting rec = accounting;
     long now = rec.pickTime();
     return Optional.of(handle(endpoint, now));
   }
@@ -301,7 +301,7 @@ public final class LoadBalancer implements AutoCloseable {
 
   /** Counts a pick made at {@code now} in flight; returns its epoch (0 if nothing is counted). */
   private int acquire(Endpoint endpoint, long now) {
-    StatsRecorder rec = recorder;
+    Accounting rec = accounting;
     if (!rec.trackInFlight) {
       return 0;
     }
@@ -320,7 +320,7 @@ public final class LoadBalancer implements AutoCloseable {
    * call's locals), so that a pick and its report allocate nothing.
    */
   public long pickStart() {
-    return recorder.pickTime();
+    return accounting.pickTime();
   }
 
   /**
@@ -360,7 +360,7 @@ public final class LoadBalancer implements AutoCloseable {
     }
     Endpoint e =
         context.hasExclusions()
-            ? s.pickExcluding(picker, context, start, recorder, random, name)
+            ? s.pickExcluding(picker, context, start, accounting, random, name)
             : picker.pick(context, start);
     acquire(e, start);
     return e;
@@ -375,7 +375,7 @@ public final class LoadBalancer implements AutoCloseable {
    */
   public void complete(Endpoint endpoint, long start, Outcome outcome) {
     requireNonNull(endpoint, "endpoint");
-    StatsRecorder rec = recorder;
+    Accounting rec = accounting;
     complete(endpoint, start, outcome, rec.trackLatency ? rec.read() - start : 0);
   }
 
@@ -388,8 +388,8 @@ public final class LoadBalancer implements AutoCloseable {
   public void complete(Endpoint endpoint, long start, Outcome outcome, long latencyNanos) {
     requireNonNull(endpoint, "endpoint");
     requireNonNull(outcome, "outcome");
-    StatsRecorder rec = recorder;
-    if (endpoint.recorder != rec) {
+    Accounting rec = accounting;
+    if (endpoint.accounting != rec) {
       throw new IllegalArgumentException(endpoint + " was not picked by " + name);
     }
     rec.record(
@@ -442,7 +442,7 @@ public final class LoadBalancer implements AutoCloseable {
 
   /** The status of every server, in the order they were added. */
   public ImmutableList<ServerStatus> status() {
-    long now = recorder.read();
+    long now = accounting.read();
     ImmutableList.Builder<ServerStatus> out = ImmutableList.builder();
     for (Member m : snapshot.members.values()) {
       out.add(status(m, now));
@@ -453,23 +453,23 @@ public final class LoadBalancer implements AutoCloseable {
   /** The status of the server with this id, if it is in the balancer. */
   public Optional<ServerStatus> status(String id) {
     Member m = snapshot.members.get(requireNonNull(id, "id"));
-    return m == null ? Optional.empty() : Optional.of(status(m, recorder.read()));
+    return m == null ? Optional.empty() : Optional.of(status(m, accounting.read()));
   }
 
   private ServerStatus status(Member m, long now) {
-    int inFlight = m.stats.inFlight(recorder.epoch(now));
+    int inFlight = m.stats.inFlight(accounting.epoch(now));
     SlowStart slow = slowStart;
     return new ServerStatus(
         m.server,
         m.state(),
-        m.admin,
-        m.activeDown,
+        m.applicationState,
+        m.activeCheckFailing,
         m.ejected,
         m.ejected ? Duration.ofNanos(Math.max(0, m.ejectedUntil - now)) : null,
         m.ejections,
         m.warming && slow != null ? slow.factor(now - m.warmStart) : 1.0,
         inFlight,
-        m.stats.latencyEstimate(now, recorder.slowTauNanos, inFlight == 0),
+        m.stats.latencyEstimate(now, accounting.slowDecayNanos, inFlight == 0),
         m.reason);
   }
 
@@ -488,7 +488,7 @@ public final class LoadBalancer implements AutoCloseable {
         "server list for %s is empty; call clear() to remove every server",
         name);
     List<Server> copy = new ArrayList<>(servers);
-    long now = recorder.read();
+    long now = accounting.read();
     update(old -> toMembers(copy, old, now, true));
   }
 
@@ -499,7 +499,7 @@ public final class LoadBalancer implements AutoCloseable {
    */
   public void addServer(Server server) {
     requireNonNull(server, "server");
-    long now = recorder.read();
+    long now = accounting.read();
     update(
         old -> {
           Member existing = old.get(server.id());
@@ -581,9 +581,9 @@ public final class LoadBalancer implements AutoCloseable {
                 old,
                 id,
                 m ->
-                    m.admin == health
+                    m.applicationState == health
                         ? m
-                        : m.withAdmin(health, "set " + health + " by the application")));
+                        : m.withApplicationState(health, "set " + health + " by the application")));
   }
 
   /**
@@ -695,7 +695,7 @@ public final class LoadBalancer implements AutoCloseable {
     if (f.isDone() || closed) {
       return;
     }
-    completeDrains(recorder.read());
+    completeDrains(accounting.read());
     if (!f.isDone()) {
       ScheduledFuture<?> unused =
           poller.schedule(() -> pollDrain(poller, id, f), 100, TimeUnit.MILLISECONDS);
@@ -762,7 +762,8 @@ public final class LoadBalancer implements AutoCloseable {
         return null;
       }
       Snapshot built =
-          Snapshot.of(next, selector, random, recorder, slowStart, panicThreshold, recorder.read());
+          Snapshot.of(
+              next, selector, random, accounting, slowStart, panicThreshold, accounting.read());
       if (SNAPSHOT.compareAndSet(this, current, built)) {
         reportTransitions(current, built);
         startHealthChecks(built);
@@ -914,7 +915,7 @@ public final class LoadBalancer implements AutoCloseable {
   /** Ejects the member that owns these statistics, if the maximum ejection percentage allows. */
   private void eject(ServerStats stats, String why) {
     OutlierDetection od = requireNonNull(outlier);
-    long now = recorder.read();
+    long now = accounting.read();
     Snapshot published =
         update(
             old -> {
@@ -1012,7 +1013,7 @@ public final class LoadBalancer implements AutoCloseable {
       if (closed) {
         return;
       }
-      long now = recorder.read();
+      long now = accounting.read();
       endEjectionsAndWarmups(now);
       OutlierDetection od = outlier;
       if (od != null && now - nextWindowRotation >= 0) {
@@ -1084,7 +1085,7 @@ public final class LoadBalancer implements AutoCloseable {
 
   /** Removes drained servers that asked for it once nothing is in flight to them. */
   private void completeDrains(long now) {
-    int epoch = recorder.epoch(now);
+    int epoch = accounting.epoch(now);
     update(
         old -> {
           LinkedHashMap<String, Member> copy = null;
@@ -1112,15 +1113,15 @@ public final class LoadBalancer implements AutoCloseable {
     return closed;
   }
 
-  void setActiveDown(String id, ServerStats stats, boolean down, String why) {
+  void setActiveCheckFailing(String id, ServerStats stats, boolean down, String why) {
     update(
         old -> {
           Member m = old.get(id);
-          if (m == null || m.stats != stats || m.activeDown == down) {
+          if (m == null || m.stats != stats || m.activeCheckFailing == down) {
             return old;
           }
           LinkedHashMap<String, Member> copy = new LinkedHashMap<>(old);
-          copy.put(id, m.withActiveDown(down, why));
+          copy.put(id, m.withActiveCheckFailing(down, why));
           return ImmutableMap.copyOf(copy);
         });
   }
@@ -1138,15 +1139,18 @@ public final class LoadBalancer implements AutoCloseable {
     }
     // The common case, a server that is not ejected, costs one snapshot read.
     Member current = snapshot.members.get(id);
-    if (current == null || current.stats != stats || !current.ejected || current.activeDown) {
+    if (current == null
+        || current.stats != stats
+        || !current.ejected
+        || current.activeCheckFailing) {
       return;
     }
-    long now = recorder.read();
+    long now = accounting.read();
     boolean warm = slowStart != null;
     update(
         old -> {
           Member m = old.get(id);
-          if (m == null || m.stats != stats || !m.ejected || m.activeDown) {
+          if (m == null || m.stats != stats || !m.ejected || m.activeCheckFailing) {
             return old;
           }
           String why = "health check passed, ejection lifted" + (warm ? ", warming up" : "");

@@ -5,8 +5,9 @@ enum LoadMetrics implements LoadMetric {
   IN_FLIGHT {
     @Override
     public double load(Endpoint e, long nowNanos) {
-      StatsRecorder rec = e.recorder;
-      double load = rec.inFlight(e, nowNanos) + e.stats.failurePenalty(nowNanos, rec.slowTauNanos);
+      Accounting rec = e.accounting;
+      double load =
+          rec.inFlight(e, nowNanos) + e.stats.failurePenalty(nowNanos, rec.slowDecayNanos);
       // A warming server looks as loaded as if it had 1/factor times the requests (plus one).
       return e.warmupFactor == 1.0 ? load : (load + 1) / e.warmupFactor - 1;
     }
@@ -19,8 +20,9 @@ enum LoadMetrics implements LoadMetric {
   WEIGHTED_IN_FLIGHT {
     @Override
     public double load(Endpoint e, long nowNanos) {
-      StatsRecorder rec = e.recorder;
-      double load = rec.inFlight(e, nowNanos) + e.stats.failurePenalty(nowNanos, rec.slowTauNanos);
+      Accounting rec = e.accounting;
+      double load =
+          rec.inFlight(e, nowNanos) + e.stats.failurePenalty(nowNanos, rec.slowDecayNanos);
       return (load + 1) / e.weight;
     }
 
@@ -32,7 +34,7 @@ enum LoadMetrics implements LoadMetric {
   PEAK_EWMA {
     @Override
     public double load(Endpoint e, long nowNanos) {
-      StatsRecorder rec = e.recorder;
+      Accounting rec = e.accounting;
       int inFlight = rec.inFlight(e, nowNanos);
       double latency = rec.latency(e, nowNanos, inFlight);
       if (latency == 0 && inFlight > 0) {

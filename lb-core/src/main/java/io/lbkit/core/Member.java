@@ -12,10 +12,10 @@ final class Member {
   final ServerStats stats;
 
   /** What the application set: HEALTHY, UNHEALTHY or DRAINING. */
-  final HealthState admin;
+  final HealthState applicationState;
 
   /** Whether active health checks currently fail this server. */
-  final boolean activeDown;
+  final boolean activeCheckFailing;
 
   /** Whether passive outlier detection has ejected it, until {@link #ejectedUntil}. */
   final boolean ejected;
@@ -58,8 +58,8 @@ final class Member {
   private Member(
       Server server,
       ServerStats stats,
-      HealthState admin,
-      boolean activeDown,
+      HealthState applicationState,
+      boolean activeCheckFailing,
       boolean ejected,
       long ejectedUntil,
       int ejections,
@@ -69,8 +69,8 @@ final class Member {
       @Nullable CompletableFuture<Server> drainRemoval) {
     this.server = server;
     this.stats = stats;
-    this.admin = admin;
-    this.activeDown = activeDown;
+    this.applicationState = applicationState;
+    this.activeCheckFailing = activeCheckFailing;
     this.ejected = ejected;
     this.ejectedUntil = ejectedUntil;
     this.ejections = ejections;
@@ -82,10 +82,10 @@ final class Member {
 
   /** The folded state: the strongest cause wins. */
   HealthState state() {
-    if (admin == HealthState.DRAINING) {
+    if (applicationState == HealthState.DRAINING) {
       return HealthState.DRAINING;
     }
-    if (admin == HealthState.UNHEALTHY || activeDown) {
+    if (applicationState == HealthState.UNHEALTHY || activeCheckFailing) {
       return HealthState.UNHEALTHY;
     }
     if (ejected) {
@@ -96,15 +96,15 @@ final class Member {
 
   /** Whether the application took this server out (so that panic mode leaves it out too). */
   boolean excludedByApplication() {
-    return admin != HealthState.HEALTHY;
+    return applicationState != HealthState.HEALTHY;
   }
 
   Member withServer(Server newServer) {
     return new Member(
         newServer,
         stats,
-        admin,
-        activeDown,
+        applicationState,
+        activeCheckFailing,
         ejected,
         ejectedUntil,
         ejections,
@@ -118,12 +118,12 @@ final class Member {
    * The member with the application's new health; any health but {@code DRAINING} cancels a pending
    * removal.
    */
-  Member withAdmin(HealthState newAdmin, String why) {
+  Member withApplicationState(HealthState newAdmin, String why) {
     return new Member(
         server,
         stats,
         newAdmin,
-        activeDown,
+        activeCheckFailing,
         ejected,
         ejectedUntil,
         ejections,
@@ -133,11 +133,11 @@ final class Member {
         newAdmin == HealthState.DRAINING ? drainRemoval : null);
   }
 
-  Member withActiveDown(boolean down, String why) {
+  Member withActiveCheckFailing(boolean down, String why) {
     return new Member(
         server,
         stats,
-        admin,
+        applicationState,
         down,
         ejected,
         ejectedUntil,
@@ -152,8 +152,8 @@ final class Member {
     return new Member(
         server,
         stats,
-        admin,
-        activeDown,
+        applicationState,
+        activeCheckFailing,
         true,
         until,
         ejections + 1,
@@ -167,8 +167,8 @@ final class Member {
     return new Member(
         server,
         stats,
-        admin,
-        activeDown,
+        applicationState,
+        activeCheckFailing,
         false,
         now,
         ejections,
@@ -182,8 +182,8 @@ final class Member {
     return new Member(
         server,
         stats,
-        admin,
-        activeDown,
+        applicationState,
+        activeCheckFailing,
         ejected,
         ejectedUntil,
         count,
@@ -197,8 +197,8 @@ final class Member {
     return new Member(
         server,
         stats,
-        admin,
-        activeDown,
+        applicationState,
+        activeCheckFailing,
         ejected,
         ejectedUntil,
         ejections,
@@ -213,7 +213,7 @@ final class Member {
         server,
         stats,
         HealthState.DRAINING,
-        activeDown,
+        activeCheckFailing,
         ejected,
         ejectedUntil,
         ejections,
@@ -228,8 +228,8 @@ final class Member {
     return new Member(
         server,
         stats,
-        admin,
-        activeDown,
+        applicationState,
+        activeCheckFailing,
         ejected,
         ejectedUntil,
         ejections,

@@ -104,8 +104,8 @@ public final class Pick implements AutoCloseable {
    * @return whether this call took the latency sample
    */
   public boolean responseStarted() {
-    StatsRecorder recorder = endpoint.recorder;
-    return responseStarted(recorder.trackLatency ? recorder.read() - startNanos : 0);
+    Accounting accounting = endpoint.accounting;
+    return responseStarted(accounting.trackLatency ? accounting.read() - startNanos : 0);
   }
 
   /**
@@ -119,17 +119,17 @@ public final class Pick implements AutoCloseable {
     if (!DONE.compareAndSet(this, 0, RESPONSE_STARTED)) {
       return false;
     }
-    StatsRecorder recorder = endpoint.recorder;
-    if (recorder.trackLatency) {
+    Accounting accounting = endpoint.accounting;
+    if (accounting.trackLatency) {
       endpoint.stats.recordLatency(
           startNanos + Math.max(0, latencyNanos),
           latencyNanos,
-          recorder.tauNanos,
+          accounting.decayNanos,
           false,
-          recorder.failureFactor,
-          recorder.failureFloorNanos,
-          recorder.fleetLatency(),
-          StatsRecorder.PEAK_LIMIT);
+          accounting.failureFactor,
+          accounting.failureFloorNanos,
+          accounting.fleetLatency(),
+          Accounting.PEAK_LIMIT);
     }
     return true;
   }
@@ -142,8 +142,8 @@ public final class Pick implements AutoCloseable {
    */
   public boolean complete(Outcome outcome) {
     requireNonNull(outcome, "outcome");
-    StatsRecorder recorder = endpoint.recorder;
-    long latency = recorder.trackLatency ? recorder.read() - startNanos : 0;
+    Accounting accounting = endpoint.accounting;
+    long latency = accounting.trackLatency ? accounting.read() - startNanos : 0;
     return complete(outcome, latency);
   }
 
@@ -167,7 +167,7 @@ public final class Pick implements AutoCloseable {
         break;
       }
     }
-    endpoint.recorder.record(
+    endpoint.accounting.record(
         endpoint, startNanos, epoch, outcome, latencyNanos, (state & RESPONSE_STARTED) != 0);
     return true;
   }

@@ -197,7 +197,7 @@ final class ServerStats {
    * decays towards zero with the time since its last update (an idle server becomes cheap again and
    * is re-probed); otherwise it is returned as last recorded.
    */
-  double latencyEstimate(long nowNanos, double tauNanos, boolean decay) {
+  double latencyEstimate(long nowNanos, double decayNanos, boolean decay) {
     long v = latencyWord();
     double estimate = estimateOf(v);
     if (!decay || estimate == 0.0) {
@@ -206,7 +206,7 @@ final class ServerStats {
     long elapsed = latencyAgeNanos(v, nowNanos);
     // exp(0) is exactly 1: a server updated within the current time unit (2^16 ns) is read without
     // calling exp, the common case for a busy server, on the pick path.
-    return elapsed == 0 ? estimate : estimate * Math.exp(-elapsed / tauNanos);
+    return elapsed == 0 ? estimate : estimate * Math.exp(-elapsed / decayNanos);
   }
 
   /** The packed latency word, for {@link #estimateOf} and {@link #latencyAgeNanos}. */
@@ -260,12 +260,12 @@ final class ServerStats {
   void recordLatency(
       long nowNanos,
       long sampleNanos,
-      double tauNanos,
+      double decayNanos,
       boolean failure,
       double failureFactor,
       double failureFloorNanos) {
     recordLatency(
-        nowNanos, sampleNanos, tauNanos, failure, failureFactor, failureFloorNanos, 0.0, 0.0);
+        nowNanos, sampleNanos, decayNanos, failure, failureFactor, failureFloorNanos, 0.0, 0.0);
   }
 
   /**
@@ -283,7 +283,7 @@ final class ServerStats {
   void recordLatency(
       long endNanos,
       long sampleNanos,
-      double tauNanos,
+      double decayNanos,
       boolean failure,
       double failureFactor,
       double failureFloorNanos,
@@ -304,7 +304,7 @@ final class ServerStats {
         double decayed =
             elapsed == 0
                 ? estimate
-                : fleetNanos + (estimate - fleetNanos) * Math.exp(-elapsed / tauNanos);
+                : fleetNanos + (estimate - fleetNanos) * Math.exp(-elapsed / decayNanos);
         sample = Math.max(estimate, Math.min(sample, peakLimit * Math.max(fleetNanos, decayed)));
       } else if (sample > estimate && fleetNanos > 0) {
         // Never measured (a new or restarted server): its first answers may be cold.
@@ -316,7 +316,7 @@ final class ServerStats {
       } else {
         // No time has passed in 2^16 ns units: the weight exp(0) is exactly 1 and the estimate
         // stays as it is (estimate * 1 + sample * 0), without calling exp.
-        double w = elapsed == 0 ? 1.0 : Math.exp(-elapsed / tauNanos);
+        double w = elapsed == 0 ? 1.0 : Math.exp(-elapsed / decayNanos);
         next = estimate * w + sample * (1 - w);
       }
       // The timestamp never moves backwards: a sample timed before the last update (completions
@@ -336,11 +336,11 @@ final class ServerStats {
   }
 
   /** Adds one failure to the decaying failure score. */
-  void recordFailure(long nowNanos, double tauNanos) {
+  void recordFailure(long nowNanos, double decayNanos) {
     long now = nowNanos >>> TIME_SHIFT;
     for (; ; ) {
       long v = (long) FAILURE_SCORE.getVolatile(this);
-      double score = decayed(v, nowNanos, tauNanos) + 1.0;
+      double score = decayed(v, nowNanos, decayNanos) + 1.0;
       long packed = pack(score, now);
       if (FAILURE_SCORE.compareAndSet(this, v, packed)) {
         return;
@@ -353,21 +353,21 @@ final class ServerStats {
    * once it is below one half (so that one failure stops counting after tau x ln 2, about 7 s by
    * default, and never breaks ties between idle servers for longer).
    */
-  double failurePenalty(long nowNanos, double tauNanos) {
+  double failurePenalty(long nowNanos, double decayNanos) {
     long v = (long) FAILURE_SCORE.getVolatile(this);
     if (v == 0) {
       return 0;
     }
-    double score = decayed(v, nowNanos, tauNanos);
+    double score = decayed(v, nowNanos, decayNanos);
     return score < 0.5 ? 0 : score;
   }
 
-  private static double decayed(long packed, long nowNanos, double tauNanos) {
+  private static double decayed(long packed, long nowNanos, double decayNanos) {
     double score = estimateOf(packed);
     if (score == 0.0) {
       return 0.0;
     }
-    return score * Math.exp(-latencyAgeNanos(packed, nowNanos) / tauNanos);
+    return score * Math.exp(-latencyAgeNanos(packed, nowNanos) / decayNanos);
   }
 
   /**

@@ -55,7 +55,7 @@ final class Snapshot {
       ImmutableMap<String, Member> members,
       Selector selector,
       RandomGenerator random,
-      StatsRecorder rec,
+      Accounting rec,
       @Nullable SlowStart slowStart,
       double panicThreshold,
       long now) {
@@ -124,7 +124,7 @@ final class Snapshot {
       Selector.Picker picker,
       PickContext context,
       long now,
-      StatsRecorder rec,
+      Accounting rec,
       RandomGenerator random,
       String balancerName) {
     List<Endpoint> candidates =

@@ -22,7 +22,7 @@ class DrainingTest {
   private static final Server S0 = Server.of("s0", 80);
   private static final String ID = "s0:80";
 
-  private final HealthTestTicker ticker = new HealthTestTicker();
+  private final FakeTicker ticker = FakeTicker.awayFromZero();
   private final List<String> events = new ArrayList<>();
   private final List<Server> removed = new ArrayList<>();
 

@@ -19,7 +19,7 @@ class FaultScenarioTest {
   private static final long MS = 1_000_000L;
   private static final String BAD = "s0:80";
 
-  private final HealthTestTicker ticker = new HealthTestTicker();
+  private final FakeTicker ticker = FakeTicker.awayFromZero();
 
   private static List<Server> servers(int n) {
     List<Server> out = new ArrayList<>();

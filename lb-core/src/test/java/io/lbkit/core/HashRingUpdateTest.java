@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
  * permutations are specified by).
  */
 class HashRingUpdateTest {
-  private static final StatsRecorder RECORDER =
-      new StatsRecorder(Ticker.systemTicker(), false, false, 1_000_000, LatencyModel.DEFAULT, null);
+  private static final Accounting RECORDER =
+      new Accounting(Ticker.systemTicker(), false, false, 1_000_000, LatencyModel.DEFAULT, null);
 
   private static Endpoint endpoint(String id, double weight) {
     return new Endpoint(

@@ -22,7 +22,7 @@ class HealthTransitionsTest {
   private static final Duration WINDOW = Duration.ofSeconds(60);
   private static final String S0 = "s0:80";
 
-  private final HealthTestTicker ticker = new HealthTestTicker();
+  private final FakeTicker ticker = FakeTicker.awayFromZero();
 
   /** Every callback, in order, as text. */
   private final List<String> heard = new CopyOnWriteArrayList<>();
@@ -30,7 +30,7 @@ class HealthTransitionsTest {
   /** The reasons of the state changes, by "id from->to". */
   private final Map<String, String> reasons = new HashMap<>();
 
-  private final HealthListener recorder =
+  private final HealthListener accounting =
       new HealthListener() {
         @Override
         public void onStateChange(Server server, HealthState from, HealthState to, String reason) {
@@ -70,7 +70,7 @@ class HealthTransitionsTest {
 
   private LoadBalancer balancer(int n, LoadBalancer.Builder builder) {
     return ticker.build(
-        builder.selector(Selectors.roundRobin()).servers(servers(n)).listener(recorder));
+        builder.selector(Selectors.roundRobin()).servers(servers(n)).listener(accounting));
   }
 
   private LoadBalancer balancer() {
@@ -342,7 +342,7 @@ class HealthTransitionsTest {
                 .selector(Selectors.roundRobin())
                 .servers(servers(3))
                 .listener(broken)
-                .listener(recorder)
+                .listener(accounting)
                 .outlierDetection(detection().build()));
 
     // The ejection happens on the thread reporting the failure: the report itself must not throw.

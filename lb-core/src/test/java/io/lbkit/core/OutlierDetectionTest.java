@@ -15,12 +15,12 @@ import org.junit.jupiter.api.Test;
 /**
  * Passive outlier detection ({@link OutlierDetection}): which outcomes eject a server, for how
  * long, how ejections back off and are forgotten, and how many servers may be out at once. Time is
- * a {@link HealthTestTicker} and maintenance runs only when a test calls {@code maintain()}.
+ * a {@link FakeTicker} and maintenance runs only when a test calls {@code maintain()}.
  */
 class OutlierDetectionTest {
   private static final Duration BASE = Duration.ofSeconds(30);
 
-  private final HealthTestTicker ticker = new HealthTestTicker();
+  private final FakeTicker ticker = FakeTicker.awayFromZero();
 
   private static List<Server> servers(int n) {
     List<Server> out = new ArrayList<>();
@@ -462,7 +462,7 @@ class OutlierDetectionTest {
     // The server comes back at an arbitrary moment of the decay cycle and fails again 2 s later:
     // it was never clean for a whole interval, so its ejection count must not have decayed.
     for (long offsetMillis = 0; offsetMillis < 10_000; offsetMillis += 1_250) {
-      HealthTestTicker t = new HealthTestTicker();
+      FakeTicker t = FakeTicker.awayFromZero();
       LoadBalancer lb =
           t.build(
               LoadBalancer.builder()

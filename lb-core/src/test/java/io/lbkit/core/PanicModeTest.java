@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class PanicModeTest {
   private static final Duration BASE = Duration.ofSeconds(30);
 
-  private final HealthTestTicker ticker = new HealthTestTicker();
+  private final FakeTicker ticker = FakeTicker.awayFromZero();
   private final List<String> panicEvents = new ArrayList<>();
 
   private final HealthListener listener =

@@ -40,7 +40,7 @@ class SlowStartTest {
   private static final long MS = 1_000_000L;
   private static final String NEW = "new:80";
 
-  private final HealthTestTicker ticker = new HealthTestTicker();
+  private final FakeTicker ticker = FakeTicker.awayFromZero();
 
   /** The slow-start factor the configuration promises, {@code elapsed} into the window. */
   private static double curve(double fraction, double aggression, double minWeightPercent) {

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
  * pick number {@code c} goes without touching a counter.
  */
 class WeightedRoundRobinSelectorTest {
-  private static final StatsRecorder RECORDER =
-      new StatsRecorder(
+  private static final Accounting RECORDER =
+      new Accounting(
           new FakeTicker(),
           false,
           false,

@@ -3,6 +3,7 @@ package io.lbkit.okhttp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.withinPercentage;
 
+import io.lbkit.core.FakeTicker;
 import io.lbkit.core.HealthState;
 import io.lbkit.core.LoadBalancer;
 import io.lbkit.core.OutlierDetection;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.lbkit.core.FakeTicker;
 import io.lbkit.core.HealthState;
 import io.lbkit.core.LoadBalancer;
 import io.lbkit.core.Outcome;

@@ -2,6 +2,7 @@ package io.lbkit.okhttp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lbkit.core.FakeTicker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -76,26 +76,25 @@ public final class PickEndpointStress {
   @Outcome(expect = FORBIDDEN, desc = "a torn, foreign or backward value")
   @State
   public static class RacingPublishers {
-    private final StatsRecorder recorder =
-        new StatsRecorder(
-            Ticker.systemTicker(), true, false, 1_000_000L, LatencyModel.DEFAULT, null);
-    private final long before = recorder.coarseNanos();
+    private final Accounting accounting =
+        new Accounting(Ticker.systemTicker(), true, false, 1_000_000L, LatencyModel.DEFAULT, null);
+    private final long before = accounting.coarseNanos();
     private volatile long first;
     private volatile long second;
 
     @Actor
     public void actor1() {
-      first = recorder.read();
+      first = accounting.read();
     }
 
     @Actor
     public void actor2() {
-      second = recorder.read();
+      second = accounting.read();
     }
 
     @Arbiter
     public void arbiter(I_Result r) {
-      long c = recorder.coarseNanos();
+      long c = accounting.coarseNanos();
       long newer = Math.max(first, second);
       long older = Math.min(first, second);
       if (c == newer && c - before >= 0) {

@@ -7,12 +7,14 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What one balancer records per pick, fixed when it is built: whether it counts in-flight requests
- * and times picks, its ticker, the in-flight expiry epoch length and the latency model; the coarse
- * clock that picks read instead of the ticker when only the in-flight count needs the time; and one
- * hint: the fleet's typical latency estimate, which least response time publishes while it scans
- * and completions read to bound how far one slow reply can raise an estimate. Shared by the
- * balancer's endpoints and pick handles.
+ * One balancer's accounting of its picks: the clock they read and how each pick's outcome is
+ * recorded into its server's statistics ({@link #record}). What it counts is fixed when the
+ * balancer is built: whether it counts in-flight requests and times picks, its ticker, the
+ * in-flight expiry epoch length and the latency model; the coarse clock that picks read instead of
+ * the ticker when only the in-flight count needs the time; and one hint: the fleet's typical
+ * latency estimate, which least response time publishes while it scans and completions read to
+ * bound how far one slow reply can raise an estimate. Shared by the balancer's endpoints and pick
+ * handles.
  *
  * <p>Coarse clock. The in-flight count needs the time only to tell epochs of {@code epochNanos} (at
  * least 1 ms, five minutes by default) apart, and the failure penalty decays over seconds; a ticker
@@ -25,7 +27,7 @@ import org.jspecify.annotations.Nullable;
  * one maintenance tick, whichever is shorter. A custom ticker (tests, simulations) is read on every
  * pick, so that fake time is exact and runs stay reproducible.
  */
-final class StatsRecorder {
+final class Accounting {
   /** A pick reads the ticker when its thread's random draw has these bits clear: 1 in 64. */
   private static final int REFRESH_MASK = 63;
 
@@ -34,7 +36,7 @@ final class StatsRecorder {
   static {
     try {
       FLEET_LATENCY =
-          MethodHandles.lookup().findVarHandle(StatsRecorder.class, "fleetLatencyBits", long.class);
+          MethodHandles.lookup().findVarHandle(Accounting.class, "fleetLatencyBits", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -61,8 +63,8 @@ final class StatsRecorder {
   final boolean trackLatency;
   final long epochNanos;
   private final long epochReciprocal;
-  final double tauNanos;
-  final double slowTauNanos;
+  final double decayNanos;
+  final double slowDecayNanos;
   final double failureFactor;
   final double failureFloorNanos;
 
@@ -86,7 +88,7 @@ final class StatsRecorder {
     void onOutcome(Endpoint endpoint, Outcome outcome);
   }
 
-  StatsRecorder(
+  Accounting(
       Ticker ticker,
       boolean trackInFlight,
       boolean trackLatency,
@@ -99,8 +101,8 @@ final class StatsRecorder {
     this.epochNanos = epochNanos;
     // floor((2^64 - 1) / epochNanos): positive as a signed long for any epoch of 1 ms or more.
     this.epochReciprocal = Long.divideUnsigned(-1L, epochNanos);
-    this.tauNanos = model.decayNanos;
-    this.slowTauNanos = model.decayNanos * LatencyModel.SLOW_FACTOR;
+    this.decayNanos = model.decayNanos;
+    this.slowDecayNanos = model.decayNanos * LatencyModel.SLOW_FACTOR;
     this.failureFactor = model.failureFactor;
     this.failureFloorNanos = model.failureFloorNanos;
     this.outcomes = outcomes;
@@ -162,14 +164,14 @@ final class StatsRecorder {
       if (outcome.isFailure()) {
         // A failure counts as load for a while, so that a server failing fast does not look idle
         // to the in-flight metrics (and attract every request).
-        stats.recordFailure(read(), slowTauNanos);
+        stats.recordFailure(read(), slowDecayNanos);
       }
     }
     if (trackLatency && outcome != Outcome.CANCELLED && (outcome.isFailure() || !sampled)) {
       stats.recordLatency(
           startNanos + Math.max(0, latencyNanos),
           latencyNanos,
-          tauNanos,
+          decayNanos,
           outcome.isFailure(),
           failureFactor,
           failureFloorNanos,
@@ -205,6 +207,6 @@ final class StatsRecorder {
 
   /** The decayed-when-idle latency estimate of an endpoint at {@code nowNanos}. */
   double latency(Endpoint e, long nowNanos, int inFlight) {
-    return e.stats.latencyEstimate(nowNanos, slowTauNanos, inFlight == 0);
+    return e.stats.latencyEstimate(nowNanos, slowDecayNanos, inFlight == 0);
   }
 }

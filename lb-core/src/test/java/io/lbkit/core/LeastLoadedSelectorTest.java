@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  * {@link Selectors#leastConnections()}, {@link Selectors#weightedLeastConnections()} and power of
  * two choices over in-flight counts. Picks are held open (not completed) to build up load.
  */
-class LeastConnectionsSelectorTest {
+class LeastLoadedSelectorTest {
   private final FakeTicker ticker = new FakeTicker();
 
   private LoadBalancer balancer(Selector selector, double... weights) {
