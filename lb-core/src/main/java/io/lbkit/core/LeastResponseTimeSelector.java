@@ -6,13 +6,17 @@ import java.util.random.RandomGenerator;
 /**
  * Least response time: the endpoint with the least expected wait, scanning all of them in fleets of
  * up to {@value #MAX_SCAN} and a random window of that many in larger ones (O(min(n, 128))), ties
- * broken at random in proportion to weight. In-flight requests are the main signal, latency a
- * bounded correction:
+ * broken at random in proportion to weight. The requests awaiting their first response are the main
+ * signal, latency a bounded correction:
  *
  * <pre>
- *   cost = (inFlight / weight + 1) x (1 + log2(max(1, estimate / (2 x fleet)))
+ *   cost = (awaiting / weight + 1) x (1 + log2(max(1, estimate / (2 x fleet)))
  * </pre>
  *
+ * where awaiting counts the server's in-flight requests whose response has not started ({@link
+ * Pick#responseStarted()}): a long stream or a slowly read body still counts in flight until it
+ * ends (for draining, outlier detection and status), but not as load here, since it says nothing
+ * about how long a new request would wait; the estimate is the time to first response as well.
  * where weight is relative to the heaviest endpoint's and fleet is the estimate of the fastest
  * other measured endpoint (peak-EWMA estimates sit above their servers' typical latency by their
  * recent noise; the fastest is the least inflated). Idle servers of typical speed all cost 1 and
@@ -23,9 +27,11 @@ import java.util.random.RandomGenerator;
  * estimate decays towards the fleet's (not towards zero) with the latency model's decay time: a
  * server that gave one slow answer, or that no pick has measured for a while, comes back as a
  * typical server within about a decay time instead of waiting for its own estimate to fall below
- * everyone's. The first pass over the endpoints sums the estimates; the second compares costs. Both
- * read only the endpoints' own atomic words: no lock, no allocation, no shared write on the pick
- * path except the fleet hint that {@link Accounting#publishFleetLatency} writes when it moved.
+ * everyone's. "Nothing in flight" is read as nothing awaited, so an estimate also decays while its
+ * server holds only started streams. The first pass over the endpoints sums the estimates; the
+ * second compares costs. Both read only the endpoints' own atomic words: no lock, no allocation, no
+ * shared write on the pick path except the fleet hint that {@link Accounting#publishFleetLatency}
+ * writes when it moved.
  */
 final class LeastResponseTimeSelector implements Selector {
   /** How much slower than the fleet (as a ratio minus one) still counts as equal. */
@@ -146,19 +152,22 @@ final class LeastResponseTimeSelector implements Selector {
       double fastest,
       double secondFastest,
       int measured) {
-    int inFlight = accounting.inFlight(e, now);
+    // Only the requests still awaiting their first response: a stream (or a long body) whose
+    // response started says nothing about how long a new request waits, though it stays in
+    // flight until it ends.
+    int awaiting = accounting.awaiting(e, now);
     long word = e.stats.latencyWord();
     double estimate = ServerStats.estimateOf(word);
     double factor;
     if (estimate == 0) {
-      factor = inFlight > 0 && measured > 0 ? UNMEASURED_BUSY : 1.0;
+      factor = awaiting > 0 && measured > 0 ? UNMEASURED_BUSY : 1.0;
     } else {
       // The fastest other server: every peak-EWMA estimate sits above its server's typical latency
       // by its recent noise, and the fastest is the least inflated; a slow server is never its own
       // yardstick.
       double fleet = measured < 2 ? estimate : estimate == fastest ? secondFastest : fastest;
       double effective = estimate;
-      if (inFlight == 0) {
+      if (awaiting == 0) {
         long age = ServerStats.latencyAgeNanos(word, now);
         if (age > 0) {
           effective = fleet + (estimate - fleet) * Math.exp(-age / accounting.decayNanos);
@@ -172,7 +181,7 @@ final class LeastResponseTimeSelector implements Selector {
     // Failures count through the estimate (each one at least doubles it), not as extra load: the
     // in-flight metrics' failure penalty lasts seconds, which would starve a server that failed a
     // few calls while it restarted long after it answers well again.
-    return (inFlight / weight + 1) * factor;
+    return (awaiting / weight + 1) * factor;
   }
 
   @Override

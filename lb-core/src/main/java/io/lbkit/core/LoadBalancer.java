@@ -396,6 +396,48 @@ public final class LoadBalancer implements AutoCloseable {
         endpoint, start, rec.trackInFlight ? rec.epoch(start) : 0, outcome, latencyNanos, false);
   }
 
+  /**
+   * Reports that the response of a request picked with {@link #pickEndpoint(long)} started (its
+   * headers, or its first message, arrived), like {@link Pick#responseStarted()}: the latency
+   * sample is the time to first response, measured from {@code start} with the balancer's ticker,
+   * and the request no longer counts as awaiting its first response (the load least response time
+   * compares), though it stays in flight until its outcome. Call it at most once per pick, before
+   * the outcome, and then report the outcome with {@link #completeStarted}, not {@link
+   * #complete(Endpoint, long, Outcome)}.
+   *
+   * @throws IllegalArgumentException if the endpoint is not one of this balancer's
+   */
+  public void responseStarted(Endpoint endpoint, long start) {
+    requireNonNull(endpoint, "endpoint");
+    Accounting rec = accounting;
+    if (endpoint.accounting != rec) {
+      throw new IllegalArgumentException(endpoint + " was not picked by " + name);
+    }
+    if (rec.trackInFlight) {
+      endpoint.stats.start(rec.epoch(start));
+    }
+    rec.recordResponseStart(endpoint, start, rec.trackLatency ? rec.read() - start : 0);
+  }
+
+  /**
+   * Reports how a request ended whose response start was reported with {@link
+   * #responseStarted(Endpoint, long)}: it leaves the in-flight count, and a success takes no second
+   * latency sample (a failure still does, measured from {@code start}). Call it exactly once per
+   * such pick, instead of {@link #complete(Endpoint, long, Outcome)}.
+   *
+   * @throws IllegalArgumentException if the endpoint is not one of this balancer's
+   */
+  public void completeStarted(Endpoint endpoint, long start, Outcome outcome) {
+    requireNonNull(endpoint, "endpoint");
+    requireNonNull(outcome, "outcome");
+    Accounting rec = accounting;
+    if (endpoint.accounting != rec) {
+      throw new IllegalArgumentException(endpoint + " was not picked by " + name);
+    }
+    long latency = rec.trackLatency && outcome.isFailure() ? rec.read() - start : 0;
+    rec.record(endpoint, start, rec.trackInFlight ? rec.epoch(start) : 0, outcome, latency, true);
+  }
+
   /** The name given to the builder, used in messages and logs. */
   public String name() {
     return name;
