@@ -257,6 +257,12 @@ final class ServerStats {
     return Math.max(0, inFlight - live(even, epoch) - live(odd, epoch));
   }
 
+  /** The number of response starts counted for picks of {@code epoch} or the epoch before. */
+  int started(int epoch) {
+    return live((long) STARTED_EVEN.getVolatile(this), epoch)
+        + live((long) STARTED_ODD.getVolatile(this), epoch);
+  }
+
   private static int live(long bucket, int epoch) {
     int age = epoch - (int) (bucket >>> 32);
     return (age == 0 || age == 1) ? (int) bucket : 0;
