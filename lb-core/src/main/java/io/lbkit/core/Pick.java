@@ -42,8 +42,9 @@ import java.lang.invoke.VarHandle;
  * handle, and that keeps the JIT from scalar-replacing it; a pooled handle would avoid the
  * allocation at the price of use-after-recycle bugs in callers. The selectors themselves allocate
  * nothing, and {@link LoadBalancer#pickEndpoint(long)} with {@link LoadBalancer#complete(Endpoint,
- * long, Outcome)} is the path without a handle, for callers that keep per-request state anyway and
- * can own exactly-once reporting.
+ * long, Outcome)} (or {@link LoadBalancer#responseStarted(Endpoint, long)} and {@link
+ * LoadBalancer#completeStarted}) is the path without a handle, for callers that keep per-request
+ * state anyway and can own exactly-once reporting.
  *
  * @since 0.1.0
  */
