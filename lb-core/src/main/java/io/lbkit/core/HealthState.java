@@ -4,7 +4,7 @@ package io.lbkit.core;
  * The health of one server in a {@link LoadBalancer}: what the application set, what active health
  * checks and passive outlier detection found, and whether the server is warming up, folded into one
  * state. {@link #HEALTHY} and {@link #WARMING} servers are picked; the others are not (except in
- * panic mode, see {@link LoadBalancer.Builder#panicThreshold}).
+ * panic mode, see {@link LoadBalancerBuilder#panicThreshold}).
  *
  * <p>When several causes apply, the state shows the strongest, in this order: {@link #DRAINING},
  * {@link #UNHEALTHY}, {@link #EJECTED}, {@link #WARMING}, {@link #HEALTHY}. {@link ServerStatus}

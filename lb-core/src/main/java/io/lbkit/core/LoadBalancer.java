@@ -4,7 +4,6 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkState;
 import static java.util.Objects.requireNonNull;
 
-import com.google.common.base.Ticker;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.errorprone.annotations.CanIgnoreReturnValue;
@@ -13,14 +12,11 @@ import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -84,15 +80,16 @@ import org.slf4j.LoggerFactory;
  * <h2>Health</h2>
  *
  * <p>A server is picked when it is eligible ({@link HealthState#isEligible()}): the application has
- * not marked it unhealthy or draining, {@linkplain Builder#healthCheck active health checks} pass,
- * {@linkplain Builder#outlierDetection outlier detection} has not ejected it. A server that is new
- * or back from ejection ramps its weight up under {@linkplain Builder#slowStart slow start}. When
- * too few servers are eligible the balancer enters {@linkplain Builder#panicThreshold panic mode}.
- * Every transition is logged once (SLF4J, logger {@code io.lbkit.core.LoadBalancer}) and reported
- * to the {@linkplain Builder#listener listeners}; {@link #status()} shows each server's causes.
- * Time-based transitions (the end of an ejection, the slow-start ramp, drained removals, the
- * outlier rate rules) run on a scheduler, never on the pick path; {@link #close()} stops it and the
- * health checks.
+ * not marked it unhealthy or draining, {@linkplain LoadBalancerBuilder#healthCheck active health
+ * checks} pass, {@linkplain LoadBalancerBuilder#outlierDetection outlier detection} has not ejected
+ * it. A server that is new or back from ejection ramps its weight up under {@linkplain
+ * LoadBalancerBuilder#slowStart slow start}. When too few servers are eligible the balancer enters
+ * {@linkplain LoadBalancerBuilder#panicThreshold panic mode}. Every transition is logged once
+ * (SLF4J, logger {@code io.lbkit.core.LoadBalancer}) and reported to the {@linkplain
+ * LoadBalancerBuilder#listener listeners}; {@link #status()} shows each server's causes. Time-based
+ * transitions (the end of an ejection, the slow-start ramp, drained removals, the outlier rate
+ * rules) run on a scheduler, never on the pick path; {@link #close()} stops it and the health
+ * checks.
  *
  * @since 0.1.0
  */
@@ -149,7 +146,7 @@ public final class LoadBalancer implements AutoCloseable {
   // reader.
   private volatile Snapshot snapshot;
 
-  private LoadBalancer(Builder b) {
+  LoadBalancer(LoadBalancerBuilder b) {
     this.name = b.name;
     this.selector = requireNonNull(b.selector, "selector");
     // First, before anything starts: a selector another live balancer uses fails the build here.
@@ -226,8 +223,8 @@ public final class LoadBalancer implements AutoCloseable {
   }
 
   /** Returns a builder; the only required setting is a selector. */
-  public static Builder builder() {
-    return new Builder();
+  public static LoadBalancerBuilder builder() {
+    return new LoadBalancerBuilder();
   }
 
   /**
@@ -423,7 +420,7 @@ public final class LoadBalancer implements AutoCloseable {
     return snapshot.endpoints;
   }
 
-  /** Whether the balancer is in panic mode (see {@link Builder#panicThreshold}). */
+  /** Whether the balancer is in panic mode (see {@link LoadBalancerBuilder#panicThreshold}). */
   public boolean isPanicMode() {
     return snapshot.panic;
   }
@@ -598,8 +595,8 @@ public final class LoadBalancer implements AutoCloseable {
 
   /**
    * Drains the server with this id and removes it once its in-flight requests have completed (or
-   * expired, see {@link Builder#inFlightExpiry}); the future completes with the removed server. The
-   * check runs on the balancer's scheduler (one is started if none is running).
+   * expired, see {@link LoadBalancerBuilder#inFlightExpiry}); the future completes with the removed
+   * server. The check runs on the balancer's scheduler (one is started if none is running).
    *
    * <p>If the balancer does not count in-flight requests (its selector ignores load and no health
    * feature is configured), the server is removed at the next check: requests already sent hold
@@ -1214,236 +1211,5 @@ public final class LoadBalancer implements AutoCloseable {
             });
 
     private DrainPoller() {}
-  }
-
-  /**
-   * Builds a {@link LoadBalancer}. Each setting may be set once; {@link #build()} leaves the
-   * builder unchanged.
-   */
-  public static final class Builder {
-    private String name = "lbkit";
-    private @Nullable Selector selector;
-    private List<Server> servers = List.of();
-    private Ticker ticker = Ticker.systemTicker();
-    private Duration inFlightExpiry = Duration.ofMinutes(5);
-    private LatencyModel latencyModel = LatencyModel.DEFAULT;
-    private boolean serversSet;
-    private @Nullable OutlierDetection outlierDetection;
-    private @Nullable SlowStart slowStart;
-    private @Nullable ActiveHealthCheck healthCheck;
-    private double panicThreshold = 0.5;
-    private final List<HealthListener> listeners = new ArrayList<>();
-    private @Nullable ScheduledExecutorService scheduler;
-    private RandomGenerator random = ThreadLocalRandomGenerator.INSTANCE;
-
-    private Builder() {}
-
-    /** A name for messages and logs, such as the logical service name. */
-    @CanIgnoreReturnValue
-    public Builder name(String name) {
-      requireNonNull(name, "name");
-      checkArgument(!name.isBlank(), "name must not be blank but was '%s'", name);
-      this.name = name;
-      return this;
-    }
-
-    /**
-     * The algorithm; required. Give each balancer its own selector instance: {@link #build()}
-     * rejects a selector whose state outlives a snapshot (round robin, weighted round robin, ring
-     * hash, bounded-load hash, a fleet-sized Maglev, zone-aware, or a decorator over one of them)
-     * while another balancer that uses it is open, since that state describes one balancer's
-     * traffic.
-     */
-    @CanIgnoreReturnValue
-    public Builder selector(Selector selector) {
-      checkState(this.selector == null, "selector was already set to %s", this.selector);
-      this.selector = requireNonNull(selector, "selector");
-      return this;
-    }
-
-    /**
-     * The initial servers. Leave unset to start empty (picks then fail until servers are added).
-     * Initial servers start at full weight (no slow start).
-     *
-     * @throws IllegalArgumentException if the list is empty or holds two servers with one id
-     */
-    @CanIgnoreReturnValue
-    public Builder servers(Collection<Server> servers) {
-      checkState(!serversSet, "servers were already set");
-      requireNonNull(servers, "servers");
-      checkArgument(!servers.isEmpty(), "server list is empty; leave servers unset to start empty");
-      List<Server> copy = new ArrayList<>(servers.size());
-      Set<String> ids = new HashSet<>();
-      int index = 0;
-      for (Server s : servers) {
-        if (s == null) {
-          throw new NullPointerException("servers[" + index + "] is null");
-        }
-        index++;
-        checkArgument(ids.add(s.id()), "duplicate server id '%s' in the server list", s.id());
-        copy.add(s);
-      }
-      this.servers = copy;
-      this.serversSet = true;
-      return this;
-    }
-
-    /** The initial servers. */
-    @CanIgnoreReturnValue
-    public Builder servers(Server... servers) {
-      requireNonNull(servers, "servers");
-      return servers(Arrays.asList(servers));
-    }
-
-    /**
-     * The time source for latency, in-flight expiry and health timing; {@link
-     * Ticker#systemTicker()} by default. Tests inject a fake ticker to make time-based behaviour
-     * deterministic.
-     */
-    @CanIgnoreReturnValue
-    public Builder ticker(Ticker ticker) {
-      this.ticker = requireNonNull(ticker, "ticker");
-      return this;
-    }
-
-    /**
-     * The source of every random choice the balancer makes: the selector's draws, tie-breaks and
-     * starting position (through {@link Selector#newPicker(ImmutableList, RandomGenerator)}), and
-     * the spreading of active health checks. By default each thread draws from its own {@code
-     * ThreadLocalRandom}, which shares no state between threads; keep the default in production.
-     *
-     * <p>For simulations and tests, a seeded generator together with a fake {@link #ticker} makes a
-     * run reproducible, pick for pick, as long as picks are made on one thread:
-     *
-     * <pre>{@code
-     * LoadBalancer balancer = LoadBalancer.builder()
-     *     .selector(Selectors.powerOfTwoChoices())
-     *     .servers(servers)
-     *     .ticker(simulatedClock)
-     *     .random(new SplittableRandom(42))
-     *     .build();
-     * }</pre>
-     *
-     * <p>The generator is called on the pick path from every thread that picks, so it must be safe
-     * for concurrent use if picks run on several threads ({@link java.util.Random} is, by
-     * contending on one atomic seed; {@link java.util.SplittableRandom} is not). Outlier
-     * detection's ejection jitter comes from its own backoff function; set its jitter to 0 for a
-     * fully reproducible run.
-     */
-    @CanIgnoreReturnValue
-    public Builder random(RandomGenerator random) {
-      this.random = requireNonNull(random, "random");
-      return this;
-    }
-
-    /**
-     * How long a pick that is never completed may count towards its server's in-flight load: it
-     * stops counting after at most twice this long (and a request legitimately running longer than
-     * this may stop counting early). Five minutes by default.
-     *
-     * <p>With the system ticker, a selector that uses in-flight counts but not latency does not
-     * read the clock on every pick: picks see the time through a coarse clock that about one pick
-     * in 64 refreshes, as do the maintenance tick and every other ticker read of the balancer. The
-     * twice this long is then measured on that clock, which lags real time by about the time the
-     * balancer takes for 64 picks (or one maintenance tick, when health features run): microseconds
-     * under load, longer for a balancer picking rarely. A custom {@link #ticker} is read on every
-     * pick.
-     *
-     * @throws IllegalArgumentException naming the value if not in [1 ms, 7 days]
-     */
-    @CanIgnoreReturnValue
-    public Builder inFlightExpiry(Duration expiry) {
-      this.inFlightExpiry =
-          Durations.check(expiry, "in-flight expiry", Durations.MIN, Duration.ofDays(7));
-      return this;
-    }
-
-    /**
-     * The latency model behind {@link Endpoint#latencyEstimateNanos()}: the peak-EWMA decay time
-     * (10 s by default, as in Finagle and Linkerd), the factor by which a failure raises the
-     * estimate (2 by default) and the least latency a failure counts as (10 ms by default), so that
-     * a server failing fast does not look fast.
-     *
-     * @throws IllegalArgumentException naming the value if decay is not in [1 ms, 1 day], the
-     *     factor is below 1 or not finite, or the floor is not in [0, 1 day]
-     */
-    @CanIgnoreReturnValue
-    public Builder latencyModel(Duration decay, double failureFactor, Duration failureFloor) {
-      this.latencyModel = new LatencyModel(decay, failureFactor, failureFloor);
-      return this;
-    }
-
-    /** Turns on passive outlier detection (off by default). */
-    @CanIgnoreReturnValue
-    public Builder outlierDetection(OutlierDetection detection) {
-      checkState(outlierDetection == null, "outlierDetection was already set");
-      this.outlierDetection = requireNonNull(detection, "detection");
-      return this;
-    }
-
-    /**
-     * Turns on slow start for servers added later and servers back from ejection (off by default).
-     */
-    @CanIgnoreReturnValue
-    public Builder slowStart(SlowStart slowStart) {
-      checkState(this.slowStart == null, "slowStart was already set");
-      this.slowStart = requireNonNull(slowStart, "slowStart");
-      return this;
-    }
-
-    /** Turns on active health checks (off by default). */
-    @CanIgnoreReturnValue
-    public Builder healthCheck(ActiveHealthCheck check) {
-      checkState(healthCheck == null, "healthCheck was already set");
-      this.healthCheck = requireNonNull(check, "check");
-      return this;
-    }
-
-    /**
-     * Panic mode: when fewer than this percentage of the servers that the application has not taken
-     * out (marked unhealthy or draining) are eligible, balance across all of them, ejected and
-     * failing ones included, instead of overloading the few healthy ones. Envoy's rule; 50 by
-     * default, 0 turns it off.
-     *
-     * @throws IllegalArgumentException if not in 0..100
-     */
-    @CanIgnoreReturnValue
-    public Builder panicThreshold(double percent) {
-      checkArgument(
-          percent >= 0 && percent <= 100,
-          "panicThreshold must be a percentage in 0..100 but was %s",
-          percent);
-      this.panicThreshold = percent / 100.0;
-      return this;
-    }
-
-    /** Adds a listener for health transitions and panic mode. */
-    @CanIgnoreReturnValue
-    public Builder listener(HealthListener listener) {
-      listeners.add(requireNonNull(listener, "listener"));
-      return this;
-    }
-
-    /**
-     * The scheduler for health checks and maintenance. By default the balancer starts one daemon
-     * thread of its own when a health feature is on, and stops it on {@link #close()}; a scheduler
-     * given here is used but never shut down by the balancer.
-     */
-    @CanIgnoreReturnValue
-    public Builder scheduler(ScheduledExecutorService scheduler) {
-      checkState(this.scheduler == null, "scheduler was already set");
-      this.scheduler = requireNonNull(scheduler, "scheduler");
-      return this;
-    }
-
-    /**
-     * Returns the balancer.
-     *
-     * @throws IllegalStateException if no selector was set
-     */
-    public LoadBalancer build() {
-      checkState(selector != null, "a selector is required: call selector(Selectors...)");
-      return new LoadBalancer(this);
-    }
   }
 }

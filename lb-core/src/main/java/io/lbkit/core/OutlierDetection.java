@@ -25,14 +25,14 @@ import java.util.random.RandomGenerator;
  *
  * <p>An ejected server stays out for a time that grows exponentially with its recent ejections
  * (base time x 2^(n-1), computed with Resilience4j's {@code IntervalFunction}), spread by a random
- * jitter drawn from the balancer's random source (so a seeded {@link LoadBalancer.Builder#random}
+ * jitter drawn from the balancer's random source (so a seeded {@link LoadBalancerBuilder#random}
  * reproduces ejection times too), and capped at the maximum. Each evaluation interval in which a
  * server is not ejected forgets one of its past ejections. At most {@code maxEjectionPercent} of
  * the servers are ejected at once, so that part of the cluster always stays in use: the percentage
  * of the balancer's servers rounded down, but always at least one server unless it is 0 (so 10% of
  * 5, 9 or 10 servers is one, of 25 servers two).
  *
- * <p>With {@linkplain LoadBalancer.Builder#healthCheck active health checks}, a passing check lifts
+ * <p>With {@linkplain LoadBalancerBuilder#healthCheck active health checks}, a passing check lifts
  * an ejection at once, as in Envoy ({@code successful_active_health_check_uneject_host}): the
  * checks see the server working again (a restarted process, say) before the ejection time is over.
  * A server still below the checks' healthy threshold after failing checks stays out. Turn this off
@@ -301,7 +301,7 @@ public final class OutlierDetection {
     /**
      * Whether a passing active health check ends an ejection at once ({@code true} by default, as
      * Envoy's {@code successful_active_health_check_uneject_host}). Has no effect without {@link
-     * LoadBalancer.Builder#healthCheck active health checks}.
+     * LoadBalancerBuilder#healthCheck active health checks}.
      */
     @CanIgnoreReturnValue
     public Builder unejectOnPassingHealthCheck(boolean uneject) {

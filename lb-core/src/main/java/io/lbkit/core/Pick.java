@@ -27,7 +27,7 @@ import java.lang.invoke.VarHandle;
  *
  * <p>A pick that is never completed (the handle was dropped) stops counting towards its server's
  * in-flight load once it is older than twice the balancer's {@linkplain
- * LoadBalancer.Builder#inFlightExpiry in-flight expiry} (on the coarse clock described there);
+ * LoadBalancerBuilder#inFlightExpiry in-flight expiry} (on the coarse clock described there);
  * nothing else is held for it.
  *
  * <p>Latency is measured from the pick to the report with the balancer's ticker, unless the caller

@@ -40,7 +40,7 @@ public interface Selector {
   /**
    * Returns a picker over these endpoints whose random choices (a random draw, a tie-break, a
    * starting position) come from {@code random}. The balancer builds its pickers through this
-   * method, passing the generator of {@link LoadBalancer.Builder#random} (by default each thread's
+   * method, passing the generator of {@link LoadBalancerBuilder#random} (by default each thread's
    * {@code ThreadLocalRandom}), so that a seeded generator makes a run of picks reproducible. The
    * default ignores {@code random} and calls {@link #newPicker(ImmutableList)}: a selector that
    * makes random choices overrides this method, as all built-in ones do.

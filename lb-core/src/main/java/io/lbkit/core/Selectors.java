@@ -320,7 +320,7 @@ public final class Selectors {
    * most replicated services), and takes the expected share from the balancer's own servers.
    * Without knowing other zones' callers it spreads the residual by eligible weight where Envoy
    * uses each zone's residual capacity; it weighs by server weight where Envoy counts hosts; and in
-   * panic mode (see {@link LoadBalancer.Builder#panicThreshold}) the decorator is handed every
+   * panic mode (see {@link LoadBalancerBuilder#panicThreshold}) the decorator is handed every
    * server, eligible or not, so it keeps the local zone's traffic local, where Envoy ignores zones
    * and spreads over all servers. Requests with a hash key choose between zones by the key
    * (remixed), so keyed requests keep their zone while the split stays the same.

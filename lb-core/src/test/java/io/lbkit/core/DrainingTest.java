@@ -39,7 +39,7 @@ class DrainingTest {
         }
       };
 
-  private LoadBalancer balancer(LoadBalancer.Builder builder) {
+  private LoadBalancer balancer(LoadBalancerBuilder builder) {
     return ticker.build(
         builder
             .selector(Selectors.roundRobin())

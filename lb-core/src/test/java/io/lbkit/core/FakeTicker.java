@@ -64,7 +64,7 @@ public final class FakeTicker extends Ticker {
   }
 
   /** Builds the balancer on this ticker, with maintenance left to the test (see the class doc). */
-  LoadBalancer build(LoadBalancer.Builder builder) {
+  LoadBalancer build(LoadBalancerBuilder builder) {
     ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
     try {
       return builder.ticker(this).scheduler(scheduler).build();

@@ -36,7 +36,7 @@ class FaultScenarioTest {
    * Returns the number of failures the callers saw.
    */
   private int failuresSeen(@Nullable OutlierDetection detection, int requests, long stepMillis) {
-    LoadBalancer.Builder b =
+    LoadBalancerBuilder b =
         LoadBalancer.builder().selector(Selectors.roundRobin()).servers(servers(5));
     if (detection != null) {
       b.outlierDetection(detection);

@@ -29,7 +29,7 @@ class HealthCheckUnejectTest {
   }
 
   private static LoadBalancer balancer(String name, boolean uneject, LiveServers.Http... backends) {
-    LoadBalancer.Builder b =
+    LoadBalancerBuilder b =
         LoadBalancer.builder()
             .name(name)
             .selector(Selectors.roundRobin())

@@ -254,7 +254,7 @@ class HealthConfigValidationTest {
 
   @Test
   void healthFeaturesCannotBeSetTwice() {
-    LoadBalancer.Builder b =
+    LoadBalancerBuilder b =
         LoadBalancer.builder()
             .outlierDetection(OutlierDetection.defaults())
             .slowStart(SlowStart.of(W))

@@ -68,7 +68,7 @@ class HealthTransitionsTest {
         .maxEjectionPercent(100);
   }
 
-  private LoadBalancer balancer(int n, LoadBalancer.Builder builder) {
+  private LoadBalancer balancer(int n, LoadBalancerBuilder builder) {
     return ticker.build(
         builder.selector(Selectors.roundRobin()).servers(servers(n)).listener(accounting));
   }

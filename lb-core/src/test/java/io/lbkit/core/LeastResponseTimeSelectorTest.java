@@ -37,7 +37,7 @@ class LeastResponseTimeSelectorTest {
     return balancer(LoadBalancer.builder(), hosts);
   }
 
-  private LoadBalancer balancer(LoadBalancer.Builder builder, String... hosts) {
+  private LoadBalancer balancer(LoadBalancerBuilder builder, String... hosts) {
     List<Server> servers = new ArrayList<>();
     for (String h : hosts) {
       servers.add(Server.of(h, 80));

@@ -20,7 +20,7 @@ class LoadBalancerTest {
 
   private final FakeTicker ticker = new FakeTicker();
 
-  private LoadBalancer.Builder builder(Selector selector) {
+  private LoadBalancerBuilder builder(Selector selector) {
     return LoadBalancer.builder().name("inventory").selector(selector).ticker(ticker);
   }
 
@@ -50,7 +50,7 @@ class LoadBalancerTest {
 
   @Test
   void selectorCannotBeSetTwice() {
-    LoadBalancer.Builder b = LoadBalancer.builder().selector(Selectors.random());
+    LoadBalancerBuilder b = LoadBalancer.builder().selector(Selectors.random());
     assertThatThrownBy(() -> b.selector(Selectors.roundRobin()))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("selector")
@@ -62,14 +62,14 @@ class LoadBalancerTest {
 
   @Test
   void serversCannotBeSetTwice() {
-    LoadBalancer.Builder b = LoadBalancer.builder().selector(Selectors.random()).servers(A);
+    LoadBalancerBuilder b = LoadBalancer.builder().selector(Selectors.random()).servers(A);
     assertThatThrownBy(() -> b.servers(B)).isInstanceOf(IllegalStateException.class);
     assertThat(b.build().servers()).containsExactly(A);
   }
 
   @Test
   void emptyServerListIsRejected() {
-    LoadBalancer.Builder b = LoadBalancer.builder().selector(Selectors.random());
+    LoadBalancerBuilder b = LoadBalancer.builder().selector(Selectors.random());
     assertThatThrownBy(() -> b.servers(List.of()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("empty");
@@ -80,7 +80,7 @@ class LoadBalancerTest {
 
   @Test
   void duplicateIdsAreRejectedNamingTheId() {
-    LoadBalancer.Builder b = LoadBalancer.builder().selector(Selectors.random());
+    LoadBalancerBuilder b = LoadBalancer.builder().selector(Selectors.random());
     Server sameIdOtherHost = Server.builder("z", 1).id("a:80").build();
     assertThatThrownBy(() -> b.servers(A, B, sameIdOtherHost))
         .isInstanceOf(IllegalArgumentException.class)
@@ -112,7 +112,7 @@ class LoadBalancerTest {
 
   @Test
   void inFlightExpiryMustBeAtLeastOneMillisecond() {
-    LoadBalancer.Builder b = LoadBalancer.builder();
+    LoadBalancerBuilder b = LoadBalancer.builder();
     for (Duration bad :
         List.of(
             Duration.ZERO,
@@ -130,7 +130,7 @@ class LoadBalancerTest {
 
   @Test
   void latencyModelRejectsBadValuesNamingTheSetting() {
-    LoadBalancer.Builder b = LoadBalancer.builder();
+    LoadBalancerBuilder b = LoadBalancer.builder();
     Duration floor = Duration.ofMillis(10);
     assertThatThrownBy(() -> b.latencyModel(Duration.ZERO, 2, floor))
         .isInstanceOf(IllegalArgumentException.class)

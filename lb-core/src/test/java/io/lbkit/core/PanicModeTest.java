@@ -11,7 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Panic mode ({@link LoadBalancer.Builder#panicThreshold}): when too few of the servers the
+ * Panic mode ({@link LoadBalancerBuilder#panicThreshold}): when too few of the servers the
  * application has not taken out are eligible, picks spread over all of them instead of crushing the
  * few healthy ones.
  */
@@ -41,7 +41,7 @@ class PanicModeTest {
     return "s" + i + ":80";
   }
 
-  private LoadBalancer balancer(int n, LoadBalancer.Builder builder) {
+  private LoadBalancer balancer(int n, LoadBalancerBuilder builder) {
     return ticker.build(
         builder
             .selector(Selectors.roundRobin())

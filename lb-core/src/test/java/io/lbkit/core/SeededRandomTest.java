@@ -16,7 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@link LoadBalancer.Builder#random}: with a seeded generator and a fake ticker, a single-threaded
+ * {@link LoadBalancerBuilder#random}: with a seeded generator and a fake ticker, a single-threaded
  * run of picks is reproducible for every built-in selector, and the generator is really the source
  * of the selector's choices (another seed gives another sequence).
  */

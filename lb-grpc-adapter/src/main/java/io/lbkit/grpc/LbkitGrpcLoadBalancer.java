@@ -256,7 +256,7 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
   }
 
   private io.lbkit.core.LoadBalancer newBalancer(LbkitConfig cfg) {
-    io.lbkit.core.LoadBalancer.Builder b =
+    io.lbkit.core.LoadBalancerBuilder b =
         io.lbkit.core.LoadBalancer.builder()
             .name(target)
             .selector(cfg.selector.get())

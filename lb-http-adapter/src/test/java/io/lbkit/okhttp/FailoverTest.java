@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.lbkit.core.FakeTicker;
 import io.lbkit.core.HealthState;
 import io.lbkit.core.LoadBalancer;
+import io.lbkit.core.LoadBalancerBuilder;
 import io.lbkit.core.Outcome;
 import io.lbkit.core.OutlierDetection;
 import io.lbkit.core.Selector;
@@ -369,7 +370,7 @@ class FailoverTest {
       backends.add(b);
       servers.add(b.server());
     }
-    LoadBalancer.Builder lb =
+    LoadBalancerBuilder lb =
         LoadBalancer.builder().name("inventory").selector(selector).servers(servers);
     if (outlier != null) {
       lb.outlierDetection(outlier).panicThreshold(0);

@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableList;
 import io.lbkit.core.HealthListener;
 import io.lbkit.core.HealthState;
 import io.lbkit.core.LoadBalancer;
+import io.lbkit.core.LoadBalancerBuilder;
 import io.lbkit.core.NoAvailableServerException;
 import io.lbkit.core.Outcome;
 import io.lbkit.core.Pick;
@@ -46,7 +47,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Every random stream (arrivals, service times, client choice, oracle ties, error draws, the
  * slow sets of fluctuations, and each balancer's own draws through {@link
- * LoadBalancer.Builder#random}) is split from the seed, so a run is a function of scenario, policy
+ * LoadBalancerBuilder#random}) is split from the seed, so a run is a function of scenario, policy
  * and seed: the same seed gives the identical result for every policy. Arrivals, base service times
  * and error draws come from streams of their own, so they do not depend on the policy (common
  * random numbers). Outlier detection's ejection jitter draws from the balancer's generator too.
@@ -196,7 +197,7 @@ public final class Simulation {
           }
         };
     for (int c = 0; c < scenario.clients(); c++) {
-      LoadBalancer.Builder b =
+      LoadBalancerBuilder b =
           LoadBalancer.builder()
               .name("client-" + c)
               .selector(Policies.create(spec.selector(), view, c))

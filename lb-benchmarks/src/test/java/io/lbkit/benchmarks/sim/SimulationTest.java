@@ -33,7 +33,7 @@ class SimulationTest {
   @Timeout(30)
   void everyPolicyIsReproducibleForItsSeed() {
     // S4 has many clients and fluctuating servers; S6 has error responses, timeouts and outlier
-    // detection. Every randomised selector draws from the seed through LoadBalancer.Builder.random,
+    // detection. Every randomised selector draws from the seed through LoadBalancerBuilder.random,
     // so even random and power of two choices repeat themselves exactly, down to the timeline.
     Scenario s4 = Scenario.s4().withRequests(6_000);
     Scenario s6 = Scenario.s6().withRequests(6_000);
