@@ -111,7 +111,23 @@ class LoadBalancerTest {
     withNull.add(A);
     withNull.add(null);
     assertThatThrownBy(() -> LoadBalancer.builder().servers(withNull))
-        .isInstanceOf(NullPointerException.class);
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("servers[1]");
+  }
+
+  @Test
+  @SuppressWarnings("NullAway") // deliberately passing nulls
+  void setServersNamesTheIndexOfANullServerAndChangesNothing() {
+    LoadBalancer lb =
+        LoadBalancer.builder().name("orders").selector(Selectors.roundRobin()).servers(A).build();
+    List<Server> withNull = new ArrayList<>();
+    withNull.add(B);
+    withNull.add(null);
+    assertThatThrownBy(() -> lb.setServers(withNull))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("orders")
+        .hasMessageContaining("index 1");
+    assertThat(lb.servers()).containsExactly(A);
   }
 
   @Test
