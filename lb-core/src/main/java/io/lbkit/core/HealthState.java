@@ -1,10 +1,25 @@
+/*
+ * Copyright 2026 The lbkit Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
 package io.lbkit.core;
 
 /**
  * The health of one server in a {@link LoadBalancer}: what the application set, what active health
  * checks and passive outlier detection found, and whether the server is warming up, folded into one
  * state. {@link #HEALTHY} and {@link #WARMING} servers are picked; the others are not (except in
- * panic mode, see {@link LoadBalancer.Builder#panicThreshold}).
+ * panic mode, see {@link LoadBalancerBuilder#panicThreshold}).
  *
  * <p>When several causes apply, the state shows the strongest, in this order: {@link #DRAINING},
  * {@link #UNHEALTHY}, {@link #EJECTED}, {@link #WARMING}, {@link #HEALTHY}. {@link ServerStatus}

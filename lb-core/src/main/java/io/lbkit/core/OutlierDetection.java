@@ -1,3 +1,18 @@
+/*
+ * Copyright 2026 The lbkit Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
 package io.lbkit.core;
 
 import static com.google.common.base.Preconditions.checkArgument;
@@ -25,14 +40,14 @@ import java.util.random.RandomGenerator;
  *
  * <p>An ejected server stays out for a time that grows exponentially with its recent ejections
  * (base time x 2^(n-1), computed with Resilience4j's {@code IntervalFunction}), spread by a random
- * jitter drawn from the balancer's random source (so a seeded {@link LoadBalancer.Builder#random}
+ * jitter drawn from the balancer's random source (so a seeded {@link LoadBalancerBuilder#random}
  * reproduces ejection times too), and capped at the maximum. Each evaluation interval in which a
  * server is not ejected forgets one of its past ejections. At most {@code maxEjectionPercent} of
  * the servers are ejected at once, so that part of the cluster always stays in use: the percentage
  * of the balancer's servers rounded down, but always at least one server unless it is 0 (so 10% of
  * 5, 9 or 10 servers is one, of 25 servers two).
  *
- * <p>With {@linkplain LoadBalancer.Builder#healthCheck active health checks}, a passing check lifts
+ * <p>With {@linkplain LoadBalancerBuilder#healthCheck active health checks}, a passing check lifts
  * an ejection at once, as in Envoy ({@code successful_active_health_check_uneject_host}): the
  * checks see the server working again (a restarted process, say) before the ejection time is over.
  * A server still below the checks' healthy threshold after failing checks stays out. Turn this off
@@ -301,7 +316,7 @@ public final class OutlierDetection {
     /**
      * Whether a passing active health check ends an ejection at once ({@code true} by default, as
      * Envoy's {@code successful_active_health_check_uneject_host}). Has no effect without {@link
-     * LoadBalancer.Builder#healthCheck active health checks}.
+     * LoadBalancerBuilder#healthCheck active health checks}.
      */
     @CanIgnoreReturnValue
     public Builder unejectOnPassingHealthCheck(boolean uneject) {

@@ -1,3 +1,18 @@
+/*
+ * Copyright 2026 The lbkit Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
 package io.lbkit.core;
 
 import static java.util.Objects.requireNonNull;
@@ -27,7 +42,7 @@ import java.lang.invoke.VarHandle;
  *
  * <p>A pick that is never completed (the handle was dropped) stops counting towards its server's
  * in-flight load once it is older than twice the balancer's {@linkplain
- * LoadBalancer.Builder#inFlightExpiry in-flight expiry} (on the coarse clock described there);
+ * LoadBalancerBuilder#inFlightExpiry in-flight expiry} (on the coarse clock described there);
  * nothing else is held for it.
  *
  * <p>Latency is measured from the pick to the report with the balancer's ticker, unless the caller

@@ -1,3 +1,18 @@
+/*
+ * Copyright 2026 The lbkit Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
 package io.lbkit.core;
 
 import com.google.common.collect.ImmutableList;
@@ -40,7 +55,7 @@ public interface Selector {
   /**
    * Returns a picker over these endpoints whose random choices (a random draw, a tie-break, a
    * starting position) come from {@code random}. The balancer builds its pickers through this
-   * method, passing the generator of {@link LoadBalancer.Builder#random} (by default each thread's
+   * method, passing the generator of {@link LoadBalancerBuilder#random} (by default each thread's
    * {@code ThreadLocalRandom}), so that a seeded generator makes a run of picks reproducible. The
    * default ignores {@code random} and calls {@link #newPicker(ImmutableList)}: a selector that
    * makes random choices overrides this method, as all built-in ones do.

@@ -1,3 +1,18 @@
+/*
+ * Copyright 2026 The lbkit Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
 package io.lbkit.core;
 
 import static com.google.common.base.Preconditions.checkArgument;
@@ -320,7 +335,7 @@ public final class Selectors {
    * most replicated services), and takes the expected share from the balancer's own servers.
    * Without knowing other zones' callers it spreads the residual by eligible weight where Envoy
    * uses each zone's residual capacity; it weighs by server weight where Envoy counts hosts; and in
-   * panic mode (see {@link LoadBalancer.Builder#panicThreshold}) the decorator is handed every
+   * panic mode (see {@link LoadBalancerBuilder#panicThreshold}) the decorator is handed every
    * server, eligible or not, so it keeps the local zone's traffic local, where Envoy ignores zones
    * and spreads over all servers. Requests with a hash key choose between zones by the key
    * (remixed), so keyed requests keep their zone while the split stays the same.

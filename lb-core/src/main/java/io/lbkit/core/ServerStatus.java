@@ -1,3 +1,18 @@
+/*
+ * Copyright 2026 The lbkit Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
 package io.lbkit.core;
 
 import static java.util.Objects.requireNonNull;
@@ -54,6 +69,23 @@ public final class ServerStatus {
     this.inFlight = inFlight;
     this.latencyEstimateNanos = latencyEstimateNanos;
     this.reason = requireNonNull(reason);
+  }
+
+  /** The status of this member at {@code now}, with the balancer's accounting and slow start. */
+  static ServerStatus of(Member m, long now, Accounting accounting, @Nullable SlowStart slow) {
+    int inFlight = m.stats.inFlight(accounting.epoch(now));
+    return new ServerStatus(
+        m.server,
+        m.state(),
+        m.applicationState,
+        m.activeCheckFailing,
+        m.ejected,
+        m.ejected ? Duration.ofNanos(Math.max(0, m.ejectedUntil - now)) : null,
+        m.ejections,
+        m.warming && slow != null ? slow.factor(now - m.warmStart) : 1.0,
+        inFlight,
+        m.stats.latencyEstimate(now, accounting.slowDecayNanos, inFlight == 0),
+        m.reason);
   }
 
   /** The server. */

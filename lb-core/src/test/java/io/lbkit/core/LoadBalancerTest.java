@@ -1,3 +1,18 @@
+/*
+ * Copyright 2026 The lbkit Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
 package io.lbkit.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,7 +35,7 @@ class LoadBalancerTest {
 
   private final FakeTicker ticker = new FakeTicker();
 
-  private LoadBalancer.Builder builder(Selector selector) {
+  private LoadBalancerBuilder builder(Selector selector) {
     return LoadBalancer.builder().name("inventory").selector(selector).ticker(ticker);
   }
 
@@ -50,7 +65,7 @@ class LoadBalancerTest {
 
   @Test
   void selectorCannotBeSetTwice() {
-    LoadBalancer.Builder b = LoadBalancer.builder().selector(Selectors.random());
+    LoadBalancerBuilder b = LoadBalancer.builder().selector(Selectors.random());
     assertThatThrownBy(() -> b.selector(Selectors.roundRobin()))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("selector")
@@ -62,14 +77,14 @@ class LoadBalancerTest {
 
   @Test
   void serversCannotBeSetTwice() {
-    LoadBalancer.Builder b = LoadBalancer.builder().selector(Selectors.random()).servers(A);
+    LoadBalancerBuilder b = LoadBalancer.builder().selector(Selectors.random()).servers(A);
     assertThatThrownBy(() -> b.servers(B)).isInstanceOf(IllegalStateException.class);
     assertThat(b.build().servers()).containsExactly(A);
   }
 
   @Test
   void emptyServerListIsRejected() {
-    LoadBalancer.Builder b = LoadBalancer.builder().selector(Selectors.random());
+    LoadBalancerBuilder b = LoadBalancer.builder().selector(Selectors.random());
     assertThatThrownBy(() -> b.servers(List.of()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("empty");
@@ -80,7 +95,7 @@ class LoadBalancerTest {
 
   @Test
   void duplicateIdsAreRejectedNamingTheId() {
-    LoadBalancer.Builder b = LoadBalancer.builder().selector(Selectors.random());
+    LoadBalancerBuilder b = LoadBalancer.builder().selector(Selectors.random());
     Server sameIdOtherHost = Server.builder("z", 1).id("a:80").build();
     assertThatThrownBy(() -> b.servers(A, B, sameIdOtherHost))
         .isInstanceOf(IllegalArgumentException.class)
@@ -96,7 +111,23 @@ class LoadBalancerTest {
     withNull.add(A);
     withNull.add(null);
     assertThatThrownBy(() -> LoadBalancer.builder().servers(withNull))
-        .isInstanceOf(NullPointerException.class);
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("servers[1]");
+  }
+
+  @Test
+  @SuppressWarnings("NullAway") // deliberately passing nulls
+  void setServersNamesTheIndexOfANullServerAndChangesNothing() {
+    LoadBalancer lb =
+        LoadBalancer.builder().name("orders").selector(Selectors.roundRobin()).servers(A).build();
+    List<Server> withNull = new ArrayList<>();
+    withNull.add(B);
+    withNull.add(null);
+    assertThatThrownBy(() -> lb.setServers(withNull))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("orders")
+        .hasMessageContaining("index 1");
+    assertThat(lb.servers()).containsExactly(A);
   }
 
   @Test
@@ -112,7 +143,7 @@ class LoadBalancerTest {
 
   @Test
   void inFlightExpiryMustBeAtLeastOneMillisecond() {
-    LoadBalancer.Builder b = LoadBalancer.builder();
+    LoadBalancerBuilder b = LoadBalancer.builder();
     for (Duration bad :
         List.of(
             Duration.ZERO,
@@ -130,7 +161,7 @@ class LoadBalancerTest {
 
   @Test
   void latencyModelRejectsBadValuesNamingTheSetting() {
-    LoadBalancer.Builder b = LoadBalancer.builder();
+    LoadBalancerBuilder b = LoadBalancer.builder();
     Duration floor = Duration.ofMillis(10);
     assertThatThrownBy(() -> b.latencyModel(Duration.ZERO, 2, floor))
         .isInstanceOf(IllegalArgumentException.class)

@@ -1,9 +1,25 @@
+/*
+ * Copyright 2026 The lbkit Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
 package io.lbkit.benchmarks.sim;
 
 import com.google.common.collect.ImmutableList;
 import io.lbkit.core.HealthListener;
 import io.lbkit.core.HealthState;
 import io.lbkit.core.LoadBalancer;
+import io.lbkit.core.LoadBalancerBuilder;
 import io.lbkit.core.NoAvailableServerException;
 import io.lbkit.core.Outcome;
 import io.lbkit.core.Pick;
@@ -48,7 +64,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Every random stream (arrivals, service times, client choice, oracle ties, error draws, the
  * slow sets of fluctuations, and each balancer's own draws through {@link
- * LoadBalancer.Builder#random}) is split from the seed, so a run is a function of scenario, policy
+ * LoadBalancerBuilder#random}) is split from the seed, so a run is a function of scenario, policy
  * and seed: the same seed gives the identical result for every policy. Arrivals, base service times
  * and error draws come from streams of their own, so they do not depend on the policy (common
  * random numbers). Outlier detection's ejection jitter draws from the balancer's generator too.
@@ -202,7 +218,7 @@ public final class Simulation {
           }
         };
     for (int c = 0; c < scenario.clients(); c++) {
-      LoadBalancer.Builder b =
+      LoadBalancerBuilder b =
           LoadBalancer.builder()
               .name("client-" + c)
               .selector(Policies.create(spec.selector(), view, c))

@@ -1,3 +1,18 @@
+/*
+ * Copyright 2026 The lbkit Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
 package io.lbkit.benchmarks.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,7 +48,7 @@ class SimulationTest {
   @Timeout(30)
   void everyPolicyIsReproducibleForItsSeed() {
     // S4 has many clients and fluctuating servers; S6 has error responses, timeouts and outlier
-    // detection. Every randomised selector draws from the seed through LoadBalancer.Builder.random,
+    // detection. Every randomised selector draws from the seed through LoadBalancerBuilder.random,
     // so even random and power of two choices repeat themselves exactly, down to the timeline.
     Scenario s4 = Scenario.s4().withRequests(6_000);
     Scenario s6 = Scenario.s6().withRequests(6_000);
