@@ -33,10 +33,11 @@ import java.util.random.RandomGenerator;
  * ends (for draining, outlier detection and status), but not as load here, since it says nothing
  * about how long a new request would wait; the estimate is the time to first response as well.
  * Weight is relative to the heaviest endpoint's. Typical is the mean estimate of up to {@value
- * #YARDSTICK_SAMPLE} sampled endpoints without the slowest of them: peak-EWMA estimates of equal
- * servers scatter above their true latency by each one's recent noise, and measured against the
- * fastest of them that scatter alone often crossed the band, so equal servers got unequal shares
- * and load moved on noise; the mean moves least with one server's noise.
+ * #YARDSTICK_SAMPLE} sampled endpoints without the slowest of them (at least the fastest other
+ * endpoint's estimate): peak-EWMA estimates of equal servers scatter above their true latency by
+ * each one's recent noise, and measured against the fastest of them that scatter alone often
+ * crossed the band, so equal servers got unequal shares and load moved on noise; the mean moves
+ * least with one server's noise.
  *
  * <p>Idle servers of typical speed all cost 1 and share the picks in proportion to their weights (a
  * warming server follows its slow-start ramp). A server up to (1 + BAND) times slower than typical
@@ -184,9 +185,12 @@ final class LeastResponseTimeSelector implements Selector {
       // An idle server's estimate decays towards the fastest other server's: every peak-EWMA
       // estimate sits above its server's true latency by its recent noise, and the fastest is the
       // least inflated; a slow server is never its own target. The cost compares it with the
-      // fleet's typical estimate, which one server's noise moves least.
+      // fleet's typical estimate, which one server's noise moves least, but never with less than
+      // the fastest other's: in a small fleet the mean can include this server's own low estimate
+      // (a server failing fast, whose failures have not yet raised it above the others), which
+      // would let it measure itself against itself.
       double fleet = measured < 2 ? estimate : estimate == fastest ? secondFastest : fastest;
-      double yardstick = measured < 2 ? estimate : typical;
+      double yardstick = measured < 2 ? estimate : Math.max(fleet, typical);
       double effective = estimate;
       if (awaiting == 0) {
         long age = ServerStats.latencyAgeNanos(word, now);
