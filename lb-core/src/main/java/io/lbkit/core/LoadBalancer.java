@@ -114,9 +114,8 @@ public final class LoadBalancer implements AutoCloseable {
   private final RandomGenerator random;
   private final Selector selector;
 
-  // This balancer's claim on its selector's state; released by close(), and held only weakly by
-  // the selector, so that a balancer dropped without close() frees the selector when collected.
-  private final SelectorLease lease;
+  // The selector with this balancer's own state for it (and the in-flight total it may read).
+  private final BoundSelector bound;
   private final Accounting accounting;
   private final @Nullable OutlierDetection outlier;
   private final @Nullable SlowStart slowStart;
@@ -149,9 +148,6 @@ public final class LoadBalancer implements AutoCloseable {
   LoadBalancer(LoadBalancerBuilder b) {
     this.name = b.name;
     this.selector = requireNonNull(b.selector, "selector");
-    // First, before anything starts: a selector another live balancer uses fails the build here.
-    this.lease = new SelectorLease(name);
-    SelectorLease.take(selector, lease);
     this.random = b.random;
     this.outlier = b.outlierDetection;
     this.slowStart = b.slowStart;
@@ -167,12 +163,12 @@ public final class LoadBalancer implements AutoCloseable {
             b.inFlightExpiry.toNanos(),
             b.latencyModel,
             outlier == null ? null : this::onOutcome);
+    this.bound = new BoundSelector(selector, random, accounting.trackInFlight);
     this.tickNanos = tickNanos(outlier, slowStart);
     this.windowSlots = 4;
     long now = accounting.read();
     ImmutableMap<String, Member> initial = toMembers(b.servers, ImmutableMap.of(), now, false);
-    this.snapshot =
-        Snapshot.of(initial, selector, random, accounting, slowStart, panicThreshold, now);
+    this.snapshot = Snapshot.of(initial, bound, accounting, slowStart, panicThreshold, now);
     this.nextWindowRotation = outlier == null ? Long.MAX_VALUE : now + outlier.intervalNanos / 4;
     this.nextEjectionDecay = outlier == null ? Long.MAX_VALUE : now + outlier.intervalNanos;
 
@@ -304,6 +300,10 @@ public final class LoadBalancer implements AutoCloseable {
     }
     int epoch = rec.epoch(now);
     endpoint.stats.acquire(epoch);
+    ServerStats total = endpoint.total;
+    if (total != null) {
+      total.acquire(epoch);
+    }
     return epoch;
   }
 
@@ -708,7 +708,6 @@ public final class LoadBalancer implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    lease.release();
     Maintenance m = maintenance;
     if (m != null) {
       m.cancel();
@@ -759,8 +758,7 @@ public final class LoadBalancer implements AutoCloseable {
         return null;
       }
       Snapshot built =
-          Snapshot.of(
-              next, selector, random, accounting, slowStart, panicThreshold, accounting.read());
+          Snapshot.of(next, bound, accounting, slowStart, panicThreshold, accounting.read());
       if (SNAPSHOT.compareAndSet(this, current, built)) {
         reportTransitions(current, built);
         startHealthChecks(built);
