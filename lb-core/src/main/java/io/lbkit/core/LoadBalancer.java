@@ -122,6 +122,7 @@ public final class LoadBalancer implements AutoCloseable {
   private final @Nullable ActiveHealthCheck healthCheck;
   private final double panicThreshold;
   private final ImmutableList<HealthListener> listeners;
+  private final ImmutableList<SnapshotListener> snapshotListeners;
   private final long tickNanos;
   private final int windowSlots;
 
@@ -154,6 +155,7 @@ public final class LoadBalancer implements AutoCloseable {
     this.healthCheck = b.healthCheck;
     this.panicThreshold = b.panicThreshold;
     this.listeners = ImmutableList.copyOf(b.listeners);
+    this.snapshotListeners = ImmutableList.copyOf(b.snapshotListeners);
     boolean healthFeatures = outlier != null || slowStart != null || healthCheck != null;
     this.accounting =
         new Accounting(
@@ -198,6 +200,7 @@ public final class LoadBalancer implements AutoCloseable {
     ActiveHealthCheck hc = healthCheck;
     this.healthChecks = hc != null && s != null ? new HealthCheckChains(this, hc, s, random) : null;
     startHealthChecks(snapshot);
+    published(snapshot);
   }
 
   private void startHealthChecks(Snapshot s) {
@@ -332,7 +335,11 @@ public final class LoadBalancer implements AutoCloseable {
    * @throws NoAvailableServerException if no server is eligible, saying why
    */
   public Endpoint pickEndpoint(long start) {
-    Snapshot s = snapshot;
+    return pickEndpoint(snapshot, start);
+  }
+
+  /** {@link #pickEndpoint(long)} from the given state: the latest, or a listener's. */
+  Endpoint pickEndpoint(Snapshot s, long start) {
     Selector.Picker picker = s.picker;
     if (picker == null) {
       throw s.noServer(name);
@@ -350,7 +357,11 @@ public final class LoadBalancer implements AutoCloseable {
    */
   public Endpoint pickEndpoint(long start, PickContext context) {
     requireNonNull(context, "context");
-    Snapshot s = snapshot;
+    return pickEndpoint(snapshot, start, context);
+  }
+
+  /** {@link #pickEndpoint(long, PickContext)} from the given state: the latest, or a listener's. */
+  Endpoint pickEndpoint(Snapshot s, long start, PickContext context) {
     Selector.Picker picker = s.picker;
     if (picker == null) {
       throw s.noServer(name);
@@ -418,6 +429,33 @@ public final class LoadBalancer implements AutoCloseable {
    */
   public ImmutableList<Endpoint> eligibleEndpoints() {
     return snapshot.endpoints;
+  }
+
+  /**
+   * The state the balancer published last, to pick from and to map to an adapter's own connections
+   * (see {@link SnapshotListener}).
+   */
+  public BalancerSnapshot snapshot() {
+    return new BalancerSnapshot(this, snapshot);
+  }
+
+  /**
+   * Tells the balancer whether the server with this id can be reached, for adapters that hold a
+   * connection per server (gRPC's subchannels): an unreachable server is not picked, not even in
+   * panic mode, and reports {@link HealthState#UNHEALTHY} with {@code reason}; it keeps its
+   * statistics, ejection history and what the application set. Servers start reachable.
+   *
+   * @throws IllegalArgumentException if no server has that id
+   */
+  public void setReachable(String id, boolean reachable, String reason) {
+    requireNonNull(id, "id");
+    requireNonNull(reason, "reason");
+    update(
+        old ->
+            replace(
+                old,
+                id,
+                m -> m.unreachable == !reachable ? m : m.withReachable(reachable, reason)));
   }
 
   /** Whether the balancer is in panic mode (see {@link LoadBalancerBuilder#panicThreshold}). */
@@ -762,6 +800,7 @@ public final class LoadBalancer implements AutoCloseable {
       if (SNAPSHOT.compareAndSet(this, current, built)) {
         reportTransitions(current, built);
         startHealthChecks(built);
+        published(built);
         return built;
       }
     }
@@ -874,6 +913,21 @@ public final class LoadBalancer implements AutoCloseable {
       for (HealthListener l : listeners) {
         notify(
             l, () -> l.onPanicModeChange(after.panic, after.eligibleCount, after.consideredCount));
+      }
+    }
+  }
+
+  /** Hands a published state to the snapshot listeners. */
+  private void published(Snapshot s) {
+    if (snapshotListeners.isEmpty()) {
+      return;
+    }
+    BalancerSnapshot view = new BalancerSnapshot(this, s);
+    for (SnapshotListener l : snapshotListeners) {
+      try {
+        l.onSnapshot(view);
+      } catch (RuntimeException e) {
+        logger.warn("{}: snapshot listener {} failed", name, l, e);
       }
     }
   }

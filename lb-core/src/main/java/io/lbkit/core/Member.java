@@ -40,6 +40,12 @@ final class Member {
   /** Completed when a drained server has been removed, if someone asked. */
   final @Nullable CompletableFuture<Server> drainRemoval;
 
+  /**
+   * Whether the adapter that carries this server's requests has no connection to it (gRPC's
+   * subchannel is not READY): a transport fact, kept apart from what the application set.
+   */
+  final boolean unreachable;
+
   Member(Server server, ServerStats stats, boolean warming, long warmStart) {
     this(
         server,
@@ -52,7 +58,8 @@ final class Member {
         warming,
         warmStart,
         warming ? "added, warming up" : "added",
-        null);
+        null,
+        false);
   }
 
   private Member(
@@ -66,7 +73,8 @@ final class Member {
       boolean warming,
       long warmStart,
       String reason,
-      @Nullable CompletableFuture<Server> drainRemoval) {
+      @Nullable CompletableFuture<Server> drainRemoval,
+      boolean unreachable) {
     this.server = server;
     this.stats = stats;
     this.applicationState = applicationState;
@@ -78,6 +86,7 @@ final class Member {
     this.warmStart = warmStart;
     this.reason = reason;
     this.drainRemoval = drainRemoval;
+    this.unreachable = unreachable;
   }
 
   /** The folded state: the strongest cause wins. */
@@ -85,7 +94,7 @@ final class Member {
     if (applicationState == HealthState.DRAINING) {
       return HealthState.DRAINING;
     }
-    if (applicationState == HealthState.UNHEALTHY || activeCheckFailing) {
+    if (applicationState == HealthState.UNHEALTHY || activeCheckFailing || unreachable) {
       return HealthState.UNHEALTHY;
     }
     if (ejected) {
@@ -94,9 +103,29 @@ final class Member {
     return warming ? HealthState.WARMING : HealthState.HEALTHY;
   }
 
-  /** Whether the application took this server out (so that panic mode leaves it out too). */
+  /**
+   * Whether the application took this server out, or it cannot be reached (so that panic mode
+   * leaves it out too: a request cannot go where there is no connection).
+   */
   boolean excludedByApplication() {
-    return applicationState != HealthState.HEALTHY;
+    return applicationState != HealthState.HEALTHY || unreachable;
+  }
+
+  /** The member with a new reachability (see {@link #unreachable}). */
+  Member withReachable(boolean reachable, String why) {
+    return new Member(
+        server,
+        stats,
+        applicationState,
+        activeCheckFailing,
+        ejected,
+        ejectedUntil,
+        ejections,
+        warming,
+        warmStart,
+        why,
+        drainRemoval,
+        !reachable);
   }
 
   Member withServer(Server newServer) {
@@ -111,7 +140,8 @@ final class Member {
         warming,
         warmStart,
         reason,
-        drainRemoval);
+        drainRemoval,
+        unreachable);
   }
 
   /**
@@ -130,7 +160,8 @@ final class Member {
         warming,
         warmStart,
         why,
-        newAdmin == HealthState.DRAINING ? drainRemoval : null);
+        newAdmin == HealthState.DRAINING ? drainRemoval : null,
+        unreachable);
   }
 
   Member withActiveCheckFailing(boolean down, String why) {
@@ -145,7 +176,8 @@ final class Member {
         warming,
         warmStart,
         why,
-        drainRemoval);
+        drainRemoval,
+        unreachable);
   }
 
   Member eject(long until, String why) {
@@ -160,7 +192,8 @@ final class Member {
         false,
         warmStart,
         why,
-        drainRemoval);
+        drainRemoval,
+        unreachable);
   }
 
   Member unEject(boolean warm, long now, String why) {
@@ -175,7 +208,8 @@ final class Member {
         warm,
         warm ? now : warmStart,
         why,
-        drainRemoval);
+        drainRemoval,
+        unreachable);
   }
 
   Member withEjections(int count) {
@@ -190,7 +224,8 @@ final class Member {
         warming,
         warmStart,
         reason,
-        drainRemoval);
+        drainRemoval,
+        unreachable);
   }
 
   Member warmed(String why) {
@@ -205,7 +240,8 @@ final class Member {
         false,
         warmStart,
         why,
-        drainRemoval);
+        drainRemoval,
+        unreachable);
   }
 
   Member withDrainRemoval(CompletableFuture<Server> removal) {
@@ -220,7 +256,8 @@ final class Member {
         warming,
         warmStart,
         "draining before removal",
-        removal);
+        removal,
+        unreachable);
   }
 
   /** The member still draining, but no longer waiting for removal. */
@@ -236,6 +273,7 @@ final class Member {
         warming,
         warmStart,
         why,
-        null);
+        null,
+        unreachable);
   }
 }
