@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -84,7 +85,7 @@ class SelectorSpiTest {
         };
     LoadBalancer lb = LoadBalancer.builder().selector(spy).servers(THREE).panicThreshold(0).build();
     lb.setHealth("b", HealthState.DRAINING);
-    PickerInputs inputs = seen.get();
+    PickerInputs inputs = Objects.requireNonNull(seen.get());
     assertThat(inputs.endpoints()).extracting(e -> e.server().id()).containsExactly("a", "c");
     assertThat(inputs.servers()).extracting(Server::id).containsExactly("a", "b", "c");
     assertThat(inputs.health("b")).isEqualTo(HealthState.DRAINING);
@@ -118,14 +119,15 @@ class SelectorSpiTest {
     for (int i = 0; i < 7; i++) {
       picks.add(lb.pick());
     }
-    assertThat(seen.get().inFlightTotal(ticker.read())).isEqualTo(7);
+    PickerInputs inputs = Objects.requireNonNull(seen.get());
+    assertThat(inputs.inFlightTotal(ticker.read())).isEqualTo(7);
     picks.remove(0).success();
     picks.remove(0).failure();
     long start = lb.pickStart();
     Endpoint e = lb.pickEndpoint(start);
-    assertThat(seen.get().inFlightTotal(ticker.read())).isEqualTo(6);
+    assertThat(inputs.inFlightTotal(ticker.read())).isEqualTo(6);
     lb.complete(e, start, Outcome.SUCCESS);
-    assertThat(seen.get().inFlightTotal(ticker.read())).isEqualTo(5);
+    assertThat(inputs.inFlightTotal(ticker.read())).isEqualTo(5);
   }
 
   @Test
@@ -146,9 +148,15 @@ class SelectorSpiTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'round_robbin'")
         .hasMessageContaining("round_robin, weighted_round_robin");
-    assertThatThrownBy(() -> Selectors.byName(null))
+    String missing = nullString();
+    assertThatThrownBy(() -> Selectors.byName(missing))
         .isInstanceOf(NullPointerException.class)
         .hasMessageContaining("name");
+  }
+
+  @SuppressWarnings("NullAway") // a caller without null checks
+  private static String nullString() {
+    return null;
   }
 
   /**

@@ -239,7 +239,7 @@ class LbkitGrpcLoadBalancerTest {
       close(r, Status.OK);
     }
 
-    setState(0, ConnectivityState.TRANSIENT_FAILURE);
+    setFailure(0, Status.UNAVAILABLE.withDescription("connection refused"));
     int noResult = 0;
     for (int i = 0; i < 4; i++) {
       LoadBalancer.PickResult r = old.pickSubchannel(args());
