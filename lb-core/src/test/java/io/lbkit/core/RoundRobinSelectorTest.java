@@ -28,11 +28,13 @@ class RoundRobinSelectorTest {
    * rotation the selector keeps in the balancer's state) to preset it.
    */
   private static AtomicLong counterOf(LoadBalancer lb) throws ReflectiveOperationException {
-    Field bound = LoadBalancer.class.getDeclaredField("bound");
+    Field publisher = LoadBalancer.class.getDeclaredField("publisher");
+    publisher.setAccessible(true);
+    Field bound = SnapshotPublisher.class.getDeclaredField("selector");
     bound.setAccessible(true);
     Field state = BoundSelector.class.getDeclaredField("state");
     state.setAccessible(true);
-    Map<?, ?> values = (Map<?, ?>) state.get(bound.get(lb));
+    Map<?, ?> values = (Map<?, ?>) state.get(bound.get(publisher.get(lb)));
     Object rotation =
         values.values().stream()
             .filter(v -> v instanceof RotationCounter)
