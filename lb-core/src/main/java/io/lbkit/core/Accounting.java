@@ -180,6 +180,10 @@ final class Accounting {
         stats.unstart(epoch);
       }
       stats.release(epoch);
+      ServerStats total = e.total;
+      if (total != null) {
+        total.release(epoch);
+      }
       if (outcome.isFailure()) {
         // A failure counts as load for a while, so that a server failing fast does not look idle
         // to the in-flight metrics (and attract every request).
