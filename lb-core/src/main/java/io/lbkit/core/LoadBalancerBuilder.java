@@ -34,6 +34,7 @@ public final class LoadBalancerBuilder {
   @Nullable ActiveHealthCheck healthCheck;
   double panicThreshold = 0.5;
   final List<HealthListener> listeners = new ArrayList<>();
+  final List<LoadBalancerObserver> observers = new ArrayList<>();
   @Nullable ScheduledExecutorService scheduler;
   RandomGenerator random = ThreadLocalRandomGenerator.INSTANCE;
 
@@ -223,6 +224,21 @@ public final class LoadBalancerBuilder {
   }
 
   /**
+   * Adds an observer of outcomes, picks that found no server, health transitions and panic mode,
+   * such as a metrics binder; see {@link LoadBalancerObserver}. With any observer, the balancer
+   * times every pick and counts it in flight whatever its selector (two clock reads and an atomic
+   * increment and decrement per request), so that the latencies and in-flight counts it reports are
+   * real.
+   */
+  @CanIgnoreReturnValue
+  public LoadBalancerBuilder observer(LoadBalancerObserver observer) {
+    requireNonNull(observer, "observer");
+    observers.add(observer);
+    listeners.add(observer);
+    return this;
+  }
+
+  /**
    * The scheduler for health checks and maintenance. By default the balancer starts one daemon
    * thread of its own when a health feature is on, and stops it on {@link #close()}; a scheduler
    * given here is used but never shut down by the balancer.
@@ -237,10 +253,20 @@ public final class LoadBalancerBuilder {
   /**
    * Returns the balancer.
    *
-   * @throws IllegalStateException if no selector was set
+   * @throws IllegalStateException if no selector was set, or an observer refuses the balancer (see
+   *     {@link LoadBalancerObserver#onBuilt})
    */
   public LoadBalancer build() {
     checkState(selector != null, "a selector is required: call selector(Selectors...)");
-    return new LoadBalancer(this);
+    LoadBalancer balancer = new LoadBalancer(this);
+    try {
+      for (LoadBalancerObserver o : observers) {
+        o.onBuilt(balancer);
+      }
+    } catch (RuntimeException e) {
+      balancer.close();
+      throw e;
+    }
+    return balancer;
   }
 }
