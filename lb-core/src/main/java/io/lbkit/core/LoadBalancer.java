@@ -165,9 +165,9 @@ public final class LoadBalancer implements AutoCloseable {
             ticks.build());
     if (hc != null && exec != null) {
       boolean uneject = od != null && od.unejectOnHealthCheck;
+      boolean warm = slowStart != null;
       publisher.addListener(
-          HealthCheckChains.start(
-              name, publisher, lifecycle, hc, exec, random, uneject, slowStart));
+          new HealthCheckChains(name, publisher, lifecycle, hc, exec, random, uneject, warm));
     }
   }
 
