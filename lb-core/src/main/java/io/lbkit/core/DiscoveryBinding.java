@@ -185,10 +185,12 @@ public final class DiscoveryBinding implements AutoCloseable {
             failures);
     if (failures == 1) {
       logger.warn(
-          "discovery {} for {}: look-up failed, keeping the last {} servers: {}",
+          "discovery {} for {}: look-up failed, {}: {}",
           source,
           balancer.name(),
-          old.serverCount(),
+          old.lastSuccess().isPresent()
+              ? "keeping the last " + old.serverCount() + " servers"
+              : "no servers yet",
           error.toString());
     } else {
       logger.debug(
