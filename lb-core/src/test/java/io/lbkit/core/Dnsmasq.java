@@ -99,9 +99,16 @@ public final class Dnsmasq implements AutoCloseable {
     }
   }
 
+  /** Stops the server and deletes its files. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() throws InterruptedException, IOException {
     stop();
+    try (var files = Files.list(dir)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        Files.deleteIfExists(f);
+      }
+    }
+    Files.deleteIfExists(dir);
   }
 
   private void run(String... config) throws IOException, InterruptedException {
