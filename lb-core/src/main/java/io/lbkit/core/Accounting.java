@@ -176,6 +176,10 @@ final class Accounting {
     ServerStats stats = e.stats;
     if (trackInFlight) {
       stats.release(epoch);
+      ServerStats total = e.total;
+      if (total != null) {
+        total.release(epoch);
+      }
       if (outcome.isFailure()) {
         // A failure counts as load for a while, so that a server failing fast does not look idle
         // to the in-flight metrics (and attract every request).

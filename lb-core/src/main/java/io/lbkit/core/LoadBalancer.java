@@ -31,6 +31,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.LongConsumer;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A client-side load balancer: a dynamic list of servers, their health, and a {@link Selector} that
@@ -83,13 +85,12 @@ import org.jspecify.annotations.Nullable;
  * @since 0.1.0
  */
 public final class LoadBalancer implements AutoCloseable {
+  private static final Logger logger = LoggerFactory.getLogger(LoadBalancer.class);
+
   private final String name;
   private final RandomGenerator random;
   private final Selector selector;
 
-  // This balancer's claim on its selector's state; released by close(), and held only weakly by
-  // the selector, so that a balancer dropped without close() frees the selector when collected.
-  private final SelectorLease lease;
   private final Accounting accounting;
   private final @Nullable SlowStart slowStart;
   private final Lifecycle lifecycle;
@@ -103,9 +104,6 @@ public final class LoadBalancer implements AutoCloseable {
   LoadBalancer(LoadBalancerBuilder b) {
     this.name = b.name;
     this.selector = requireNonNull(b.selector, "selector");
-    // First, before anything starts: a selector another live balancer uses fails the build here.
-    this.lease = new SelectorLease(name);
-    SelectorLease.take(selector, lease);
     this.random = b.random;
     this.slowStart = b.slowStart;
     this.lifecycle = new Lifecycle(this);
@@ -127,8 +125,9 @@ public final class LoadBalancer implements AutoCloseable {
         new SnapshotPublisher(
             name,
             Members.of(b.servers, ImmutableMap.of(), now, false, name),
-            selector,
-            random,
+            // The selector with this balancer's own state for it (and the in-flight total it may
+            // read): one selector instance may serve several balancers.
+            new BoundSelector(selector, random, accounting.trackInFlight),
             accounting,
             slowStart,
             b.panicThreshold);
@@ -166,6 +165,8 @@ public final class LoadBalancer implements AutoCloseable {
       publisher.addListener(
           new HealthCheckChains(name, publisher, lifecycle, hc, exec, random, uneject, warm));
     }
+    // Last: a listener may use the balancer it hears from.
+    listenForSnapshots(ImmutableList.copyOf(b.snapshotListeners));
   }
 
   /** Returns a builder; the only required setting is a selector. */
@@ -250,6 +251,10 @@ public final class LoadBalancer implements AutoCloseable {
     }
     int epoch = rec.epoch(now);
     endpoint.stats.acquire(epoch);
+    ServerStats total = endpoint.total;
+    if (total != null) {
+      total.acquire(epoch);
+    }
     return epoch;
   }
 
@@ -278,7 +283,11 @@ public final class LoadBalancer implements AutoCloseable {
    * @throws NoAvailableServerException if no server is eligible, saying why
    */
   public Endpoint pickEndpoint(long start) {
-    Snapshot s = publisher.current();
+    return pickEndpoint(publisher.current(), start);
+  }
+
+  /** {@link #pickEndpoint(long)} from the given state: the latest, or a listener's. */
+  Endpoint pickEndpoint(Snapshot s, long start) {
     Selector.Picker picker = s.picker;
     if (picker == null) {
       throw s.noServer(name);
@@ -296,7 +305,11 @@ public final class LoadBalancer implements AutoCloseable {
    */
   public Endpoint pickEndpoint(long start, PickContext context) {
     requireNonNull(context, "context");
-    Snapshot s = publisher.current();
+    return pickEndpoint(publisher.current(), start, context);
+  }
+
+  /** {@link #pickEndpoint(long, PickContext)} from the given state: the latest, or a listener's. */
+  Endpoint pickEndpoint(Snapshot s, long start, PickContext context) {
     Selector.Picker picker = s.picker;
     if (picker == null) {
       throw s.noServer(name);
@@ -364,6 +377,57 @@ public final class LoadBalancer implements AutoCloseable {
    */
   public ImmutableList<Endpoint> eligibleEndpoints() {
     return publisher.current().endpoints;
+  }
+
+  /**
+   * The state the balancer published last, to pick from and to map to an adapter's own connections
+   * (see {@link SnapshotListener}).
+   */
+  public BalancerSnapshot snapshot() {
+    return new BalancerSnapshot(this, publisher.current());
+  }
+
+  /**
+   * Tells the balancer whether the server with this id can be reached, for adapters that hold a
+   * connection per server (gRPC's subchannels): an unreachable server is not picked, not even in
+   * panic mode, and reports {@link HealthState#UNHEALTHY} with {@code reason}; it keeps its
+   * statistics, ejection history and what the application set. Servers start reachable.
+   *
+   * @throws IllegalArgumentException if no server has that id
+   */
+  public void setReachable(String id, boolean reachable, String reason) {
+    requireNonNull(id, "id");
+    requireNonNull(reason, "reason");
+    publisher.update(
+        old ->
+            Members.replace(
+                old,
+                id,
+                name,
+                m -> m.unreachable == !reachable ? m : m.withReachable(reachable, reason)));
+  }
+
+  /** Hands the initial state and every later one to the snapshot listeners, if there are any. */
+  private void listenForSnapshots(ImmutableList<SnapshotListener> snapshotListeners) {
+    if (snapshotListeners.isEmpty()) {
+      return;
+    }
+    PublishListener relay =
+        (before, after) -> {
+          BalancerSnapshot view = new BalancerSnapshot(this, after);
+          for (SnapshotListener l : snapshotListeners) {
+            try {
+              l.onSnapshot(view);
+            } catch (RuntimeException e) {
+              // The change is published whatever a listener does; its caller must not see it fail.
+              logger.warn("{}: snapshot listener {} failed", name, l, e);
+            }
+          }
+        };
+    // Added first and then told of the current state, so that a change published in between (by
+    // a health check already running) is not missed; a listener may hear one state twice.
+    publisher.addListener(relay);
+    relay.published(publisher.current(), publisher.current());
   }
 
   /** Whether the balancer is in panic mode (see {@link LoadBalancerBuilder#panicThreshold}). */
@@ -540,7 +604,6 @@ public final class LoadBalancer implements AutoCloseable {
   @Override
   public void close() {
     lifecycle.close();
-    lease.release();
     maintenance.close();
     drains.close();
   }

@@ -49,6 +49,7 @@ public final class LoadBalancerBuilder {
   @Nullable ActiveHealthCheck healthCheck;
   double panicThreshold = 0.5;
   final List<HealthListener> listeners = new ArrayList<>();
+  final List<SnapshotListener> snapshotListeners = new ArrayList<>();
   @Nullable ScheduledExecutorService scheduler;
   RandomGenerator random = ThreadLocalRandomGenerator.INSTANCE;
 
@@ -64,10 +65,9 @@ public final class LoadBalancerBuilder {
   }
 
   /**
-   * The algorithm; required. Give each balancer its own selector instance: {@link #build()} rejects
-   * a selector whose state outlives a snapshot (round robin, weighted round robin, ring hash,
-   * bounded-load hash, a fleet-sized Maglev, zone-aware, or a decorator over one of them) while
-   * another balancer that uses it is open, since that state describes one balancer's traffic.
+   * The algorithm; required. The state a selector keeps across snapshots (a round-robin rotation, a
+   * ring reused across rebuilds) belongs to the balancer ({@link PickerInputs#state}), so one
+   * selector instance may serve several balancers, each as if it had its own.
    */
   @CanIgnoreReturnValue
   public LoadBalancerBuilder selector(Selector selector) {
@@ -122,9 +122,9 @@ public final class LoadBalancerBuilder {
 
   /**
    * The source of every random choice the balancer makes: the selector's draws, tie-breaks and
-   * starting position (through {@link Selector#newPicker(ImmutableList, RandomGenerator)}), and the
-   * spreading of active health checks. By default each thread draws from its own {@code
-   * ThreadLocalRandom}, which shares no state between threads; keep the default in production.
+   * starting position (through {@link PickerInputs#random()}), and the spreading of active health
+   * checks. By default each thread draws from its own {@code ThreadLocalRandom}, which shares no
+   * state between threads; keep the default in production.
    *
    * <p>For simulations and tests, a seeded generator together with a fake {@link #ticker} makes a
    * run reproducible, pick for pick, as long as picks are made on one thread:
@@ -234,6 +234,16 @@ public final class LoadBalancerBuilder {
   @CanIgnoreReturnValue
   public LoadBalancerBuilder listener(HealthListener listener) {
     listeners.add(requireNonNull(listener, "listener"));
+    return this;
+  }
+
+  /**
+   * Adds a listener for each state the balancer publishes (see {@link SnapshotListener}): for
+   * adapters that keep a picker of their own per state.
+   */
+  @CanIgnoreReturnValue
+  public LoadBalancerBuilder snapshotListener(SnapshotListener listener) {
+    snapshotListeners.add(requireNonNull(listener, "listener"));
     return this;
   }
 
