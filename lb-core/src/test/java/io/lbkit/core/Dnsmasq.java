@@ -23,6 +23,7 @@ import java.net.BindException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
@@ -64,9 +65,19 @@ public final class Dnsmasq implements AutoCloseable {
   public static Dnsmasq start(String... config) throws IOException, InterruptedException {
     String binary = find();
     Path dir = Files.createTempDirectory("lbkit-dnsmasq");
-    Dnsmasq d = new Dnsmasq(binary, dir, freePort());
-    d.run(config);
-    return d;
+    // dnsmasq needs the port for UDP and TCP; another process may take it between the check and
+    // the start, so a port found taken is replaced by another.
+    for (int attempt = 1; ; attempt++) {
+      Dnsmasq d = new Dnsmasq(binary, dir, freePort());
+      try {
+        d.run(config);
+        return d;
+      } catch (PortTaken e) {
+        if (attempt == 10) {
+          throw new AssertionError("no free port for dnsmasq after 10 attempts", e);
+        }
+      }
+    }
   }
 
   /** The server's address for {@code DnsServerSource.Builder.dnsServer}: {@code 127.0.0.1:port}. */
@@ -137,13 +148,14 @@ public final class Dnsmasq implements AutoCloseable {
     while (!isBound()) {
       if (!p.isAlive() || System.nanoTime() > deadline) {
         p.destroyForcibly();
+        p.waitFor(10, TimeUnit.SECONDS);
+        String output = Files.readString(log, UTF_8);
+        if (output.contains("Address already in use")) {
+          process = null;
+          throw new PortTaken(output);
+        }
         throw new AssertionError(
-            "dnsmasq did not start on port "
-                + port
-                + ": "
-                + String.join(" ", cmd)
-                + "\n"
-                + Files.readString(log, UTF_8));
+            "dnsmasq did not start on port " + port + ": " + String.join(" ", cmd) + "\n" + output);
       }
       Thread.sleep(10);
     }
@@ -159,9 +171,26 @@ public final class Dnsmasq implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws SocketException {
-    try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0))) {
-      return s.getLocalPort();
+  /** A port free for both UDP and TCP on 127.0.0.1, as far as can be told now. */
+  private static int freePort() throws IOException {
+    while (true) {
+      try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0))) {
+        try (ServerSocket tcp = new ServerSocket()) {
+          tcp.bind(new InetSocketAddress(LOOPBACK, s.getLocalPort()));
+          return s.getLocalPort();
+        } catch (BindException e) {
+          // Taken for TCP: try another.
+        }
+      }
+    }
+  }
+
+  /** dnsmasq found its port taken. */
+  private static final class PortTaken extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    PortTaken(String output) {
+      super(output);
     }
   }
 
