@@ -97,6 +97,12 @@ final class Accounting {
   /** Who learns from outcomes besides the statistics (outlier detection), if anyone. */
   final @Nullable OutcomeSink outcomes;
 
+  // The application's observers, or null without any. Set once by the balancer's constructor right
+  // after this is built and before the balancer is returned, so a plain field: every thread that
+  // can report an outcome reached the balancer (or its endpoints) after the constructor ended, and
+  // the balancer's final fields publish it with them.
+  @Nullable ObserverChain observers;
+
   /** Receives every reported outcome; called on the reporting thread, must not block. */
   @FunctionalInterface
   interface OutcomeSink {
@@ -167,14 +173,18 @@ final class Accounting {
 
   /**
    * Records how one pick of {@code e} ended, exactly once per pick (the caller sees to that): the
-   * in-flight release in the pick's epoch, a failure's load penalty, the latency sample unless the
-   * response start already took it ({@code sampled}; a failure is sampled anyway), and the outcome
-   * for outlier detection.
+   * in-flight release in the pick's epoch (with its response start, if {@code started}), a
+   * failure's load penalty, the latency sample unless the response start already took it (a failure
+   * is sampled anyway), and the outcome for outlier detection.
    */
   void record(
-      Endpoint e, long startNanos, int epoch, Outcome outcome, long latencyNanos, boolean sampled) {
+      Endpoint e, long startNanos, int epoch, Outcome outcome, long latencyNanos, boolean started) {
     ServerStats stats = e.stats;
     if (trackInFlight) {
+      if (started) {
+        // Before the release: see ServerStats.awaiting.
+        stats.unstart(epoch);
+      }
       stats.release(epoch);
       ServerStats total = e.total;
       if (total != null) {
@@ -186,7 +196,7 @@ final class Accounting {
         stats.recordFailure(read(), slowDecayNanos);
       }
     }
-    if (trackLatency && outcome != Outcome.CANCELLED && (outcome.isFailure() || !sampled)) {
+    if (trackLatency && outcome != Outcome.CANCELLED && (outcome.isFailure() || !started)) {
       stats.recordLatency(
           startNanos + Math.max(0, latencyNanos),
           latencyNanos,
@@ -201,11 +211,39 @@ final class Accounting {
     if (sink != null) {
       sink.onOutcome(e, outcome);
     }
+    ObserverChain chain = observers;
+    if (chain != null) {
+      chain.outcome(e.server, outcome, latencyNanos);
+    }
+  }
+
+  /**
+   * Records the latency sample of a pick of {@code e} whose response started after {@code
+   * latencyNanos}: its time to first response. The caller counts the start ({@link
+   * ServerStats#start}) and sees to it that this happens at most once per pick, before its outcome.
+   */
+  void recordResponseStart(Endpoint e, long startNanos, long latencyNanos) {
+    if (trackLatency) {
+      e.stats.recordLatency(
+          startNanos + Math.max(0, latencyNanos),
+          latencyNanos,
+          decayNanos,
+          false,
+          failureFactor,
+          failureFloorNanos,
+          fleetLatency(),
+          PEAK_LIMIT);
+    }
   }
 
   /** The in-flight count of an endpoint at {@code nowNanos}. */
   int inFlight(Endpoint e, long nowNanos) {
     return e.stats.inFlight(epoch(nowNanos));
+  }
+
+  /** The in-flight requests of an endpoint still awaiting their first response. */
+  int awaiting(Endpoint e, long nowNanos) {
+    return e.stats.awaiting(epoch(nowNanos));
   }
 
   /** The fleet's typical latency estimate in nanoseconds as last published, or 0 if unknown. */

@@ -21,29 +21,39 @@ import java.util.random.RandomGenerator;
 /**
  * Least response time: the endpoint with the least expected wait, scanning all of them in fleets of
  * up to {@value #MAX_SCAN} and a random window of that many in larger ones (O(min(n, 128))), ties
- * broken at random in proportion to weight. In-flight requests are the main signal, latency a
- * bounded correction:
+ * broken at random in proportion to weight. The requests awaiting their first response are the main
+ * signal, latency a bounded correction:
  *
  * <pre>
- *   cost = (inFlight / weight + 1) x (1 + log2(max(1, estimate / (2 x fleet)))
+ *   cost = (awaiting / weight + 1) x (1 + log2(max(1, estimate / (2 x typical)))
  * </pre>
  *
- * where weight is relative to the heaviest endpoint's and fleet is the estimate of the fastest
- * other measured endpoint (peak-EWMA estimates sit above their servers' typical latency by their
- * recent noise; the fastest is the least inflated). Idle servers of typical speed all cost 1 and
- * share the picks in proportion to their weights (a warming server follows its slow-start ramp). A
- * server up to (1 + BAND) times slower than its peers costs what its queue costs, as with least
- * connections, so the estimate's noise neither spreads picks unevenly nor herds them; a clearly
- * slower one costs in proportion to how much slower it is. While a server has nothing in flight its
- * estimate decays towards the fleet's (not towards zero) with the latency model's decay time: a
- * server that gave one slow answer, or that no pick has measured for a while, comes back as a
- * typical server within about a decay time instead of waiting for its own estimate to fall below
- * everyone's. The first pass over the endpoints sums the estimates; the second compares costs. Both
- * read only the endpoints' own atomic words: no lock, no allocation, no shared write on the pick
- * path except the fleet hint that {@link Accounting#publishFleetLatency} writes when it moved.
+ * <p>Awaiting counts the server's in-flight requests whose response has not started ({@link
+ * Pick#responseStarted()}): a long stream or a slowly read body still counts in flight until it
+ * ends (for draining, outlier detection and status), but not as load here, since it says nothing
+ * about how long a new request would wait; the estimate is the time to first response as well.
+ * Weight is relative to the heaviest endpoint's. Typical is the mean estimate of up to {@value
+ * #YARDSTICK_SAMPLE} sampled endpoints without the slowest of them (at least the fastest other
+ * endpoint's estimate): peak-EWMA estimates of equal servers scatter above their true latency by
+ * each one's recent noise, and measured against the fastest of them that scatter alone often
+ * crossed the band, so equal servers got unequal shares and load moved on noise; the mean moves
+ * least with one server's noise.
+ *
+ * <p>Idle servers of typical speed all cost 1 and share the picks in proportion to their weights (a
+ * warming server follows its slow-start ramp). A server up to (1 + BAND) times slower than typical
+ * costs what its queue costs, as with least connections, so the estimate's noise neither spreads
+ * picks unevenly nor herds them; a clearly slower one costs in proportion to how much slower it is.
+ * While a server has nothing awaited its estimate decays, with the latency model's decay time,
+ * towards the fastest other server's (not towards zero): a server that gave one slow answer, or
+ * that no pick has measured for a while, comes back as a typical server within about a decay time
+ * instead of waiting for its own estimate to fall below everyone's; a server that holds only
+ * started streams decays too. The first pass over the sampled endpoints sums the estimates; the
+ * second compares costs. Both read only the endpoints' own atomic words: no lock, no allocation, no
+ * shared write on the pick path except the fleet hint that {@link Accounting#publishFleetLatency}
+ * writes when it moved.
  */
 final class LeastResponseTimeSelector implements Selector {
-  /** How much slower than the fleet (as a ratio minus one) still counts as equal. */
+  /** How much slower than typical (as a ratio minus one) still counts as equal. */
   static final double BAND = 1.0;
 
   /**
@@ -85,10 +95,9 @@ final class LeastResponseTimeSelector implements Selector {
     for (int i = 0; i < array.length; i++) {
       relativeWeight[i] = array[i].weight / maxWeight;
     }
-    // The endpoints whose estimates set the yardstick: all of them up to YARDSTICK_SAMPLE, else
-    // that
-    // many spread evenly over the list. The fastest of a few is a low quantile of the fleet that
-    // one lucky server's noise does not drag down, and the first pass costs O(1) at any size.
+    // The endpoints whose estimates set the yardsticks (typical, and the fastest as the target of
+    // idle decay): all of them up to YARDSTICK_SAMPLE, else that many spread evenly over the list,
+    // so that the first pass costs O(1) at any size.
     int sampled = Math.min(array.length, YARDSTICK_SAMPLE);
     Endpoint[] yardstick = new Endpoint[sampled];
     for (int i = 0; i < sampled; i++) {
@@ -114,10 +123,11 @@ final class LeastResponseTimeSelector implements Selector {
           measured++;
         }
       }
+      // The mean without the slowest, so that one slow server does not raise the fleet's
+      // yardstick (the band it is compared with, and the ceiling for its own next slow sample).
+      double typical = measured > 1 ? (sum - max) / (measured - 1) : sum;
       if (measured > 0) {
-        // The mean without the slowest, so that one slow server does not raise the fleet's
-        // yardstick (the ceiling for its own next slow sample).
-        accounting.publishFleetLatency(measured > 1 ? (sum - max) / (measured - 1) : sum);
+        accounting.publishFleetLatency(typical);
       }
       Endpoint best = array[0];
       double bestCost = Double.POSITIVE_INFINITY;
@@ -132,7 +142,7 @@ final class LeastResponseTimeSelector implements Selector {
         int i = start + k < n ? start + k : start + k - n;
         Endpoint e = array[i];
         double w = relativeWeight[i];
-        double cost = cost(e, w, now, accounting, min1, min2, measured);
+        double cost = cost(e, w, now, accounting, min1, min2, typical, measured);
         if (cost < bestCost) {
           best = e;
           bestCost = cost;
@@ -157,20 +167,29 @@ final class LeastResponseTimeSelector implements Selector {
       Accounting accounting,
       double fastest,
       double secondFastest,
+      double typical,
       int measured) {
-    int inFlight = accounting.inFlight(e, now);
+    // Only the requests still awaiting their first response: a stream (or a long body) whose
+    // response started says nothing about how long a new request waits, though it stays in
+    // flight until it ends.
+    int awaiting = accounting.awaiting(e, now);
     long word = e.stats.latencyWord();
     double estimate = ServerStats.estimateOf(word);
     double factor;
     if (estimate == 0) {
-      factor = inFlight > 0 && measured > 0 ? UNMEASURED_BUSY : 1.0;
+      factor = awaiting > 0 && measured > 0 ? UNMEASURED_BUSY : 1.0;
     } else {
-      // The fastest other server: every peak-EWMA estimate sits above its server's typical latency
-      // by its recent noise, and the fastest is the least inflated; a slow server is never its own
-      // yardstick.
+      // An idle server's estimate decays towards the fastest other server's: every peak-EWMA
+      // estimate sits above its server's true latency by its recent noise, and the fastest is the
+      // least inflated; a slow server is never its own target. The cost compares it with the
+      // fleet's typical estimate, which one server's noise moves least, but never with less than
+      // the fastest other's: in a small fleet the mean can include this server's own low estimate
+      // (a server failing fast, whose failures have not yet raised it above the others), which
+      // would let it measure itself against itself.
       double fleet = measured < 2 ? estimate : estimate == fastest ? secondFastest : fastest;
+      double yardstick = measured < 2 ? estimate : Math.max(fleet, typical);
       double effective = estimate;
-      if (inFlight == 0) {
+      if (awaiting == 0) {
         long age = ServerStats.latencyAgeNanos(word, now);
         if (age > 0) {
           effective = fleet + (estimate - fleet) * Math.exp(-age / accounting.decayNanos);
@@ -179,12 +198,12 @@ final class LeastResponseTimeSelector implements Selector {
       // Logarithmic: twice as slow again adds one queue's worth, so that a stale or noisy sample
       // shifts load moderately (as the in-flight counts would) while a server that is many times
       // slower, or keeps failing, is still held off.
-      factor = 1 + Math.log(Math.max(1.0, effective / ((1 + BAND) * fleet))) * INV_LN2;
+      factor = 1 + Math.log(Math.max(1.0, effective / ((1 + BAND) * yardstick))) * INV_LN2;
     }
     // Failures count through the estimate (each one at least doubles it), not as extra load: the
     // in-flight metrics' failure penalty lasts seconds, which would starve a server that failed a
     // few calls while it restarted long after it answers well again.
-    return (inFlight / weight + 1) * factor;
+    return (awaiting / weight + 1) * factor;
   }
 
   @Override

@@ -92,6 +92,7 @@ public final class LoadBalancer implements AutoCloseable {
   private final Selector selector;
 
   private final Accounting accounting;
+  private final @Nullable ObserverChain observers;
   private final @Nullable SlowStart slowStart;
   private final Lifecycle lifecycle;
 
@@ -115,11 +116,13 @@ public final class LoadBalancer implements AutoCloseable {
     this.accounting =
         new Accounting(
             b.ticker,
-            selector.usesInFlight() || healthFeatures,
-            selector.usesLatency(),
+            selector.usesInFlight() || healthFeatures || !b.observers.isEmpty(),
+            selector.usesLatency() || !b.observers.isEmpty(),
             b.inFlightExpiry.toNanos(),
             b.latencyModel,
             ejection);
+    this.observers = ObserverChain.of(name, b.observers);
+    accounting.observers = observers;
     long now = accounting.read();
     this.publisher =
         new SnapshotPublisher(
@@ -183,11 +186,15 @@ public final class LoadBalancer implements AutoCloseable {
     Snapshot s = publisher.current();
     Selector.Picker picker = s.picker;
     if (picker == null) {
-      throw s.noServer(name);
+      throw noServer(s.noServer(name));
     }
     Accounting rec = accounting;
     long now = rec.pickTime();
-    return handle(picker.pick(now), now);
+    try {
+      return handle(picker.pick(now), now);
+    } catch (NoAvailableServerException e) {
+      throw noServer(e); // a routing selector's (a subset rule that matches nothing)
+    }
   }
 
   /**
@@ -210,14 +217,24 @@ public final class LoadBalancer implements AutoCloseable {
     Snapshot s = publisher.current();
     Selector.Picker picker = s.picker;
     if (picker == null) {
-      throw s.noServer(name);
+      throw noServer(s.noServer(name));
     }
     Accounting rec = accounting;
     long now = rec.pickTime();
-    if (context.hasExclusions()) {
-      return handle(s.pickExcluding(picker, context, now, rec, random, name), now);
+    try {
+      if (context.hasExclusions()) {
+        return handle(s.pickExcluding(picker, context, now, rec, random, name), now);
+      }
+      return handle(picker.pick(context, now), now);
+    } catch (NoAvailableServerException e) {
+      throw noServer(e);
     }
-    return handle(picker.pick(context, now), now);
+  }
+
+  /** Tells the observers, if any, of a pick that found no server; returns the exception. */
+  private NoAvailableServerException noServer(NoAvailableServerException e) {
+    ObserverChain chain = observers;
+    return chain == null ? e : chain.noServer(e);
   }
 
   /**
@@ -290,9 +307,14 @@ public final class LoadBalancer implements AutoCloseable {
   Endpoint pickEndpoint(Snapshot s, long start) {
     Selector.Picker picker = s.picker;
     if (picker == null) {
-      throw s.noServer(name);
+      throw noServer(s.noServer(name));
     }
-    Endpoint e = picker.pick(start);
+    Endpoint e;
+    try {
+      e = picker.pick(start);
+    } catch (NoAvailableServerException failed) {
+      throw noServer(failed); // a routing selector's (a subset rule that matches nothing)
+    }
     acquire(e, start);
     return e;
   }
@@ -312,12 +334,17 @@ public final class LoadBalancer implements AutoCloseable {
   Endpoint pickEndpoint(Snapshot s, long start, PickContext context) {
     Selector.Picker picker = s.picker;
     if (picker == null) {
-      throw s.noServer(name);
+      throw noServer(s.noServer(name));
     }
-    Endpoint e =
-        context.hasExclusions()
-            ? s.pickExcluding(picker, context, start, accounting, random, name)
-            : picker.pick(context, start);
+    Endpoint e;
+    try {
+      e =
+          context.hasExclusions()
+              ? s.pickExcluding(picker, context, start, accounting, random, name)
+              : picker.pick(context, start);
+    } catch (NoAvailableServerException failed) {
+      throw noServer(failed);
+    }
     acquire(e, start);
     return e;
   }
@@ -350,6 +377,48 @@ public final class LoadBalancer implements AutoCloseable {
     }
     rec.record(
         endpoint, start, rec.trackInFlight ? rec.epoch(start) : 0, outcome, latencyNanos, false);
+  }
+
+  /**
+   * Reports that the response of a request picked with {@link #pickEndpoint(long)} started (its
+   * headers, or its first message, arrived), like {@link Pick#responseStarted()}: the latency
+   * sample is the time to first response, measured from {@code start} with the balancer's ticker,
+   * and the request no longer counts as awaiting its first response (the load least response time
+   * compares), though it stays in flight until its outcome. Call it at most once per pick, before
+   * the outcome, and then report the outcome with {@link #completeStarted}, not {@link
+   * #complete(Endpoint, long, Outcome)}.
+   *
+   * @throws IllegalArgumentException if the endpoint is not one of this balancer's
+   */
+  public void responseStarted(Endpoint endpoint, long start) {
+    requireNonNull(endpoint, "endpoint");
+    Accounting rec = accounting;
+    if (endpoint.accounting != rec) {
+      throw new IllegalArgumentException(endpoint + " was not picked by " + name);
+    }
+    if (rec.trackInFlight) {
+      endpoint.stats.start(rec.epoch(start));
+    }
+    rec.recordResponseStart(endpoint, start, rec.trackLatency ? rec.read() - start : 0);
+  }
+
+  /**
+   * Reports how a request ended whose response start was reported with {@link
+   * #responseStarted(Endpoint, long)}: it leaves the in-flight count, and a success takes no second
+   * latency sample (a failure still does, measured from {@code start}). Call it exactly once per
+   * such pick, instead of {@link #complete(Endpoint, long, Outcome)}.
+   *
+   * @throws IllegalArgumentException if the endpoint is not one of this balancer's
+   */
+  public void completeStarted(Endpoint endpoint, long start, Outcome outcome) {
+    requireNonNull(endpoint, "endpoint");
+    requireNonNull(outcome, "outcome");
+    Accounting rec = accounting;
+    if (endpoint.accounting != rec) {
+      throw new IllegalArgumentException(endpoint + " was not picked by " + name);
+    }
+    long latency = rec.trackLatency && outcome.isFailure() ? rec.read() - start : 0;
+    rec.record(endpoint, start, rec.trackInFlight ? rec.epoch(start) : 0, outcome, latency, true);
   }
 
   /** The name given to the builder, used in messages and logs. */

@@ -49,6 +49,7 @@ public final class LoadBalancerBuilder {
   @Nullable ActiveHealthCheck healthCheck;
   double panicThreshold = 0.5;
   final List<HealthListener> listeners = new ArrayList<>();
+  final List<LoadBalancerObserver> observers = new ArrayList<>();
   final List<SnapshotListener> snapshotListeners = new ArrayList<>();
   @Nullable ScheduledExecutorService scheduler;
   RandomGenerator random = ThreadLocalRandomGenerator.INSTANCE;
@@ -238,6 +239,21 @@ public final class LoadBalancerBuilder {
   }
 
   /**
+   * Adds an observer of outcomes, picks that found no server, health transitions and panic mode,
+   * such as a metrics binder; see {@link LoadBalancerObserver}. With any observer, the balancer
+   * times every pick and counts it in flight whatever its selector (two clock reads and an atomic
+   * increment and decrement per request), so that the latencies and in-flight counts it reports are
+   * real.
+   */
+  @CanIgnoreReturnValue
+  public LoadBalancerBuilder observer(LoadBalancerObserver observer) {
+    requireNonNull(observer, "observer");
+    observers.add(observer);
+    listeners.add(observer);
+    return this;
+  }
+
+  /**
    * Adds a listener for each state the balancer publishes (see {@link SnapshotListener}): for
    * adapters that keep a picker of their own per state.
    */
@@ -262,10 +278,20 @@ public final class LoadBalancerBuilder {
   /**
    * Returns the balancer.
    *
-   * @throws IllegalStateException if no selector was set
+   * @throws IllegalStateException if no selector was set, or an observer refuses the balancer (see
+   *     {@link LoadBalancerObserver#onBuilt})
    */
   public LoadBalancer build() {
     checkState(selector != null, "a selector is required: call selector(Selectors...)");
-    return new LoadBalancer(this);
+    LoadBalancer balancer = new LoadBalancer(this);
+    try {
+      for (LoadBalancerObserver o : observers) {
+        o.onBuilt(balancer);
+      }
+    } catch (RuntimeException e) {
+      balancer.close();
+      throw e;
+    }
+    return balancer;
   }
 }

@@ -49,15 +49,17 @@ import java.lang.invoke.VarHandle;
  * supplies its own measurement with {@link #complete(Outcome, long)}. For a response that streams
  * (a long body, a server stream), call {@link #responseStarted()} when its headers arrive: the
  * latency is then the time to first response, while the request keeps counting as in flight until
- * its outcome is reported.
+ * its outcome is reported. Least response time counts only the requests still awaiting their first
+ * response as load, so a server holding long streams keeps its share of new requests.
  *
  * <p>Each pick allocates this one small handle (32 bytes on a 64-bit JVM with compressed
  * references). Reporting exactly once from any thread needs an atomic compare-and-set on the
  * handle, and that keeps the JIT from scalar-replacing it; a pooled handle would avoid the
  * allocation at the price of use-after-recycle bugs in callers. The selectors themselves allocate
  * nothing, and {@link LoadBalancer#pickEndpoint(long)} with {@link LoadBalancer#complete(Endpoint,
- * long, Outcome)} is the path without a handle, for callers that keep per-request state anyway and
- * can own exactly-once reporting.
+ * long, Outcome)} (or {@link LoadBalancer#responseStarted(Endpoint, long)} and {@link
+ * LoadBalancer#completeStarted}) is the path without a handle, for callers that keep per-request
+ * state anyway and can own exactly-once reporting.
  *
  * @since 0.1.0
  */
@@ -114,7 +116,8 @@ public final class Pick implements AutoCloseable {
    * Reports that the response started (its headers, or its first message, arrived), which takes the
    * latency sample now: the time to first response, not the lifetime of a long stream or of a
    * slowly read body. The request still counts as in flight until the outcome is reported with
-   * {@link #complete}. Only the first call counts, and none after an outcome was reported.
+   * {@link #complete}, but no longer as awaiting its first response, the load least response time
+   * compares. Only the first call counts, and none after an outcome was reported.
    *
    * @return whether this call took the latency sample
    */
@@ -131,21 +134,27 @@ public final class Pick implements AutoCloseable {
    */
   public boolean responseStarted(long latencyNanos) {
     // Only from the initial state: after an outcome, or a first call, there is nothing to take.
-    if (!DONE.compareAndSet(this, 0, RESPONSE_STARTED)) {
+    if ((int) DONE.getVolatile(this) != 0) {
       return false;
     }
     Accounting accounting = endpoint.accounting;
-    if (accounting.trackLatency) {
-      endpoint.stats.recordLatency(
-          startNanos + Math.max(0, latencyNanos),
-          latencyNanos,
-          accounting.decayNanos,
-          false,
-          accounting.failureFactor,
-          accounting.failureFloorNanos,
-          accounting.fleetLatency(),
-          Accounting.PEAK_LIMIT);
+    ServerStats stats = endpoint.stats;
+    // The start is counted before the bit that claims it is set, and taken back if the claim
+    // fails: complete() takes the start back only after seeing the bit, so its unstart can never
+    // run before this start (which would leave a start counted for a pick that has ended, hiding
+    // one awaited request until the epoch expires).
+    boolean counted = accounting.trackInFlight;
+    if (counted) {
+      stats.start(epoch);
     }
+    if (!DONE.compareAndSet(this, 0, RESPONSE_STARTED)) {
+      // An outcome, or another first call, won the race.
+      if (counted) {
+        stats.unstart(epoch);
+      }
+      return false;
+    }
+    accounting.recordResponseStart(endpoint, startNanos, latencyNanos);
     return true;
   }
 

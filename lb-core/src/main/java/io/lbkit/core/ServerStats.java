@@ -36,6 +36,20 @@ import org.jspecify.annotations.Nullable;
  * epoch, in the same CAS that counts that acquire, so recycling can never lose a concurrent
  * increment: the CAS that loses the race re-reads and retries.
  *
+ * Awaiting first response
+ * -----------------------
+ * A request whose response has started (its headers arrived: a stream, a long body) still counts
+ * in flight until it completes, for drains, outlier detection and status, but it no longer says
+ * anything about how long a new request would wait for its first response. So the picks whose
+ * response started are counted too, in a second pair of buckets keyed by the same epoch as the
+ * pick's in-flight count (the epoch the pick started in, not the one its response started in):
+ * both counts of a pick expire together, and a started pick never completed stops counting, like
+ * its in-flight slot, after at most two epochs. "Awaiting" is in-flight minus started, never below
+ * zero. The two counts are separate words, so a reader may see one before and the other after a
+ * racing update; the writers order their updates so that this can only over-state the awaiting
+ * count for an instant (see awaiting()), and the clamp covers a pick that was counted and started
+ * between the reader's two reads.
+ *
  * Latency estimate
  * ----------------
  * One long packs (estimate:24 | time of last update in 2^16 ns units:40), so that the estimate and
@@ -66,6 +80,8 @@ import org.jspecify.annotations.Nullable;
 final class ServerStats {
   private static final VarHandle BUCKET_EVEN;
   private static final VarHandle BUCKET_ODD;
+  private static final VarHandle STARTED_EVEN;
+  private static final VarHandle STARTED_ODD;
   private static final VarHandle LATENCY;
   private static final VarHandle CONSECUTIVE_FAILURES;
   private static final VarHandle CONSECUTIVE_CONNECT_FAILURES;
@@ -77,6 +93,8 @@ final class ServerStats {
       MethodHandles.Lookup lookup = MethodHandles.lookup();
       BUCKET_EVEN = lookup.findVarHandle(ServerStats.class, "bucketEven", long.class);
       BUCKET_ODD = lookup.findVarHandle(ServerStats.class, "bucketOdd", long.class);
+      STARTED_EVEN = lookup.findVarHandle(ServerStats.class, "startedEven", long.class);
+      STARTED_ODD = lookup.findVarHandle(ServerStats.class, "startedOdd", long.class);
       LATENCY = lookup.findVarHandle(ServerStats.class, "latency", long.class);
       CONSECUTIVE_FAILURES =
           lookup.findVarHandle(ServerStats.class, "consecutiveFailures", int.class);
@@ -119,6 +137,13 @@ final class ServerStats {
   @SuppressWarnings("UnusedVariable") // accessed through BUCKET_ODD
   private volatile long bucketOdd;
 
+  // Picks whose response started, packed and recycled like the in-flight buckets.
+  @SuppressWarnings("UnusedVariable") // accessed through STARTED_EVEN
+  private volatile long startedEven;
+
+  @SuppressWarnings("UnusedVariable") // accessed through STARTED_ODD
+  private volatile long startedOdd;
+
   @SuppressWarnings("UnusedVariable") // accessed through LATENCY
   private volatile long latency;
 
@@ -156,9 +181,35 @@ final class ServerStats {
     return (epoch & 1) == 0 ? BUCKET_EVEN : BUCKET_ODD;
   }
 
+  private static VarHandle startedBucket(int epoch) {
+    return (epoch & 1) == 0 ? STARTED_EVEN : STARTED_ODD;
+  }
+
   /** Counts one more in-flight request that started in {@code epoch}. */
   void acquire(int epoch) {
-    VarHandle bucket = bucket(epoch);
+    increment(bucket(epoch), epoch);
+  }
+
+  /** Releases one in-flight request that started in {@code epoch}; a no-op once it expired. */
+  void release(int epoch) {
+    decrement(bucket(epoch), epoch);
+  }
+
+  /**
+   * Counts the response start of one in-flight request picked in {@code epoch} (it is no longer
+   * awaited). Its completion takes it back with {@link #unstart} before it {@link #release}s the
+   * request.
+   */
+  void start(int epoch) {
+    increment(startedBucket(epoch), epoch);
+  }
+
+  /** Takes back one response start counted by {@link #start}; a no-op once its epoch expired. */
+  void unstart(int epoch) {
+    decrement(startedBucket(epoch), epoch);
+  }
+
+  private void increment(VarHandle bucket, int epoch) {
     for (; ; ) {
       long v = (long) bucket.getVolatile(this);
       int bucketEpoch = (int) (v >>> 32);
@@ -181,9 +232,7 @@ final class ServerStats {
     }
   }
 
-  /** Releases one in-flight request that started in {@code epoch}; a no-op once it expired. */
-  void release(int epoch) {
-    VarHandle bucket = bucket(epoch);
+  private void decrement(VarHandle bucket, int epoch) {
     for (; ; ) {
       long v = (long) bucket.getVolatile(this);
       if ((int) (v >>> 32) != epoch || (int) v == 0) {
@@ -200,6 +249,33 @@ final class ServerStats {
     long even = (long) BUCKET_EVEN.getVolatile(this);
     long odd = (long) BUCKET_ODD.getVolatile(this);
     return live(even, epoch) + live(odd, epoch);
+  }
+
+  /**
+   * The number of requests in flight whose response has not started, of those that started in
+   * {@code epoch} or the epoch before: the load that says how long a new request would wait for its
+   * first response.
+   */
+  int awaiting(int epoch) {
+    // In-flight first, started second, both volatile reads (sequentially consistent with the
+    // CAS writes). A completion takes its start back before releasing its slot (unstart, then
+    // release), so a reader that sees the release also sees the unstart: a racing completion can
+    // only make this read over-state the awaiting count by one for an instant, never hide load.
+    // A pick counted and started between the two reads can make started exceed in-flight: the
+    // clamp. An idle server (the common case of a scan) costs only the in-flight reads.
+    int inFlight = inFlight(epoch);
+    if (inFlight == 0) {
+      return 0;
+    }
+    long even = (long) STARTED_EVEN.getVolatile(this);
+    long odd = (long) STARTED_ODD.getVolatile(this);
+    return Math.max(0, inFlight - live(even, epoch) - live(odd, epoch));
+  }
+
+  /** The number of response starts counted for picks of {@code epoch} or the epoch before. */
+  int started(int epoch) {
+    return live((long) STARTED_EVEN.getVolatile(this), epoch)
+        + live((long) STARTED_ODD.getVolatile(this), epoch);
   }
 
   private static int live(long bucket, int epoch) {

@@ -134,6 +134,71 @@ class ServerStatsTest {
     assertThat(stats.inFlight(2)).isZero();
   }
 
+  // ---- awaiting first response ----
+
+  @Test
+  void startedPicksAreInFlightButNotAwaited() {
+    stats.acquire(10);
+    stats.acquire(10);
+    stats.acquire(11);
+    stats.start(10);
+    assertThat(stats.inFlight(11)).isEqualTo(3);
+    assertThat(stats.awaiting(11)).isEqualTo(2);
+    // Completion of the started pick: its start is taken back, then its slot released.
+    stats.unstart(10);
+    stats.release(10);
+    assertThat(stats.inFlight(11)).isEqualTo(2);
+    assertThat(stats.awaiting(11)).isEqualTo(2);
+  }
+
+  @Test
+  void startedPickNeverCompletedExpiresWithItsInFlightSlot() {
+    stats.acquire(10);
+    stats.start(10);
+    assertThat(stats.awaiting(11)).isZero();
+    // Two epochs on, both counts of the leaked pick have expired; new picks count in full.
+    stats.acquire(12);
+    stats.acquire(12);
+    assertThat(stats.inFlight(12)).isEqualTo(2);
+    assertThat(stats.awaiting(12)).isEqualTo(2);
+    // The leaked pick's late completion changes nothing.
+    stats.unstart(10);
+    stats.release(10);
+    assertThat(stats.awaiting(12)).isEqualTo(2);
+    // A start in epoch 12 recycles epoch 10's started bucket, which still counted the leaked one.
+    stats.start(12);
+    assertThat(stats.awaiting(12)).isEqualTo(1);
+    assertThat(stats.awaiting(13)).isEqualTo(1);
+    assertThat(stats.awaiting(14)).isZero();
+  }
+
+  @Test
+  void awaitingIsNeverNegativeNorAboveInFlight() {
+    // Starts without (counted) picks, as a racing reader may see them: clamped to zero.
+    stats.start(3);
+    stats.start(3);
+    stats.acquire(3);
+    assertThat(stats.awaiting(3)).isZero();
+    stats.unstart(3);
+    stats.unstart(3);
+    stats.unstart(3); // one too many: the count stays at zero
+    assertThat(stats.awaiting(3)).isEqualTo(1);
+    assertThat(stats.awaiting(4)).isEqualTo(1);
+    assertThat(stats.awaiting(5)).isZero();
+  }
+
+  @Test
+  void staleStartIsNotCountedAndItsUnstartIsANoOp() {
+    stats.acquire(8);
+    stats.start(8);
+    // A start of a pick from epoch 6, which shares the bucket and expired: not counted.
+    stats.start(6);
+    stats.acquire(8);
+    assertThat(stats.awaiting(8)).isEqualTo(1);
+    stats.unstart(6);
+    assertThat(stats.awaiting(8)).isEqualTo(1);
+  }
+
   // ---- latency word ----
 
   @Test

@@ -143,11 +143,15 @@ final class LbkitPickers {
    * The endpoint and start time live in the tracer's fields: no lbkit handle per call.
    */
   static final class OutcomeTracer extends ClientStreamTracer {
-    private static final VarHandle CLOSED;
+    private static final VarHandle STATE;
+    private static final int OPEN = 0;
+    private static final int STARTING = 1;
+    private static final int STARTED = 2;
+    private static final int CLOSED = 3;
 
     static {
       try {
-        CLOSED = MethodHandles.lookup().findVarHandle(OutcomeTracer.class, "closed", int.class);
+        STATE = MethodHandles.lookup().findVarHandle(OutcomeTracer.class, "state", int.class);
       } catch (ReflectiveOperationException e) {
         throw new ExceptionInInitializerError(e);
       }
@@ -158,14 +162,13 @@ final class LbkitPickers {
     private final long start;
     private final int failureCodes;
 
-    // The balancer's clock when the response started, or -1. Volatile: gRPC may call
-    // inboundHeaders and streamClosed on different threads, and the close must see the stamp.
-    private volatile long responseStart = -1;
-
-    // 0 until the stream closes; a CAS to 1 makes the report happen exactly once, since a second
-    // report would release another call's in-flight slot.
-    @SuppressWarnings("UnusedVariable") // accessed through CLOSED
-    private volatile int closed;
+    // OPEN, STARTING while the response start is being reported, STARTED, CLOSED. Volatile and
+    // moved by CAS: gRPC may call inboundHeaders and streamClosed on different threads. The start
+    // is reported once (OPEN to STARTING), and the close, reported exactly once (a second report
+    // would release another call's in-flight slot), waits out a start being reported so that it
+    // never takes back a start that is not counted yet.
+    @SuppressWarnings("UnusedVariable") // accessed through STATE
+    private volatile int state;
 
     OutcomeTracer(
         io.lbkit.core.LoadBalancer balancer, Endpoint endpoint, long start, int failureCodes) {
@@ -188,20 +191,32 @@ final class LbkitPickers {
     }
 
     private void responseStarted() {
-      if (responseStart < 0) {
-        responseStart = Math.max(0, balancer.pickStart());
+      if ((int) STATE.getVolatile(this) == OPEN && STATE.compareAndSet(this, OPEN, STARTING)) {
+        balancer.responseStarted(endpoint, start);
+        STATE.setVolatile(this, STARTED);
       }
     }
 
     @Override
     public void streamClosed(Status status) {
-      if (!CLOSED.compareAndSet(this, 0, 1)) {
-        return;
+      int was;
+      for (; ; ) {
+        was = (int) STATE.getVolatile(this);
+        if (was == CLOSED) {
+          return;
+        }
+        if (was == STARTING) {
+          Thread.onSpinWait(); // the other thread is inside responseStarted: a few atomic updates
+          continue;
+        }
+        if (STATE.compareAndSet(this, was, CLOSED)) {
+          break;
+        }
       }
       Outcome outcome = outcome(status.getCode(), failureCodes);
-      long responded = responseStart;
-      if (outcome == Outcome.SUCCESS && responded >= 0) {
-        balancer.complete(endpoint, start, outcome, responded - start);
+      if (was == STARTED) {
+        // The start took the latency sample (time to first response): a success adds none.
+        balancer.completeStarted(endpoint, start, outcome);
       } else {
         balancer.complete(endpoint, start, outcome);
       }

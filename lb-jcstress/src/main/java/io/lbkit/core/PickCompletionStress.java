@@ -128,7 +128,9 @@ public final class PickCompletionStress {
   @JCStressTest
   @Outcome(id = "true, true, 5000000.0", expect = ACCEPTABLE, desc = "the response start won")
   @Outcome(id = "false, true, 7000000.0", expect = ACCEPTABLE, desc = "the success won")
-  @Outcome(expect = FORBIDDEN, desc = "two samples, no sample, or a leaked in-flight slot")
+  @Outcome(
+      expect = FORBIDDEN,
+      desc = "two samples, no sample, or a leaked in-flight slot or response start")
   @State
   public static class ResponseStartedVsSuccess {
     private final LoadBalancer balancer =
@@ -152,7 +154,50 @@ public final class PickCompletionStress {
     @Arbiter
     public void arbiter(ZZD_Result r) {
       Endpoint e = balancer.eligibleEndpoints().get(0);
-      r.r3 = e.inFlight() == 0 ? e.stats.latencyEstimate(0, 1, false) : -1;
+      int epoch = e.accounting.epoch(FROZEN_TICKER.read());
+      boolean clean = e.inFlight() == 0 && e.stats.started(epoch) == 0;
+      r.r3 = clean ? e.stats.latencyEstimate(0, 1, false) : -1;
+    }
+  }
+
+  /**
+   * Two threads report the response start of one pick at once (a duplicate headers callback) while
+   * the pick is in flight: exactly one takes it, and the server has the pick in flight but not
+   * awaited, with exactly one start counted. A start counted twice would hide another awaited
+   * request; one taken back twice, or not counted, would leave the stream counted as load.
+   */
+  @JCStressTest
+  @Outcome(
+      id = {"true, false, 1", "false, true, 1"},
+      expect = ACCEPTABLE,
+      desc = "one response start taken and counted once")
+  @Outcome(expect = FORBIDDEN, desc = "both or neither took it, or the start count is wrong")
+  @State
+  public static class ResponseStartedTwice {
+    private final LoadBalancer balancer =
+        LoadBalancer.builder()
+            .selector(Selectors.leastResponseTime())
+            .ticker(FROZEN_TICKER)
+            .servers(server("a"))
+            .build();
+    private final Pick pick = balancer.pick();
+
+    @Actor
+    public void first(ZZI_Result r) {
+      r.r1 = pick.responseStarted(5_000_000L);
+    }
+
+    @Actor
+    public void second(ZZI_Result r) {
+      r.r2 = pick.responseStarted(6_000_000L);
+    }
+
+    @Arbiter
+    public void arbiter(ZZI_Result r) {
+      Endpoint e = balancer.eligibleEndpoints().get(0);
+      int epoch = e.accounting.epoch(FROZEN_TICKER.read());
+      boolean inFlightNotAwaited = e.inFlight() == 1 && e.stats.awaiting(epoch) == 0;
+      r.r3 = inFlightNotAwaited ? e.stats.started(epoch) : -1;
     }
   }
 }

@@ -24,9 +24,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The goals of least response time as the default: it recovers from one slow reply and from a cold
- * restart (S8, S9), keeps a server that stays slow away (S8's counterpart), spreads picks evenly on
- * equal servers (S0), and is never much worse in the tail than least connections in any scenario.
- * Shares are read from the results' timelines, over the whole intervals that fall in a window.
+ * restart (S8, S9), keeps a server that stays slow away (S8's counterpart), gives a server that
+ * holds long streams its fair share (S10), spreads picks evenly on equal servers (S0), and is never
+ * much worse in the tail than least connections in any scenario. Shares are read from the results'
+ * timelines, over the whole intervals that fall in a window.
  */
 final class RecoveryGoals {
   private RecoveryGoals() {}
@@ -43,6 +44,9 @@ final class RecoveryGoals {
 
   /** How long a recovering server has to reach half its fair share. */
   static final long RECOVERY_NANOS = 2 * SECOND;
+
+  /** How far S10's server 0 may be from its fair share, relative to it. */
+  static final double S10_MARGIN = 0.20;
 
   /** The window its share is then measured over. */
   static final long WINDOW_NANOS = 2 * SECOND;
@@ -72,6 +76,35 @@ final class RecoveryGoals {
             back,
             "after coming back cold at 10 s (slow start off)"));
     out.add(ramp(byScenario.getOrDefault("S9", Map.of()), back));
+    out.add(streams(byScenario.getOrDefault("S10", Map.of())));
+  }
+
+  /**
+   * S10: server 0, which also holds 2 s streams, keeps its fair share of the requests within {@link
+   * #S10_MARGIN}, measured once its streams have reached their steady number (from one stream life
+   * on).
+   */
+  private static Goal streams(Map<String, Result> results) {
+    String statement =
+        format(
+            "server 0, holding 2 s streams besides its requests, gets its fair share of the"
+                + " requests within %.0f%% (%s)",
+            100 * S10_MARGIN, LRT);
+    Result r = results.get(LRT);
+    if (r == null) {
+      return skipped("S10", "S10", statement, results.isEmpty() ? "S10" : LRT);
+    }
+    double fair = 1.0 / r.shares().size();
+    long from = Scenario.S10_STREAM_NANOS;
+    double share = share(r, from, Long.MAX_VALUE);
+    return new Goal(
+        "S10",
+        "S10",
+        statement,
+        Math.abs(share / fair - 1) <= S10_MARGIN ? Status.MET : Status.NOT_MET,
+        format(
+            "%s: server 0 share %.1f%% from %.0f s on (fair %.1f%%)%s",
+            LRT, 100 * share, from / 1e9, 100 * fair, others(results, LRT, from)));
   }
 
   private static Goal s0Spread(Map<String, Result> s0) {

@@ -60,6 +60,7 @@ import java.util.Set;
  *     p2c_stale})
  * @param slowReplies a server's few slow answers (a GC pause, a cold restart)
  * @param leaves servers that leave for a while and come back with fresh statistics
+ * @param longStreams long streams pinned to a server besides the balanced requests
  */
 public record Scenario(
     String name,
@@ -81,7 +82,8 @@ public record Scenario(
     ImmutableList<LoadStep> loadSteps,
     long reportIntervalNanos,
     ImmutableList<SlowReplies> slowReplies,
-    ImmutableList<Leave> leaves) {
+    ImmutableList<Leave> leaves,
+    ImmutableList<LongStreams> longStreams) {
 
   private static final long MS = 1_000_000L;
   private static final long SECOND = 1_000_000_000L;
@@ -129,6 +131,9 @@ public record Scenario(
     for (Leave l : leaves) {
       checkArgument(l.server() < servers, "leave of server %s out of range", l.server());
     }
+    for (LongStreams l : longStreams) {
+      checkArgument(l.server() < servers, "streams of server %s out of range", l.server());
+    }
     long lastStep = -1;
     for (LoadStep step : loadSteps) {
       checkArgument(step.fromNanos() > lastStep, "load steps must be in increasing time order");
@@ -172,6 +177,7 @@ public record Scenario(
         ImmutableList.of(),
         ImmutableList.of(),
         DEFAULT_REPORT_INTERVAL,
+        ImmutableList.of(),
         ImmutableList.of(),
         ImmutableList.of());
   }
@@ -614,6 +620,28 @@ public record Scenario(
         .build();
   }
 
+  /** How long S10's streams stay open. */
+  static final long S10_STREAM_NANOS = 2 * SECOND;
+
+  /**
+   * S10, long streams: 3 equal servers with 4 slots, exponential service with mean 1 ms, one client
+   * at 200 requests/s for 20 s, a 1 s timeout; server 0 also carries streams, about 5% of its calls
+   * (with a third of the requests, 5/95 of a third per request), each answering its first response
+   * like a request and then staying open for 2 s. Every server is equally fast to first response.
+   * The goal: server 0's share of the requests stays within 20% of fair.
+   */
+  public static Scenario s10() {
+    return recoveryBase(
+            "S10",
+            "long streams: 3 servers x 4 slots, exponential 1 ms, 200 req/s, 20 s, server 0 also"
+                + " holds 2 s streams (5% of its calls)",
+            3,
+            20)
+        .longStreams(new LongStreams(0, 0.05 / 0.95 / 3, S10_STREAM_NANOS))
+        .policies(RECOVERY_POLICIES)
+        .build();
+  }
+
   private static final double[] S3_LOADS = {0.5, 0.7, 0.9, 0.95, 0.99};
   private static final long[] S4_PERIODS = {10, 100, 500};
   private static final double[] S4_UTILISATIONS = {0.45, 0.7, 0.9};
@@ -639,6 +667,7 @@ public record Scenario(
           case "S8-SLOW" -> s8Slow("S8-slow", 3);
           case "S8-SLOW-N10" -> s8Slow("S8-slow-N10", 10);
           case "S9" -> s9();
+          case "S10" -> s10();
           case "S5-N100" -> s5("S5-N100", 100);
           default -> null;
         };
@@ -691,7 +720,8 @@ public record Scenario(
         "S8-N10",
         "S8-slow",
         "S8-slow-N10",
-        "S9");
+        "S9",
+        "S10");
   }
 
   /**
@@ -778,7 +808,8 @@ public record Scenario(
         steps.build(),
         reportIntervalNanos,
         slow2.build(),
-        left.build());
+        left.build(),
+        longStreams);
   }
 
   /** Scales a time, keeping "forever" (Long.MAX_VALUE) as it is. */
@@ -811,6 +842,7 @@ public record Scenario(
     private final ImmutableList.Builder<LoadStep> loadSteps = ImmutableList.builder();
     private final ImmutableList.Builder<SlowReplies> slowReplies = ImmutableList.builder();
     private final ImmutableList.Builder<Leave> leaves = ImmutableList.builder();
+    private final ImmutableList.Builder<LongStreams> longStreams = ImmutableList.builder();
     private ImmutableList<String> policies = ImmutableList.of();
 
     private Builder(String name, String description) {
@@ -916,6 +948,12 @@ public record Scenario(
     }
 
     @CanIgnoreReturnValue
+    Builder longStreams(LongStreams l) {
+      longStreams.add(l);
+      return this;
+    }
+
+    @CanIgnoreReturnValue
     Builder policies(String... names) {
       this.policies = ImmutableList.copyOf(names);
       return this;
@@ -948,7 +986,8 @@ public record Scenario(
           loadSteps.build(),
           reportInterval,
           slowReplies.build(),
-          leaves.build());
+          leaves.build(),
+          longStreams.build());
     }
   }
 }

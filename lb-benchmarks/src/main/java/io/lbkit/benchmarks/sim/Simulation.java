@@ -58,7 +58,9 @@ import org.jspecify.annotations.Nullable;
  * progress too (see {@link Fluctuation}); a freeze pauses the server's work (see {@link Freeze});
  * an error response comes without queueing (see {@link ErrorBurst}); a joining server is added to
  * every balancer at its time (see {@link Join}), a leaving one removed and added again (see {@link
- * Leave}); a slow reply takes its given time instead of the drawn one (see {@link SlowReplies}).
+ * Leave}); a slow reply takes its given time instead of the drawn one (see {@link SlowReplies}); a
+ * long stream is served to its first response like a request, reports that start, and completes
+ * when it closes (see {@link LongStreams}).
  *
  * <p>Every random stream (arrivals, service times, client choice, oracle ties, error draws, the
  * slow sets of fluctuations, and each balancer's own draws through {@link
@@ -82,6 +84,7 @@ public final class Simulation {
   private static final int DEADLINE = 2;
   private static final int ERROR_REPLY = 3;
   private static final int TASK = 4;
+  private static final int STREAM_END = 5;
 
   private static final long HEALTH_CHECK_LATENCY_NANOS = 1_000_000;
 
@@ -113,6 +116,7 @@ public final class Simulation {
   private final SplittableRandom oracleRandom;
   private final SplittableRandom errorRandom;
   private final SplittableRandom fluctuationRandom;
+  private final SplittableRandom streamRandom;
 
   private final ImmutableList<Server> servers;
   private final Map<String, Integer> indexById = new HashMap<>();
@@ -155,6 +159,8 @@ public final class Simulation {
     this.errorRandom = master.split();
     this.fluctuationRandom = master.split();
     SplittableRandom balancerRandom = master.split();
+    // Split last, so that scenarios without streams draw exactly what they drew before.
+    this.streamRandom = master.split();
     this.scheduler = new VirtualScheduler(clock, (time, task) -> schedule(time, TASK, null, task));
     int n = scenario.servers();
     ImmutableList.Builder<Server> list = ImmutableList.builder();
@@ -263,6 +269,7 @@ public final class Simulation {
           case DEADLINE -> deadline(e.request);
           case ERROR_REPLY -> errorReply(e.request);
           case TASK -> requireTask(e.task).run();
+          case STREAM_END -> requireRequest(e.request).pick.complete(Outcome.SUCCESS);
           default -> throw new AssertionError(e.kind);
         }
       }
@@ -454,6 +461,29 @@ public final class Simulation {
     if (scenario.timeoutNanos() > 0) {
       schedule(now + scenario.timeoutNanos(), DEADLINE, r, null);
     }
+    for (LongStreams streams : scenario.longStreams()) {
+      // Drawn for every arrival, so that all policies see the same streams.
+      if (streamRandom.nextDouble() < streams.perRequest()) {
+        openStream(client, streams, scenario.serviceTime().sampleNanos(streamRandom), now);
+      }
+    }
+  }
+
+  /** A stream pinned to its server, served to its first response like a request (not measured). */
+  private void openStream(int client, LongStreams streams, long baseService, long now) {
+    Server target = servers.get(streams.server());
+    Pick pick = balancers.get(client).pickServer(target.id()).orElse(null);
+    if (pick == null) {
+      return; // the server may not be picked now (ejected, away): no stream
+    }
+    Request r = new Request(-1, now, baseService, client, streams.server(), pick);
+    r.streamNanos = streams.durationNanos();
+    inSystem[r.server]++;
+    if (busy[r.server] < scenario.concurrency()) {
+      startService(r);
+    } else {
+      waiting.get(r.server).add(r);
+    }
   }
 
   private @Nullable ErrorBurst errorBurst(int server, long now) {
@@ -543,7 +573,12 @@ public final class Simulation {
     inService.get(req.server).remove(req);
     busy[req.server]--;
     inSystem[req.server]--;
-    if (!req.done) {
+    if (req.streamNanos >= 0) {
+      // A stream's first response: the latency sample is taken now, and the stream stays in
+      // flight, holding no slot, until it closes.
+      req.pick.responseStarted();
+      schedule(clock.read() + req.streamNanos, STREAM_END, req, null);
+    } else if (!req.done) {
       req.done = true;
       feedback[req.client][req.server] = inSystem[req.server];
       req.pick.complete(Outcome.SUCCESS);
@@ -770,6 +805,8 @@ public final class Simulation {
     final int client;
     final Pick pick;
     boolean done;
+    // How long a stream stays open after its first response; -1 for a request.
+    long streamNanos = -1;
     long serviceEndNanos;
     int serviceVersion;
 

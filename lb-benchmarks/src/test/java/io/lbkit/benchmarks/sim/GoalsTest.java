@@ -63,11 +63,43 @@ class GoalsTest {
             "S8-slow",
             "S8-slow-N10",
             "S9",
-            "S9/ss");
+            "S9/ss",
+            "S10");
     assertThat(goals).allSatisfy(g -> assertThat(g.status()).isEqualTo(Status.SKIPPED));
     assertThat(goals.get(3).measured()).isEqualTo("S1 was not run");
     assertThat(Goals.summary(goals))
-        .isEqualTo("0 met, 0 not met, 17 skipped, 0 not evaluable (of 17)");
+        .isEqualTo("0 met, 0 not met, 18 skipped, 0 not evaluable (of 18)");
+  }
+
+  @Test
+  void s10JudgesServerZerosShareOnceItsStreamsAreOpen() {
+    // Three servers: fair is a third. The first two seconds (streams still opening) do not count.
+    Result fair =
+        result("S10", "least_response_time")
+            .shares(List.of(0.3, 0.35, 0.35))
+            .timeline(timeline(20, t -> slice(t, 0, 0, t < 2 ? 0 : 60, 70, 70)))
+            .build();
+    Result shunned =
+        result("S10", "least_connections")
+            .shares(List.of(0.1, 0.45, 0.45))
+            .timeline(timeline(20, t -> slice(t, 0, 0, 20, 90, 90)))
+            .build();
+
+    Goal met = goal(List.of(fair, shunned), "S10");
+    assertThat(met.status()).isEqualTo(Status.MET);
+    assertThat(met.measured())
+        .isEqualTo(
+            "least_response_time: server 0 share 30.0% from 2 s on (fair 33.3%);"
+                + " least_connections 10.0%");
+
+    Result lrtShunning =
+        result("S10", "least_response_time")
+            .shares(List.of(0.1, 0.45, 0.45))
+            .timeline(timeline(20, t -> slice(t, 0, 0, 50, 75, 75)))
+            .build();
+    // 25% of 33.3% fair: 25% below it, outside the 20% margin.
+    assertThat(goal(List.of(lrtShunning), "S10").status()).isEqualTo(Status.NOT_MET);
+    assertThat(goal(List.of(shunned), "S10").status()).isEqualTo(Status.SKIPPED);
   }
 
   @Test
@@ -357,6 +389,6 @@ class GoalsTest {
 
     String text = bytes.toString(StandardCharsets.UTF_8);
     assertThat(text).contains("met           S1 ").contains("skipped       S4 ");
-    assertThat(text).contains("1 met, 0 not met, 16 skipped, 0 not evaluable (of 17)");
+    assertThat(text).contains("1 met, 0 not met, 17 skipped, 0 not evaluable (of 18)");
   }
 }

@@ -42,7 +42,7 @@ class ScenariosTest {
         .contains("S0", "S1", "S2", "S3", "S4", "S5", "S6", "S7")
         .doesNotContainAnyElementsOf(Scenario.longNames());
     assertThat(Scenario.longNames()).hasSize(10 + 9 + 1);
-    assertThat(Scenario.byName("S10")).isEmpty();
+    assertThat(Scenario.byName("S11")).isEmpty();
   }
 
   @Test
@@ -93,6 +93,23 @@ class ScenariosTest {
     double random = Simulation.run(s0, "random", 1).pickRsd();
     assertThat(random).isBetween(0.018, 0.027);
     assertThat(Simulation.run(s0, "power_of_two_choices", 1).pickRsd()).isLessThan(0.9 * random);
+  }
+
+  @Test
+  @Timeout(20)
+  void s10ServerHoldingLongStreamsKeepsItsShareUnderLeastResponseTimeOnly() {
+    // Half length (10 s). Server 0 holds about seven 2 s streams at any time: least connections
+    // counts them as load and sends it almost nothing; least response time counts only requests
+    // awaiting their first response, and gives it its third.
+    Scenario s10 = Scenario.s10().withRequests(2_000);
+    Result lrt = Simulation.run(s10, "least_response_time", 1);
+    Result lc = Simulation.run(s10, "least_connections", 1);
+
+    double fair = 1.0 / 3;
+    assertThat(RecoveryGoals.share(lrt, 2 * SECOND, Long.MAX_VALUE))
+        .isBetween(0.8 * fair, 1.2 * fair);
+    assertThat(RecoveryGoals.share(lc, 2 * SECOND, Long.MAX_VALUE)).isLessThan(0.1);
+    assertThat(lrt.timeouts() + lrt.errors()).isZero();
   }
 
   @Test

@@ -191,9 +191,9 @@ class SimulateTest {
 
   @Test
   void rejectsBadArgumentsWithAMessageThatSaysWhatIsWrong() {
-    assertThatThrownBy(() -> Simulate.run(List.of("S10"), discard()))
+    assertThatThrownBy(() -> Simulate.run(List.of("S11"), discard()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("unknown scenario 'S10'")
+        .hasMessageContaining("unknown scenario 'S11'")
         .hasMessageContaining("S1");
     assertBad(List.of(), "name at least one scenario");
     assertBad(List.of("--bogus", "S1"), "unknown option '--bogus'");
