@@ -126,8 +126,11 @@ public abstract class PollingServerSource implements ServerSource {
   private final class Polls implements Registration {
     private final Listener listener;
     private final ScheduledThreadPoolExecutor executor;
-    // Guarded by this: the next poll, and whether the registration is closed.
+    // Guarded by this: the next poll, whether one is running, whether a refresh was asked while
+    // it ran, and whether the registration is closed.
     private @Nullable ScheduledFuture<?> next;
+    private boolean running;
+    private boolean refreshPending;
     private boolean closed;
     // Confined to the executor's one thread.
     private int failures;
@@ -158,6 +161,10 @@ public abstract class PollingServerSource implements ServerSource {
     }
 
     private void pollOnce() {
+      synchronized (this) {
+        running = true;
+        refreshPending = false; // this poll answers every refresh asked before it started
+      }
       List<Server> servers;
       Exception error = null;
       try {
@@ -185,12 +192,25 @@ public abstract class PollingServerSource implements ServerSource {
           logger.warn("discovery {}: listener failed", name, e);
         }
       }
-      schedule(delayNanos(failures, initialBackoff.toNanos(), refreshInterval.toNanos()));
+      synchronized (this) {
+        running = false;
+        // A refresh asked while this poll ran may have seen older data: it gets a poll of its own.
+        long delay =
+            refreshPending
+                ? 0
+                : delayNanos(failures, initialBackoff.toNanos(), refreshInterval.toNanos());
+        refreshPending = false;
+        schedule(delay);
+      }
     }
 
     @Override
-    public void refresh() {
-      schedule(0);
+    public synchronized void refresh() {
+      if (running) {
+        refreshPending = true; // scheduling now would be replaced when the running poll ends
+      } else {
+        schedule(0);
+      }
     }
 
     @Override

@@ -153,6 +153,42 @@ class DiscoveryBindingTest {
   }
 
   @Test
+  void aRefreshAskedDuringAPollIsNotLost() throws Exception {
+    java.util.concurrent.CountDownLatch inPoll = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    AtomicInteger polls = new AtomicInteger();
+    // Refreshes an hour apart: a second poll within the test can only be the refresh asked for.
+    PollingServerSource source =
+        new PollingServerSource("refresh-probe", Duration.ofHours(1), Duration.ofHours(1)) {
+          @Override
+          protected List<Server> poll() throws InterruptedException {
+            if (polls.incrementAndGet() == 1) {
+              inPoll.countDown();
+              release.await();
+            }
+            return List.of(Server.of("10.0.0.1", 80));
+          }
+        };
+    ServerSource.Registration registration =
+        source.start(
+            new ServerSource.Listener() {
+              @Override
+              public void onServers(List<Server> servers) {}
+
+              @Override
+              public void onError(Throwable error) {}
+            });
+    try {
+      assertThat(inPoll.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      registration.refresh(); // asked while the first poll runs
+      release.countDown();
+      await("the refresh's poll", WAIT, () -> polls.get() >= 2);
+    } finally {
+      registration.close();
+    }
+  }
+
+  @Test
   @SuppressWarnings("NullAway") // deliberately passing nulls
   void badConfigurationIsRefusedNamingTheValue() {
     assertThatThrownBy(() -> DnsServerSource.forHost(" ", 80))
