@@ -1,0 +1,110 @@
+/*
+ * Copyright 2026 The lbkit Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package io.lbkit.simulator;
+
+import com.google.common.collect.ImmutableList;
+import io.lbkit.core.Endpoint;
+import io.lbkit.core.LoadMetric;
+import io.lbkit.core.Selector;
+import io.lbkit.core.Selectors;
+import io.lbkit.core.Server;
+import java.util.Locale;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The policies by name: every built-in lbkit selector (the real classes, through {@link
+ * Selectors}); the two oracles, {@code jsq_oracle} and {@code clairvoyant_oracle}, which no client
+ * can be; and two policies on stale global information for the herd scenario: {@code herd_stale}
+ * (least loaded by the servers' last reports, the simulator's own naive rule) and {@code p2c_stale}
+ * (lbkit's power of two choices, {@link Selectors#powerOfTwoChoices(LoadMetric)}, over a {@link
+ * LoadMetric} that reads those reports). Hash selectors see no hash key here, so they pick at
+ * random in proportion to weight. And {@code p2c_feedback}: lbkit's power of two choices over the
+ * client's own in-flight count plus the queue length each server piggybacked on its last response
+ * to this client (C3's feedback without its rate control), which a real client could implement with
+ * a {@link LoadMetric} today if its servers sent their queue length back. {@code peak_ewma} is
+ * Finagle's and Linkerd's balancer as lbkit offers it: power of two choices over {@link
+ * LoadMetric#peakEwma()} (an estimate that decays towards zero), for comparison with least response
+ * time. A name may carry health suffixes ({@link PolicySpec}).
+ */
+public final class Policies {
+  private Policies() {}
+
+  static final String STALE_P2C = "p2c_stale";
+  static final String FEEDBACK_P2C = "p2c_feedback";
+  static final String PROBE_P2C = "p2c_probe";
+
+  /** Every policy name, in table order. */
+  public static final ImmutableList<String> NAMES =
+      ImmutableList.<String>builder()
+          .addAll(Selectors.names()) // the built-in selectors, in lbkit's order
+          .add(
+              JoinShortestQueueOracle.NAME,
+              ClairvoyantOracle.NAME,
+              StaleHerdSelector.NAME,
+              STALE_P2C,
+              FEEDBACK_P2C,
+              PROBE_P2C)
+          .build();
+
+  /**
+   * A fresh selector for the balancer of client number {@code client}.
+   *
+   * @throws IllegalArgumentException for an unknown name
+   */
+  static Selector create(String name, QueueView view, int client) {
+    String key = name.toLowerCase(Locale.ROOT);
+    if (Selectors.names().contains(key)) {
+      return Selectors.byName(key); // every built-in selector, peak_ewma included
+    }
+    return switch (key) {
+      case JoinShortestQueueOracle.NAME -> new JoinShortestQueueOracle(view);
+      case ClairvoyantOracle.NAME -> new ClairvoyantOracle(view);
+      case StaleHerdSelector.NAME -> new StaleHerdSelector(view);
+      case STALE_P2C -> Selectors.powerOfTwoChoices(serverSide(view::reportedQueueLength));
+      case PROBE_P2C -> Selectors.powerOfTwoChoices(serverSide(view::queueLength));
+      case FEEDBACK_P2C ->
+          Selectors.powerOfTwoChoices(
+              (endpoint, now) ->
+                  endpoint.inFlight() + view.feedbackQueueLength(client, endpoint.server()));
+      default ->
+          throw new IllegalArgumentException(
+              "unknown policy '" + name + "'; known: " + String.join(", ", NAMES));
+    };
+  }
+
+  /**
+   * A load metric that reads only what the simulation knows of the server ({@code queue}), neither
+   * in-flight counts nor latency: for power of two choices over probed or reported queues.
+   */
+  private static LoadMetric serverSide(ToDoubleFunction<Server> queue) {
+    return new LoadMetric() {
+      @Override
+      public double load(Endpoint endpoint, long nowNanos) {
+        return queue.applyAsDouble(endpoint.server());
+      }
+
+      @Override
+      public boolean usesInFlight() {
+        return false;
+      }
+
+      @Override
+      public boolean usesLatency() {
+        return false;
+      }
+    };
+  }
+}
