@@ -18,6 +18,7 @@
 module io.lbkit.core {
   requires transitive com.google.common;
   requires io.github.resilience4j.core;
+  requires java.naming;
   requires java.net.http;
   requires org.slf4j;
   requires static transitive org.jspecify;
