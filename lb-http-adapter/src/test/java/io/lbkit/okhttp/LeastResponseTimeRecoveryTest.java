@@ -146,11 +146,11 @@ class LeastResponseTimeRecoveryTest {
       // A fair share is a third (the simulator's S10 holds it within 20%). Sequential requests on
       // loopback tie on load, but a reply that a loaded machine delays a few hundred microseconds
       // looks several times slower than the fleet and holds its server off for about a decay
-      // time, so the bound is loose (the share measured on a machine at load 10: 10%); with the
-      // stream counted as load the server got none.
+      // time, so the bound is loose (the share measured on a machine at load 10: 10%, lower at
+      // load 17); with the stream counted as load the server got none of about 4,500.
       assertThat(streamer.requests() - before)
           .as("requests to the server streaming a body, out of %d", total)
-          .isGreaterThan(total / 20);
+          .isGreaterThan(Math.max(5, total / 100));
       assertThat(stream.body().string()).hasSize(2_500);
     }
   }
