@@ -28,6 +28,7 @@ import com.netflix.loadbalancer.ServerStats;
 import com.netflix.loadbalancer.WeightedResponseTimeRule;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Netflix Ribbon 2.7.18 rules over a {@code BaseLoadBalancer} built by {@code
@@ -80,7 +81,14 @@ final class RibbonPeers {
       for (int i = 0; i < list.size(); i++) {
         stats.noteResponseTime(list.get(i), PeerKeys.latencyMicros(i));
       }
+      // The rule's own timer thread computes weights too, and a computation that finds another in
+      // progress returns at once: try again until one of them has put every weight in place.
       int weights = ResponseTimeWeights.computeNow(w);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (weights != servers && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+        weights = ResponseTimeWeights.computeNow(w);
+      }
       if (weights != servers) {
         throw new IllegalStateException(weights + " response-time weights for " + servers);
       }
