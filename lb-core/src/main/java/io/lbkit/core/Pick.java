@@ -67,10 +67,12 @@ public final class Pick implements AutoCloseable {
   private final long startNanos;
   private final int epoch;
 
-  // COMPLETED | RESPONSE_STARTED bits, each set once by a CAS that claims it; volatile so that a
-  // second reporter on another thread sees a claimed bit and backs off. One word for both so that
-  // "response started" and "completed" are ordered: a responseStarted() that loses to complete()
-  // sees COMPLETED and records nothing, and complete() knows whether the sample was already taken.
+  // COMPLETED | RESPONSE_STARTED bits: responseStarted() claims RESPONSE_STARTED by a CAS from 0,
+  // complete() swaps in both bits at once (see there). Volatile so that a second reporter on
+  // another thread sees the claim and backs off. One word for both so that "response started" and
+  // "completed" are ordered: a responseStarted() that loses to complete() finds the word no longer
+  // 0 and records nothing, and complete() knows from the swapped-out state whether the sample was
+  // already taken.
   @SuppressWarnings("UnusedVariable") // accessed through DONE
   private volatile int done;
 
@@ -157,15 +159,15 @@ public final class Pick implements AutoCloseable {
    */
   public boolean complete(Outcome outcome, long latencyNanos) {
     requireNonNull(outcome, "outcome");
-    int state;
-    for (; ; ) {
-      state = (int) DONE.getVolatile(this);
-      if ((state & COMPLETED) != 0) {
-        return false;
-      }
-      if (DONE.compareAndSet(this, state, state | COMPLETED)) {
-        break;
-      }
+    // One atomic swap to the final state, whatever the state was: the states only ever move
+    // forward (0, then RESPONSE_STARTED, then both bits; or 0 straight to both bits), so writing
+    // the final state again is harmless, and exactly one swap returns a state without COMPLETED.
+    // RESPONSE_STARTED is set along with COMPLETED so that a responseStarted() that comes later
+    // fails its compare-and-set from 0 and records nothing. A swap is one locked instruction with
+    // no read before it and no retry loop, cheaper than a read and a compare-and-set.
+    int state = (int) DONE.getAndSet(this, COMPLETED | RESPONSE_STARTED);
+    if ((state & COMPLETED) != 0) {
+      return false;
     }
     endpoint.accounting.record(
         endpoint, startNanos, epoch, outcome, latencyNanos, (state & RESPONSE_STARTED) != 0);
