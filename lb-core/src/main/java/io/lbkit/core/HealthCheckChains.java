@@ -20,44 +20,86 @@ import org.slf4j.LoggerFactory;
 /**
  * A balancer's active health checks: one chain of checks per server on the balancer's scheduler,
  * each check started an interval (plus jitter) after the previous one ended, so that at most one
- * check per server is ever in flight. A chain ends when its server leaves the balancer (its
- * statistics object, which lives exactly as long as the id is a member, is no longer there), when
- * the balancer closes or becomes unreachable, or when the scheduler is shut down; never because of
- * an exception: an unexpected one is logged and the chain goes on. Results reach the balancer only
- * when a threshold is crossed, or when a passing check may lift an outlier ejection.
+ * check per server is ever in flight. A chain starts when its server joins (this object hears of
+ * every published snapshot) and ends when the server leaves the balancer (its statistics object,
+ * which lives exactly as long as the id is a member, is no longer there), when the balancer closes
+ * or becomes unreachable, or when the scheduler is shut down; never because of an exception: an
+ * unexpected one is logged and the chain goes on. Results change the balancer, through its {@link
+ * Membership}, only when a threshold is crossed, or when a passing check lifts an outlier ejection.
  *
- * <p>The balancer is held weakly: the scheduler's queue holds the chains' tasks, and its thread
- * must not keep a balancer that the application dropped without closing it reachable.
+ * <p>The membership is held weakly: the scheduler's queue holds the chains' tasks, and its thread
+ * must not keep a balancer that the application dropped without closing it reachable (the
+ * membership reaches the application's listeners, which may hold the balancer).
  */
-final class HealthCheckChains {
+final class HealthCheckChains implements PublishListener {
   // The balancer's logger: its documentation names that logger for everything health does.
-  private static final Logger logger = LoggerFactory.getLogger(LoadBalancer.class);
+  private static final Logger logger = LoggerFactory.getLogger("io.lbkit.core.LoadBalancer");
 
-  private final WeakReference<LoadBalancer> owner;
+  private final WeakReference<Membership> membership;
+  private final Lifecycle lifecycle;
   private final String name;
   private final RandomGenerator random;
   private final ActiveHealthCheck hc;
   private final ScheduledExecutorService exec;
+  private final boolean unejectOnPass;
+  private final boolean warmAfterEjection;
 
   // The servers, by their statistics object, that have a chain running.
   private final Set<ServerStats> running = ConcurrentHashMap.newKeySet();
 
-  HealthCheckChains(
-      LoadBalancer owner,
+  /**
+   * @param unejectOnPass whether a passing check lifts an outlier ejection (Envoy's {@code
+   *     successful_active_health_check_uneject_host})
+   * @param warmAfterEjection whether a server back from ejection warms up (slow start is on)
+   */
+  private HealthCheckChains(
+      String name,
+      Membership membership,
+      Lifecycle lifecycle,
       ActiveHealthCheck hc,
       ScheduledExecutorService exec,
-      RandomGenerator random) {
-    this.owner = new WeakReference<>(owner);
-    this.name = owner.name();
+      RandomGenerator random,
+      boolean unejectOnPass,
+      boolean warmAfterEjection) {
+    this.membership = new WeakReference<>(membership);
+    this.lifecycle = lifecycle;
+    this.name = name;
     this.random = random;
     this.hc = hc;
     this.exec = exec;
+    this.unejectOnPass = unejectOnPass;
+    this.warmAfterEjection = warmAfterEjection;
   }
 
-  /** The balancer, if it is still reachable and open. */
-  private @Nullable LoadBalancer live() {
-    LoadBalancer lb = owner.get();
-    return lb == null || lb.isClosed() ? null : lb;
+  /**
+   * Starts the chains of the membership's current servers; the result, as a listener of the
+   * membership's changes, starts the chains of servers added later.
+   */
+  static HealthCheckChains start(
+      String name,
+      Membership membership,
+      Lifecycle lifecycle,
+      ActiveHealthCheck hc,
+      ScheduledExecutorService exec,
+      RandomGenerator random,
+      boolean unejectOnPass,
+      @Nullable SlowStart slowStart) {
+    HealthCheckChains chains =
+        new HealthCheckChains(
+            name, membership, lifecycle, hc, exec, random, unejectOnPass, slowStart != null);
+    chains.start(membership.current());
+    return chains;
+  }
+
+  /** The membership, if the balancer is still reachable and open. */
+  private @Nullable Membership live() {
+    Membership m = membership.get();
+    return m == null || !lifecycle.isOpen() ? null : m;
+  }
+
+  @Override
+  public void published(Snapshot before, Snapshot after) {
+    start(after);
   }
 
   /** Starts a chain for every member of this snapshot that has none. */
@@ -99,8 +141,8 @@ final class HealthCheckChains {
   }
 
   private void run(String id, ServerStats stats) {
-    LoadBalancer lb = live();
-    Member m = lb == null ? null : lb.member(id);
+    Membership live = live();
+    Member m = live == null ? null : live.current().members.get(id);
     if (m == null || m.stats != stats) {
       running.remove(stats);
       return;
@@ -136,9 +178,9 @@ final class HealthCheckChains {
 
   private void complete(String id, ServerStats stats, boolean passed, @Nullable Throwable error) {
     try {
-      LoadBalancer lb = live();
-      if (lb != null) {
-        record(lb, id, stats, passed, error);
+      Membership live = live();
+      if (live != null) {
+        record(live, id, stats, passed, error);
       }
     } catch (Throwable e) {
       // A listener throwing an Error, say: logged, and the chain goes on.
@@ -181,25 +223,63 @@ final class HealthCheckChains {
   }
 
   private void record(
-      LoadBalancer lb, String id, ServerStats stats, boolean passed, @Nullable Throwable error) {
+      Membership live, String id, ServerStats stats, boolean passed, @Nullable Throwable error) {
     if (passed) {
       stats.checkFailures = 0;
       int passes = stats.checkPasses + 1;
       stats.checkPasses = passes;
       if (passes == hc.healthyThreshold) {
-        lb.setActiveCheckFailing(id, stats, false, passes + " health checks passed");
+        setFailing(live, id, stats, false, passes + " health checks passed");
       }
-      lb.onHealthCheckPassed(id, stats);
+      if (unejectOnPass) {
+        unEject(live, id, stats);
+      }
     } else {
       stats.checkPasses = 0;
       int failures = stats.checkFailures + 1;
       stats.checkFailures = failures;
       if (failures == hc.unhealthyThreshold) {
         String cause = error == null ? "unhealthy answer" : describe(error);
-        lb.setActiveCheckFailing(
-            id, stats, true, failures + " health checks failed (last: " + cause + ")");
+        setFailing(live, id, stats, true, failures + " health checks failed (last: " + cause + ")");
       }
     }
+  }
+
+  private static void setFailing(
+      Membership live, String id, ServerStats stats, boolean failing, String why) {
+    live.update(
+        old -> {
+          Member m = old.get(id);
+          if (m == null || m.stats != stats || m.activeCheckFailing == failing) {
+            return old;
+          }
+          return Members.replacing(old, m, m.withActiveCheckFailing(failing, why));
+        });
+  }
+
+  /**
+   * A passing check lifts an outlier ejection, once the checks consider the server healthy: while
+   * it is below the healthy threshold after failing checks, it stays down anyway.
+   */
+  private void unEject(Membership live, String id, ServerStats stats) {
+    // The common case, a server that is not ejected, costs one snapshot read.
+    Member current = live.current().members.get(id);
+    if (current == null
+        || current.stats != stats
+        || !current.ejected
+        || current.activeCheckFailing) {
+      return;
+    }
+    long now = live.now();
+    String why = "health check passed, ejection lifted" + (warmAfterEjection ? ", warming up" : "");
+    live.update(
+        old -> {
+          Member m = old.get(id);
+          if (m == null || m.stats != stats || !m.ejected || m.activeCheckFailing) {
+            return old;
+          }
+          return Members.replacing(old, m, m.unEject(warmAfterEjection, now, why));
+        });
   }
 
   private static String describe(Throwable error) {

@@ -56,6 +56,23 @@ public final class ServerStatus {
     this.reason = requireNonNull(reason);
   }
 
+  /** The status of this member at {@code now}, with the balancer's accounting and slow start. */
+  static ServerStatus of(Member m, long now, Accounting accounting, @Nullable SlowStart slow) {
+    int inFlight = m.stats.inFlight(accounting.epoch(now));
+    return new ServerStatus(
+        m.server,
+        m.state(),
+        m.applicationState,
+        m.activeCheckFailing,
+        m.ejected,
+        m.ejected ? Duration.ofNanos(Math.max(0, m.ejectedUntil - now)) : null,
+        m.ejections,
+        m.warming && slow != null ? slow.factor(now - m.warmStart) : 1.0,
+        inFlight,
+        m.stats.latencyEstimate(now, accounting.slowDecayNanos, inFlight == 0),
+        m.reason);
+  }
+
   /** The server. */
   public Server server() {
     return server;

@@ -187,4 +187,9 @@ final class Snapshot {
             + what
             + ")");
   }
+
+  /** How many members are eligible, of how many, and panic mode: for a balancer's toString. */
+  String summary() {
+    return eligibleCount + "/" + members.size() + " eligible" + (panic ? ", PANIC" : "");
+  }
 }
