@@ -234,7 +234,9 @@ public final class LoadBalancer implements AutoCloseable {
       return 0;
     }
     int epoch = rec.epoch(now);
-    endpoint.stats.acquire(epoch);
+    ServerStats stats = endpoint.stats;
+    stats.acquire(epoch);
+    rec.countPick(stats);
     return epoch;
   }
 

@@ -37,8 +37,8 @@ import java.lang.invoke.VarHandle;
  * its outcome is reported.
  *
  * <p>Each pick allocates this one small handle (32 bytes on a 64-bit JVM with compressed
- * references). Reporting exactly once from any thread needs an atomic compare-and-set on the
- * handle, and that keeps the JIT from scalar-replacing it; a pooled handle would avoid the
+ * references). Reporting exactly once from any thread needs an atomic operation on the handle (one
+ * swap), and that keeps the JIT from scalar-replacing it; a pooled handle would avoid the
  * allocation at the price of use-after-recycle bugs in callers. The selectors themselves allocate
  * nothing, and {@link LoadBalancer#pickEndpoint(long)} with {@link LoadBalancer#complete(Endpoint,
  * long, Outcome)} is the path without a handle, for callers that keep per-request state anyway and

@@ -2,6 +2,7 @@ package io.lbkit.core;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 
 /*
@@ -104,6 +105,13 @@ final class ServerStats {
   @SuppressWarnings("UnusedVariable") // accessed through BUCKET_ODD
   private volatile long bucketOdd;
 
+  // Picks of this server, for the coarse clock's refresh (countPick). Declared right after the
+  // in-flight words so that the field layout keeps it next to them, on the line each pick's acquire
+  // has just written. Plain and racy on purpose: a lost increment only delays one refresh by a
+  // pick, and no other memory is ordered by it. Starts at a random count so that servers created
+  // together do not all refresh on the same round of picks.
+  private long picks = ThreadLocalRandom.current().nextInt(REFRESH_EVERY);
+
   @SuppressWarnings("UnusedVariable") // accessed through LATENCY
   private volatile long latency;
 
@@ -184,6 +192,19 @@ final class ServerStats {
         return;
       }
     }
+  }
+
+  /** How many picks of one server make one refresh of the coarse clock: a power of two. */
+  static final int REFRESH_EVERY = 64;
+
+  /**
+   * Counts one pick of this server and says whether it is a multiple of {@link #REFRESH_EVERY}: the
+   * coarse clock's refresh (see {@code Accounting}). Plain, racy field access, see {@code picks}.
+   */
+  boolean countPick() {
+    long n = picks + 1;
+    picks = n;
+    return (n & (REFRESH_EVERY - 1)) == 0;
   }
 
   /** The number of requests in flight that started in {@code epoch} or the epoch before. */
