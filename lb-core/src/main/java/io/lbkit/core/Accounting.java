@@ -167,8 +167,10 @@ final class Accounting {
    */
   void record(
       Endpoint e, long startNanos, int epoch, Outcome outcome, long latencyNanos, boolean sampled) {
-    ServerStats stats = e.stats;
+    // The endpoint is read only by the branches that need its statistics: a balancer that tracks
+    // nothing per server completes a pick without touching it (see Pick's accounting field).
     if (trackInFlight) {
+      ServerStats stats = e.stats;
       stats.release(epoch);
       if (outcome.isFailure()) {
         // A failure counts as load for a while, so that a server failing fast does not look idle
@@ -177,7 +179,7 @@ final class Accounting {
       }
     }
     if (trackLatency && outcome != Outcome.CANCELLED && (outcome.isFailure() || !sampled)) {
-      stats.recordLatency(
+      e.stats.recordLatency(
           startNanos + Math.max(0, latencyNanos),
           latencyNanos,
           decayNanos,
