@@ -1,3 +1,18 @@
+/*
+ * Copyright 2026 The lbkit Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
 package io.lbkit.core;
 
 import static java.util.Objects.requireNonNull;
@@ -48,11 +63,14 @@ final class HealthCheckChains implements PublishListener {
   private final Set<ServerStats> running = ConcurrentHashMap.newKeySet();
 
   /**
+   * Starts the chains of the membership's current servers; as a listener of the membership's
+   * changes, this object then starts the chains of servers added later.
+   *
    * @param unejectOnPass whether a passing check lifts an outlier ejection (Envoy's {@code
    *     successful_active_health_check_uneject_host})
    * @param warmAfterEjection whether a server back from ejection warms up (slow start is on)
    */
-  private HealthCheckChains(
+  HealthCheckChains(
       String name,
       Membership membership,
       Lifecycle lifecycle,
@@ -69,26 +87,9 @@ final class HealthCheckChains implements PublishListener {
     this.exec = exec;
     this.unejectOnPass = unejectOnPass;
     this.warmAfterEjection = warmAfterEjection;
-  }
-
-  /**
-   * Starts the chains of the membership's current servers; the result, as a listener of the
-   * membership's changes, starts the chains of servers added later.
-   */
-  static HealthCheckChains start(
-      String name,
-      Membership membership,
-      Lifecycle lifecycle,
-      ActiveHealthCheck hc,
-      ScheduledExecutorService exec,
-      RandomGenerator random,
-      boolean unejectOnPass,
-      @Nullable SlowStart slowStart) {
-    HealthCheckChains chains =
-        new HealthCheckChains(
-            name, membership, lifecycle, hc, exec, random, unejectOnPass, slowStart != null);
-    chains.start(membership.current());
-    return chains;
+    // Last, once every field is set: the scheduler's hand-off orders these writes before the
+    // first check runs.
+    start(membership.current());
   }
 
   /** The membership, if the balancer is still reachable and open. */

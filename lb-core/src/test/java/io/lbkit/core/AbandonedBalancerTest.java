@@ -1,3 +1,18 @@
+/*
+ * Copyright 2026 The lbkit Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
 package io.lbkit.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -5,6 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -62,22 +79,39 @@ class AbandonedBalancerTest {
   }
 
   private static LoadBalancer balancer(String name, LiveServers.TcpListener listener) {
-    return LoadBalancer.builder()
-        .name(name)
-        .selector(Selectors.leastResponseTime())
-        .servers(listener.server())
-        .healthCheck(
-            ActiveHealthCheck.builder(HealthCheckers.tcp())
-                .interval(Duration.ofMillis(50))
-                .timeout(Duration.ofMillis(50))
-                .jitter(Duration.ZERO)
-                .build())
-        .outlierDetection(
-            OutlierDetection.builder()
-                .consecutiveFailures(1)
-                .unejectOnPassingHealthCheck(false)
-                .build())
-        .slowStart(SlowStart.of(Duration.ofSeconds(1)))
-        .build();
+    // A listener that holds its balancer, as adapters' listeners do: nothing the scheduler's
+    // thread holds may reach the listeners strongly, or the balancer could never be collected.
+    AtomicReference<@Nullable LoadBalancer> self = new AtomicReference<>();
+    LoadBalancer lb =
+        LoadBalancer.builder()
+            .name(name)
+            .selector(Selectors.leastResponseTime())
+            .servers(listener.server())
+            .healthCheck(
+                ActiveHealthCheck.builder(HealthCheckers.tcp())
+                    .interval(Duration.ofMillis(50))
+                    .timeout(Duration.ofMillis(50))
+                    .jitter(Duration.ZERO)
+                    .build())
+            .outlierDetection(
+                OutlierDetection.builder()
+                    .consecutiveFailures(1)
+                    .unejectOnPassingHealthCheck(false)
+                    .build())
+            .slowStart(SlowStart.of(Duration.ofSeconds(1)))
+            .listener(
+                new HealthListener() {
+                  @Override
+                  public void onStateChange(
+                      Server s, HealthState from, HealthState to, String why) {
+                    LoadBalancer owner = self.get();
+                    if (owner != null && owner.name().isEmpty()) {
+                      throw new AssertionError("unreachable: a balancer's name is never empty");
+                    }
+                  }
+                })
+            .build();
+    self.set(lb);
+    return lb;
   }
 }
