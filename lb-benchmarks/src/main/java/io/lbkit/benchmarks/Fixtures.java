@@ -51,19 +51,7 @@ final class Fixtures {
 
   /** A new selector by its {@link Selector#name()}, as the benchmarks' {@code @Param} values. */
   static Selector selector(String name) {
-    return switch (name) {
-      case "round_robin" -> Selectors.roundRobin();
-      case "weighted_round_robin" -> Selectors.weightedRoundRobin();
-      case "random" -> Selectors.random();
-      case "weighted_random" -> Selectors.weightedRandom();
-      case "least_connections" -> Selectors.leastConnections();
-      case "weighted_least_connections" -> Selectors.weightedLeastConnections();
-      case "power_of_two_choices" -> Selectors.powerOfTwoChoices();
-      case "least_response_time" -> Selectors.leastResponseTime();
-      case "ring_hash" -> Selectors.ringHash();
-      case "maglev" -> Selectors.maglev();
-      default -> throw new IllegalArgumentException("unknown selector '" + name + "'");
-    };
+    return Selectors.byName(name);
   }
 
   /** A balancer over {@link #servers(int)} with the named selector and the system ticker. */

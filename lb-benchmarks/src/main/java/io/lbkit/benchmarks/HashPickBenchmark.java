@@ -21,7 +21,6 @@ import io.lbkit.core.Outcome;
 import io.lbkit.core.Pick;
 import io.lbkit.core.PickContext;
 import io.lbkit.core.Selector;
-import io.lbkit.core.Selectors;
 import io.lbkit.core.Server;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,12 +88,7 @@ public class HashPickBenchmark {
 
   /** A new hash selector by its {@link Selector#name()}. */
   static Selector selector(String name) {
-    return switch (name) {
-      case "ring_hash" -> Selectors.ringHash();
-      case "maglev" -> Selectors.maglev();
-      case "bounded_load_hash" -> Selectors.boundedLoadHash(0.25);
-      default -> throw new IllegalArgumentException("unknown selector '" + name + "'");
-    };
+    return Fixtures.selector(name);
   }
 
   static PickContext[] contexts() {

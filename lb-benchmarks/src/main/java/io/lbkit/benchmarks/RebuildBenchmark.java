@@ -19,7 +19,6 @@ import com.google.common.collect.ImmutableList;
 import io.lbkit.core.Endpoint;
 import io.lbkit.core.LoadBalancer;
 import io.lbkit.core.Selector;
-import io.lbkit.core.Selectors;
 import io.lbkit.core.Server;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -94,13 +93,9 @@ public class RebuildBenchmark {
   private boolean extraAdded;
   private ImmutableList<Endpoint> endpoints;
 
-  /** A new selector by name: the hash selectors as well as those {@link Fixtures} knows. */
+  /** A new selector by name. */
   static Selector selector(String name) {
-    return switch (name) {
-      case "ring_hash" -> Selectors.ringHash();
-      case "maglev" -> Selectors.maglev();
-      default -> Fixtures.selector(name);
-    };
+    return Fixtures.selector(name);
   }
 
   /** Builds the balancer, the two weights of the server that changes and the server that joins. */

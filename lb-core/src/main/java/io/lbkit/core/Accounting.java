@@ -95,6 +95,12 @@ final class Accounting {
   /** Who learns from outcomes besides the statistics (outlier detection), if anyone. */
   final @Nullable OutcomeSink outcomes;
 
+  // The application's observers, or null without any. Set once by the balancer's constructor right
+  // after this is built and before the balancer is returned, so a plain field: every thread that
+  // can report an outcome reached the balancer (or its endpoints) after the constructor ended, and
+  // the balancer's final fields publish it with them.
+  @Nullable ObserverChain observers;
+
   /** Receives every reported outcome; called on the reporting thread, must not block. */
   @FunctionalInterface
   interface OutcomeSink {
@@ -187,6 +193,10 @@ final class Accounting {
     if (trackInFlight) {
       ServerStats stats = e.stats;
       stats.release(epoch);
+      ServerStats total = e.total;
+      if (total != null) {
+        total.release(epoch);
+      }
       if (outcome.isFailure()) {
         // A failure counts as load for a while, so that a server failing fast does not look idle
         // to the in-flight metrics (and attract every request).
@@ -207,6 +217,10 @@ final class Accounting {
     OutcomeSink sink = outcomes;
     if (sink != null) {
       sink.onOutcome(e, outcome);
+    }
+    ObserverChain chain = observers;
+    if (chain != null) {
+      chain.outcome(e.server, outcome, latencyNanos);
     }
   }
 

@@ -15,7 +15,6 @@
  */
 package io.lbkit.core;
 
-import com.google.common.collect.ImmutableList;
 import java.util.random.RandomGenerator;
 
 /**
@@ -32,18 +31,20 @@ import java.util.random.RandomGenerator;
  * below its own.
  *
  * <p>Cost: a server with nothing in flight is below any capacity, so a pick that lands on an idle
- * server is one binary search, as for the plain ring. Otherwise the pick needs T, which this
- * implementation sums over the snapshot's endpoints: O(n) per pick, for a pick whose server is
- * busy. (A balancer-wide in-flight total kept by the balancer would make this O(1).) The walk
- * itself visits O(1 / epsilon^2) servers in expectation (the paper's bound) and at most the whole
- * ring.
+ * server is one binary search, as for the plain ring. Otherwise the pick needs T, which it reads in
+ * O(1) from the balancer-wide in-flight total ({@link PickerInputs#inFlightTotal}, which the
+ * balancer keeps because this selector {@linkplain #usesInFlightTotal asks for it}). That total
+ * also counts requests still running on servers that have left the snapshot (ejected, draining,
+ * removed), which loosens the bound a little while they finish. Under a subset or zone decorator T
+ * is summed over the part's endpoints (O(n) for such a pick). The walk itself visits O(1 /
+ * epsilon^2) servers in expectation (the paper's bound) and at most the whole ring.
  *
  * <p>The bound holds for each pick against the in-flight counts it reads: picks that run at the
  * same moment may each see a server just below its capacity and together take it a few requests
  * past it. Keys stay on their server only while it is below capacity: under load, the
  * session-affinity of {@link Selectors#ringHash()} is traded for the bound.
  */
-final class BoundedLoadHashSelector implements Selector, SelectorLease.Holder {
+final class BoundedLoadHashSelector implements Selector {
   // Capacities are compared in floating point; shaving this relative margin makes a comparison
   // that is exactly at the bound (load == capacity) fail as it should, despite rounding.
   private static final double ROUNDING_MARGIN = 1 - 0x1p-40;
@@ -51,14 +52,6 @@ final class BoundedLoadHashSelector implements Selector, SelectorLease.Holder {
   private final double epsilon;
   private final int minRingSize;
   private final int virtualNodes;
-  private final HashRing.PositionCache positions = new HashRing.PositionCache();
-
-  private final SelectorLease.Slot lease = new SelectorLease.Slot();
-
-  @Override
-  public void lease(SelectorLease l) {
-    lease.take(l, name());
-  }
 
   BoundedLoadHashSelector(double epsilon, int minRingSize, int virtualNodes) {
     this.epsilon = epsilon;
@@ -67,14 +60,11 @@ final class BoundedLoadHashSelector implements Selector, SelectorLease.Holder {
   }
 
   @Override
-  public Picker newPicker(ImmutableList<Endpoint> endpoints) {
-    return newPicker(endpoints, ThreadLocalRandomGenerator.INSTANCE);
-  }
-
-  @Override
-  public Picker newPicker(ImmutableList<Endpoint> endpoints, RandomGenerator random) {
-    Endpoint[] array = endpoints.toArray(new Endpoint[0]);
-    HashRing ring = HashRing.build(array, minRingSize, virtualNodes, positions);
+  public Picker newPicker(PickerInputs inputs) {
+    Endpoint[] array = inputs.endpoints().toArray(new Endpoint[0]);
+    HashRing ring =
+        HashRing.build(
+            array, minRingSize, virtualNodes, inputs.state(this, HashRing.PositionCache::new));
     double total = 0;
     for (Endpoint e : array) {
       total += e.weight;
@@ -83,7 +73,12 @@ final class BoundedLoadHashSelector implements Selector, SelectorLease.Holder {
     for (int i = 0; i < array.length; i++) {
       capacityPerRequest[i] = (1 + epsilon) * array[i].weight / total * ROUNDING_MARGIN;
     }
-    return new BoundedPicker(ring, capacityPerRequest, array[0].accounting, random);
+    return new BoundedPicker(ring, capacityPerRequest, inputs, inputs.random());
+  }
+
+  @Override
+  public boolean usesInFlightTotal() {
+    return true;
   }
 
   @Override
@@ -105,13 +100,15 @@ final class BoundedLoadHashSelector implements Selector, SelectorLease.Holder {
     private final HashRing ring;
     private final double[] capacityPerRequest;
     private final Accounting accounting;
+    private final PickerInputs inputs;
     private final RandomGenerator random;
 
     BoundedPicker(
-        HashRing ring, double[] capacityPerRequest, Accounting accounting, RandomGenerator random) {
+        HashRing ring, double[] capacityPerRequest, PickerInputs inputs, RandomGenerator random) {
       this.ring = ring;
       this.capacityPerRequest = capacityPerRequest;
-      this.accounting = accounting;
+      this.accounting = inputs.endpoints().get(0).accounting;
+      this.inputs = inputs;
       this.random = random;
     }
 
@@ -141,10 +138,9 @@ final class BoundedLoadHashSelector implements Selector, SelectorLease.Holder {
           return e; // every capacity is at least 1
         }
         if (requests < 0) {
-          requests = 1;
-          for (Endpoint each : endpoints) {
-            requests += each.stats.inFlight(epoch);
-          }
+          // At least this server's own load: the total is read after it, and a release in
+          // between could otherwise leave the total below the load already seen.
+          requests = 1 + Math.max(load, inputs.inFlightTotal(nowNanos));
         }
         // load < ceil(x) is load < x for an integer load.
         if (load < capacityPerRequest[owner] * requests) {

@@ -17,6 +17,8 @@ package io.lbkit.core;
 
 import static java.util.Objects.requireNonNull;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A server as a {@link Selector} sees it in one snapshot of a {@link LoadBalancer}: the {@link
  * Server}, its effective weight, and live load statistics (in-flight requests, latency estimate)
@@ -35,12 +37,28 @@ public final class Endpoint {
   final ServerStats stats;
   final Accounting accounting;
 
+  /**
+   * The balancer-wide in-flight counter that a pick of this endpoint also counts in, when the
+   * selector reads the total ({@link Selector#usesInFlightTotal()}); null otherwise.
+   */
+  final @Nullable ServerStats total;
+
   Endpoint(Server server, double warmupFactor, ServerStats stats, Accounting accounting) {
+    this(server, warmupFactor, stats, accounting, null);
+  }
+
+  Endpoint(
+      Server server,
+      double warmupFactor,
+      ServerStats stats,
+      Accounting accounting,
+      @Nullable ServerStats total) {
     this.server = requireNonNull(server, "server");
     this.warmupFactor = warmupFactor;
     this.weight = server.weight() * warmupFactor;
     this.stats = requireNonNull(stats, "stats");
     this.accounting = requireNonNull(accounting, "accounting");
+    this.total = total;
   }
 
   /** The server. */

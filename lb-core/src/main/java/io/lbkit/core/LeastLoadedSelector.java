@@ -29,7 +29,9 @@ final class LeastLoadedSelector extends LoadMetricSelector {
   }
 
   @Override
-  public Picker newPicker(ImmutableList<Endpoint> endpoints, RandomGenerator random) {
+  public Picker newPicker(PickerInputs inputs) {
+    ImmutableList<Endpoint> endpoints = inputs.endpoints();
+    RandomGenerator random = inputs.random();
     Endpoint[] array = endpoints.toArray(new Endpoint[0]);
     LoadMetric m = metric;
     return now -> {

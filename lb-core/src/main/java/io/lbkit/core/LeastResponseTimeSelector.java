@@ -66,12 +66,9 @@ final class LeastResponseTimeSelector implements Selector {
   private static final double UNMEASURED_BUSY = 1e9;
 
   @Override
-  public Picker newPicker(ImmutableList<Endpoint> endpoints) {
-    return newPicker(endpoints, ThreadLocalRandomGenerator.INSTANCE);
-  }
-
-  @Override
-  public Picker newPicker(ImmutableList<Endpoint> endpoints, RandomGenerator random) {
+  public Picker newPicker(PickerInputs inputs) {
+    ImmutableList<Endpoint> endpoints = inputs.endpoints();
+    RandomGenerator random = inputs.random();
     Endpoint[] array = endpoints.toArray(new Endpoint[0]);
     if (array.length == 1) {
       Endpoint only = array[0];

@@ -31,6 +31,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.LongConsumer;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A client-side load balancer: a dynamic list of servers, their health, and a {@link Selector} that
@@ -83,14 +85,14 @@ import org.jspecify.annotations.Nullable;
  * @since 0.1.0
  */
 public final class LoadBalancer implements AutoCloseable {
+  private static final Logger logger = LoggerFactory.getLogger(LoadBalancer.class);
+
   private final String name;
   private final RandomGenerator random;
   private final Selector selector;
 
-  // This balancer's claim on its selector's state; released by close(), and held only weakly by
-  // the selector, so that a balancer dropped without close() frees the selector when collected.
-  private final SelectorLease lease;
   private final Accounting accounting;
+  private final @Nullable ObserverChain observers;
   private final @Nullable SlowStart slowStart;
   private final Lifecycle lifecycle;
 
@@ -103,9 +105,6 @@ public final class LoadBalancer implements AutoCloseable {
   LoadBalancer(LoadBalancerBuilder b) {
     this.name = b.name;
     this.selector = requireNonNull(b.selector, "selector");
-    // First, before anything starts: a selector another live balancer uses fails the build here.
-    this.lease = new SelectorLease(name);
-    SelectorLease.take(selector, lease);
     this.random = b.random;
     this.slowStart = b.slowStart;
     this.lifecycle = new Lifecycle(this);
@@ -117,18 +116,21 @@ public final class LoadBalancer implements AutoCloseable {
     this.accounting =
         new Accounting(
             b.ticker,
-            selector.usesInFlight() || healthFeatures,
-            selector.usesLatency(),
+            selector.usesInFlight() || healthFeatures || !b.observers.isEmpty(),
+            selector.usesLatency() || !b.observers.isEmpty(),
             b.inFlightExpiry.toNanos(),
             b.latencyModel,
             ejection);
+    this.observers = ObserverChain.of(name, b.observers);
+    accounting.observers = observers;
     long now = accounting.read();
     this.publisher =
         new SnapshotPublisher(
             name,
             Members.of(b.servers, ImmutableMap.of(), now, false, name),
-            selector,
-            random,
+            // The selector with this balancer's own state for it (and the in-flight total it may
+            // read): one selector instance may serve several balancers.
+            new BoundSelector(selector, random, accounting.trackInFlight),
             accounting,
             slowStart,
             b.panicThreshold);
@@ -166,6 +168,8 @@ public final class LoadBalancer implements AutoCloseable {
       publisher.addListener(
           new HealthCheckChains(name, publisher, lifecycle, hc, exec, random, uneject, warm));
     }
+    // Last: a listener may use the balancer it hears from.
+    listenForSnapshots(ImmutableList.copyOf(b.snapshotListeners));
   }
 
   /** Returns a builder; the only required setting is a selector. */
@@ -182,11 +186,15 @@ public final class LoadBalancer implements AutoCloseable {
     Snapshot s = publisher.current();
     Selector.Picker picker = s.picker;
     if (picker == null) {
-      throw s.noServer(name);
+      throw noServer(s.noServer(name));
     }
     Accounting rec = accounting;
     long now = rec.pickTime();
-    return handle(picker.pick(now), now);
+    try {
+      return handle(picker.pick(now), now);
+    } catch (NoAvailableServerException e) {
+      throw noServer(e); // a routing selector's (a subset rule that matches nothing)
+    }
   }
 
   /**
@@ -209,14 +217,24 @@ public final class LoadBalancer implements AutoCloseable {
     Snapshot s = publisher.current();
     Selector.Picker picker = s.picker;
     if (picker == null) {
-      throw s.noServer(name);
+      throw noServer(s.noServer(name));
     }
     Accounting rec = accounting;
     long now = rec.pickTime();
-    if (context.hasExclusions()) {
-      return handle(s.pickExcluding(picker, context, now, rec, random, name), now);
+    try {
+      if (context.hasExclusions()) {
+        return handle(s.pickExcluding(picker, context, now, rec, random, name), now);
+      }
+      return handle(picker.pick(context, now), now);
+    } catch (NoAvailableServerException e) {
+      throw noServer(e);
     }
-    return handle(picker.pick(context, now), now);
+  }
+
+  /** Tells the observers, if any, of a pick that found no server; returns the exception. */
+  private NoAvailableServerException noServer(NoAvailableServerException e) {
+    ObserverChain chain = observers;
+    return chain == null ? e : chain.noServer(e);
   }
 
   /**
@@ -249,8 +267,13 @@ public final class LoadBalancer implements AutoCloseable {
     if (!rec.trackInFlight) {
       return;
     }
+    int epoch = rec.epoch(now);
     ServerStats stats = endpoint.stats;
-    stats.acquire(rec.epoch(now));
+    stats.acquire(epoch);
+    ServerStats total = endpoint.total;
+    if (total != null) {
+      total.acquire(epoch);
+    }
     rec.countPick(stats);
   }
 
@@ -279,12 +302,21 @@ public final class LoadBalancer implements AutoCloseable {
    * @throws NoAvailableServerException if no server is eligible, saying why
    */
   public Endpoint pickEndpoint(long start) {
-    Snapshot s = publisher.current();
+    return pickEndpoint(publisher.current(), start);
+  }
+
+  /** {@link #pickEndpoint(long)} from the given state: the latest, or a listener's. */
+  Endpoint pickEndpoint(Snapshot s, long start) {
     Selector.Picker picker = s.picker;
     if (picker == null) {
-      throw s.noServer(name);
+      throw noServer(s.noServer(name));
     }
-    Endpoint e = picker.pick(start);
+    Endpoint e;
+    try {
+      e = picker.pick(start);
+    } catch (NoAvailableServerException failed) {
+      throw noServer(failed); // a routing selector's (a subset rule that matches nothing)
+    }
     acquire(e, start);
     return e;
   }
@@ -297,15 +329,24 @@ public final class LoadBalancer implements AutoCloseable {
    */
   public Endpoint pickEndpoint(long start, PickContext context) {
     requireNonNull(context, "context");
-    Snapshot s = publisher.current();
+    return pickEndpoint(publisher.current(), start, context);
+  }
+
+  /** {@link #pickEndpoint(long, PickContext)} from the given state: the latest, or a listener's. */
+  Endpoint pickEndpoint(Snapshot s, long start, PickContext context) {
     Selector.Picker picker = s.picker;
     if (picker == null) {
-      throw s.noServer(name);
+      throw noServer(s.noServer(name));
     }
-    Endpoint e =
-        context.hasExclusions()
-            ? s.pickExcluding(picker, context, start, accounting, random, name)
-            : picker.pick(context, start);
+    Endpoint e;
+    try {
+      e =
+          context.hasExclusions()
+              ? s.pickExcluding(picker, context, start, accounting, random, name)
+              : picker.pick(context, start);
+    } catch (NoAvailableServerException failed) {
+      throw noServer(failed);
+    }
     acquire(e, start);
     return e;
   }
@@ -365,6 +406,57 @@ public final class LoadBalancer implements AutoCloseable {
    */
   public ImmutableList<Endpoint> eligibleEndpoints() {
     return publisher.current().endpoints;
+  }
+
+  /**
+   * The state the balancer published last, to pick from and to map to an adapter's own connections
+   * (see {@link SnapshotListener}).
+   */
+  public BalancerSnapshot snapshot() {
+    return new BalancerSnapshot(this, publisher.current());
+  }
+
+  /**
+   * Tells the balancer whether the server with this id can be reached, for adapters that hold a
+   * connection per server (gRPC's subchannels): an unreachable server is not picked, not even in
+   * panic mode, and reports {@link HealthState#UNHEALTHY} with {@code reason}; it keeps its
+   * statistics, ejection history and what the application set. Servers start reachable.
+   *
+   * @throws IllegalArgumentException if no server has that id
+   */
+  public void setReachable(String id, boolean reachable, String reason) {
+    requireNonNull(id, "id");
+    requireNonNull(reason, "reason");
+    publisher.update(
+        old ->
+            Members.replace(
+                old,
+                id,
+                name,
+                m -> m.unreachable == !reachable ? m : m.withReachable(reachable, reason)));
+  }
+
+  /** Hands the initial state and every later one to the snapshot listeners, if there are any. */
+  private void listenForSnapshots(ImmutableList<SnapshotListener> snapshotListeners) {
+    if (snapshotListeners.isEmpty()) {
+      return;
+    }
+    PublishListener relay =
+        (before, after) -> {
+          BalancerSnapshot view = new BalancerSnapshot(this, after);
+          for (SnapshotListener l : snapshotListeners) {
+            try {
+              l.onSnapshot(view);
+            } catch (RuntimeException e) {
+              // The change is published whatever a listener does; its caller must not see it fail.
+              logger.warn("{}: snapshot listener {} failed", name, l, e);
+            }
+          }
+        };
+    // Added first and then told of the current state, so that a change published in between (by
+    // a health check already running) is not missed; a listener may hear one state twice.
+    publisher.addListener(relay);
+    relay.published(publisher.current(), publisher.current());
   }
 
   /** Whether the balancer is in panic mode (see {@link LoadBalancerBuilder#panicThreshold}). */
@@ -541,7 +633,6 @@ public final class LoadBalancer implements AutoCloseable {
   @Override
   public void close() {
     lifecycle.close();
-    lease.release();
     maintenance.close();
     drains.close();
   }

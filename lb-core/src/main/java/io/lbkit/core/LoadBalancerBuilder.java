@@ -49,6 +49,8 @@ public final class LoadBalancerBuilder {
   @Nullable ActiveHealthCheck healthCheck;
   double panicThreshold = 0.5;
   final List<HealthListener> listeners = new ArrayList<>();
+  final List<LoadBalancerObserver> observers = new ArrayList<>();
+  final List<SnapshotListener> snapshotListeners = new ArrayList<>();
   @Nullable ScheduledExecutorService scheduler;
   RandomGenerator random = ThreadLocalRandomGenerator.INSTANCE;
 
@@ -64,10 +66,9 @@ public final class LoadBalancerBuilder {
   }
 
   /**
-   * The algorithm; required. Give each balancer its own selector instance: {@link #build()} rejects
-   * a selector whose state outlives a snapshot (round robin, weighted round robin, ring hash,
-   * bounded-load hash, a fleet-sized Maglev, zone-aware, or a decorator over one of them) while
-   * another balancer that uses it is open, since that state describes one balancer's traffic.
+   * The algorithm; required. The state a selector keeps across snapshots (a round-robin rotation, a
+   * ring reused across rebuilds) belongs to the balancer ({@link PickerInputs#state}), so one
+   * selector instance may serve several balancers, each as if it had its own.
    */
   @CanIgnoreReturnValue
   public LoadBalancerBuilder selector(Selector selector) {
@@ -122,9 +123,9 @@ public final class LoadBalancerBuilder {
 
   /**
    * The source of every random choice the balancer makes: the selector's draws, tie-breaks and
-   * starting position (through {@link Selector#newPicker(ImmutableList, RandomGenerator)}), and the
-   * spreading of active health checks. By default each thread draws from its own {@code
-   * ThreadLocalRandom}, which shares no state between threads; keep the default in production.
+   * starting position (through {@link PickerInputs#random()}), and the spreading of active health
+   * checks. By default each thread draws from its own {@code ThreadLocalRandom}, which shares no
+   * state between threads; keep the default in production.
    *
    * <p>For simulations and tests, a seeded generator together with a fake {@link #ticker} makes a
    * run reproducible, pick for pick, as long as picks are made on one thread:
@@ -238,6 +239,31 @@ public final class LoadBalancerBuilder {
   }
 
   /**
+   * Adds an observer of outcomes, picks that found no server, health transitions and panic mode,
+   * such as a metrics binder; see {@link LoadBalancerObserver}. With any observer, the balancer
+   * times every pick and counts it in flight whatever its selector (two clock reads and an atomic
+   * increment and decrement per request), so that the latencies and in-flight counts it reports are
+   * real.
+   */
+  @CanIgnoreReturnValue
+  public LoadBalancerBuilder observer(LoadBalancerObserver observer) {
+    requireNonNull(observer, "observer");
+    observers.add(observer);
+    listeners.add(observer);
+    return this;
+  }
+
+  /**
+   * Adds a listener for each state the balancer publishes (see {@link SnapshotListener}): for
+   * adapters that keep a picker of their own per state.
+   */
+  @CanIgnoreReturnValue
+  public LoadBalancerBuilder snapshotListener(SnapshotListener listener) {
+    snapshotListeners.add(requireNonNull(listener, "listener"));
+    return this;
+  }
+
+  /**
    * The scheduler for health checks and maintenance. By default the balancer starts one daemon
    * thread of its own when a health feature is on, and stops it on {@link LoadBalancer#close()}; a
    * scheduler given here is used but never shut down by the balancer.
@@ -252,10 +278,20 @@ public final class LoadBalancerBuilder {
   /**
    * Returns the balancer.
    *
-   * @throws IllegalStateException if no selector was set
+   * @throws IllegalStateException if no selector was set, or an observer refuses the balancer (see
+   *     {@link LoadBalancerObserver#onBuilt})
    */
   public LoadBalancer build() {
     checkState(selector != null, "a selector is required: call selector(Selectors...)");
-    return new LoadBalancer(this);
+    LoadBalancer balancer = new LoadBalancer(this);
+    try {
+      for (LoadBalancerObserver o : observers) {
+        o.onBuilt(balancer);
+      }
+    } catch (RuntimeException e) {
+      balancer.close();
+      throw e;
+    }
+    return balancer;
   }
 }

@@ -15,9 +15,6 @@
  */
 package io.lbkit.core;
 
-import com.google.common.collect.ImmutableList;
-import java.util.random.RandomGenerator;
-
 /**
  * A selector that reads no load statistics (round robin, random and their weighted forms): the
  * balancer then neither counts in-flight requests nor times picks for it, unless health needs them.
@@ -44,12 +41,6 @@ abstract class LoadIgnoringSelector implements Selector {
     return name;
   }
 
-  /** Builds the picker with each thread's {@code ThreadLocalRandom} as the random source. */
   @Override
-  public final Picker newPicker(ImmutableList<Endpoint> endpoints) {
-    return newPicker(endpoints, ThreadLocalRandomGenerator.INSTANCE);
-  }
-
-  @Override
-  public abstract Picker newPicker(ImmutableList<Endpoint> endpoints, RandomGenerator random);
+  public abstract Picker newPicker(PickerInputs inputs);
 }

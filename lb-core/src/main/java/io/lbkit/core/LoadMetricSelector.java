@@ -15,9 +15,6 @@
  */
 package io.lbkit.core;
 
-import com.google.common.collect.ImmutableList;
-import java.util.random.RandomGenerator;
-
 /** A selector that compares endpoints by a {@link LoadMetric}, and reads what the metric reads. */
 abstract class LoadMetricSelector implements Selector {
   private final String name;
@@ -43,12 +40,6 @@ abstract class LoadMetricSelector implements Selector {
     return name;
   }
 
-  /** Builds the picker with each thread's {@code ThreadLocalRandom} as the random source. */
   @Override
-  public final Picker newPicker(ImmutableList<Endpoint> endpoints) {
-    return newPicker(endpoints, ThreadLocalRandomGenerator.INSTANCE);
-  }
-
-  @Override
-  public abstract Picker newPicker(ImmutableList<Endpoint> endpoints, RandomGenerator random);
+  public abstract Picker newPicker(PickerInputs inputs);
 }

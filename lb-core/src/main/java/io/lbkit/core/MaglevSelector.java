@@ -52,9 +52,10 @@ import java.util.random.RandomGenerator;
  * of primes (65,537, then the least prime at or above twice the previous one), so that every client
  * that has seen the same fleet size has the same table (the same key, the same server), and it
  * never shrinks, since a new size remaps almost every key: a fleet that flaps around a step does
- * not reshuffle its keys each time.
+ * not reshuffle its keys each time. A sized table's current size is state of each balancer ({@link
+ * PickerInputs#state}), so one selector may serve balancers of different fleets.
  */
-final class MaglevSelector extends LoadIgnoringSelector implements SelectorLease.Holder {
+final class MaglevSelector extends LoadIgnoringSelector {
   /** The table of a sized selector for up to 655 servers: Envoy's default size. */
   static final int MIN_TABLE_SIZE = 65_537;
 
@@ -66,16 +67,19 @@ final class MaglevSelector extends LoadIgnoringSelector implements SelectorLease
 
   private final boolean sized;
 
-  // The current size. Fixed, or for a sized table the largest step the fleet has needed so far;
-  // the snapshots of one balancer may be built on several threads at once (a change that loses
-  // the race is rebuilt), so it only ever grows, atomically.
-  private final AtomicInteger tableSize;
+  // The fixed size, or a sized table's first size. A sized table's current size is the largest
+  // step a balancer's fleet has needed so far, kept per balancer in an AtomicInteger: the snapshots
+  // of one balancer may be built on several threads at once (a change that loses the race is
+  // rebuilt), so it only ever grows, atomically.
+  private final int initialSize;
 
-  private final SelectorLease.Slot lease = new SelectorLease.Slot();
+  // The size of the table built last, by any balancer (for tests and diagnostics).
+  private final AtomicInteger lastSize;
 
   private MaglevSelector(int tableSize, boolean sized) {
     super("maglev");
-    this.tableSize = new AtomicInteger(tableSize);
+    this.initialSize = tableSize;
+    this.lastSize = new AtomicInteger(tableSize);
     this.sized = sized;
   }
 
@@ -89,25 +93,19 @@ final class MaglevSelector extends LoadIgnoringSelector implements SelectorLease
     return new MaglevSelector(MIN_TABLE_SIZE, true);
   }
 
-  /**
-   * A table sized to the fleet belongs to one balancer, whose fleet it was sized for; a fixed table
-   * has no state and may be shared.
-   */
   @Override
-  public void lease(SelectorLease l) {
-    if (sized) {
-      lease.take(l, name());
-    }
-  }
-
-  @Override
-  public Picker newPicker(ImmutableList<Endpoint> endpoints, RandomGenerator random) {
-    int m = sized ? grow(endpoints.size()) : tableSize.get();
-    return new MaglevPicker(table(endpoints.toArray(new Endpoint[0]), m), random);
+  public Picker newPicker(PickerInputs inputs) {
+    ImmutableList<Endpoint> endpoints = inputs.endpoints();
+    int m =
+        sized
+            ? grow(inputs.state(this, () -> new AtomicInteger(initialSize)), endpoints.size())
+            : initialSize;
+    lastSize.set(m);
+    return new MaglevPicker(table(endpoints.toArray(new Endpoint[0]), m), inputs.random());
   }
 
   /** The table size for {@code n} servers, growing the current one if it is too small. */
-  private int grow(int n) {
+  private static int grow(AtomicInteger tableSize, int n) {
     int current = tableSize.get();
     int wanted = sizeFor(n, current);
     return wanted == current ? current : tableSize.accumulateAndGet(wanted, Math::max);
@@ -140,7 +138,7 @@ final class MaglevSelector extends LoadIgnoringSelector implements SelectorLease
 
   /** The number of slots of the table built last (for tests and diagnostics). */
   int tableSize() {
-    return tableSize.get();
+    return lastSize.get();
   }
 
   /** Fills the lookup table of {@code m} slots (m prime) over these endpoints (never empty). */

@@ -55,6 +55,12 @@ final class Member {
   /** Completed when a drained server has been removed, if someone asked. */
   final @Nullable CompletableFuture<Server> drainRemoval;
 
+  /**
+   * Whether the adapter that carries this server's requests has no connection to it (gRPC's
+   * subchannel is not READY): a transport fact, kept apart from what the application set.
+   */
+  final boolean unreachable;
+
   Member(Server server, ServerStats stats, boolean warming, long warmStart) {
     this(
         server,
@@ -67,7 +73,8 @@ final class Member {
         warming,
         warmStart,
         warming ? "added, warming up" : "added",
-        null);
+        null,
+        false);
   }
 
   private Member(
@@ -81,7 +88,8 @@ final class Member {
       boolean warming,
       long warmStart,
       String reason,
-      @Nullable CompletableFuture<Server> drainRemoval) {
+      @Nullable CompletableFuture<Server> drainRemoval,
+      boolean unreachable) {
     this.server = server;
     this.stats = stats;
     this.applicationState = applicationState;
@@ -93,6 +101,7 @@ final class Member {
     this.warmStart = warmStart;
     this.reason = reason;
     this.drainRemoval = drainRemoval;
+    this.unreachable = unreachable;
   }
 
   /** The folded state: the strongest cause wins. */
@@ -100,7 +109,7 @@ final class Member {
     if (applicationState == HealthState.DRAINING) {
       return HealthState.DRAINING;
     }
-    if (applicationState == HealthState.UNHEALTHY || activeCheckFailing) {
+    if (applicationState == HealthState.UNHEALTHY || activeCheckFailing || unreachable) {
       return HealthState.UNHEALTHY;
     }
     if (ejected) {
@@ -109,9 +118,29 @@ final class Member {
     return warming ? HealthState.WARMING : HealthState.HEALTHY;
   }
 
-  /** Whether the application took this server out (so that panic mode leaves it out too). */
+  /**
+   * Whether the application took this server out, or it cannot be reached (so that panic mode
+   * leaves it out too: a request cannot go where there is no connection).
+   */
   boolean excludedByApplication() {
-    return applicationState != HealthState.HEALTHY;
+    return applicationState != HealthState.HEALTHY || unreachable;
+  }
+
+  /** The member with a new reachability (see {@link #unreachable}). */
+  Member withReachable(boolean reachable, String why) {
+    return new Member(
+        server,
+        stats,
+        applicationState,
+        activeCheckFailing,
+        ejected,
+        ejectedUntil,
+        ejections,
+        warming,
+        warmStart,
+        why,
+        drainRemoval,
+        !reachable);
   }
 
   Member withServer(Server newServer) {
@@ -126,7 +155,8 @@ final class Member {
         warming,
         warmStart,
         reason,
-        drainRemoval);
+        drainRemoval,
+        unreachable);
   }
 
   /**
@@ -145,7 +175,8 @@ final class Member {
         warming,
         warmStart,
         why,
-        newAdmin == HealthState.DRAINING ? drainRemoval : null);
+        newAdmin == HealthState.DRAINING ? drainRemoval : null,
+        unreachable);
   }
 
   Member withActiveCheckFailing(boolean down, String why) {
@@ -160,7 +191,8 @@ final class Member {
         warming,
         warmStart,
         why,
-        drainRemoval);
+        drainRemoval,
+        unreachable);
   }
 
   Member eject(long until, String why) {
@@ -175,7 +207,8 @@ final class Member {
         false,
         warmStart,
         why,
-        drainRemoval);
+        drainRemoval,
+        unreachable);
   }
 
   Member unEject(boolean warm, long now, String why) {
@@ -190,7 +223,8 @@ final class Member {
         warm,
         warm ? now : warmStart,
         why,
-        drainRemoval);
+        drainRemoval,
+        unreachable);
   }
 
   Member withEjections(int count) {
@@ -205,7 +239,8 @@ final class Member {
         warming,
         warmStart,
         reason,
-        drainRemoval);
+        drainRemoval,
+        unreachable);
   }
 
   Member warmed(String why) {
@@ -220,7 +255,8 @@ final class Member {
         false,
         warmStart,
         why,
-        drainRemoval);
+        drainRemoval,
+        unreachable);
   }
 
   Member withDrainRemoval(CompletableFuture<Server> removal) {
@@ -235,7 +271,8 @@ final class Member {
         warming,
         warmStart,
         "draining before removal",
-        removal);
+        removal,
+        unreachable);
   }
 
   /** The member still draining, but no longer waiting for removal. */
@@ -251,6 +288,7 @@ final class Member {
         warming,
         warmStart,
         why,
-        null);
+        null,
+        unreachable);
   }
 }

@@ -25,7 +25,9 @@ final class RandomSelector extends LoadIgnoringSelector {
   }
 
   @Override
-  public Picker newPicker(ImmutableList<Endpoint> endpoints, RandomGenerator random) {
+  public Picker newPicker(PickerInputs inputs) {
+    ImmutableList<Endpoint> endpoints = inputs.endpoints();
+    RandomGenerator random = inputs.random();
     Endpoint[] array = endpoints.toArray(new Endpoint[0]);
     double[] factors = WarmupFactors.of(array);
     if (factors != null) {

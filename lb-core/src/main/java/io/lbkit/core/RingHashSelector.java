@@ -26,17 +26,9 @@ import java.util.random.RandomGenerator;
  * <p>A pick without a hash key uses a uniformly random point of the ring, which chooses servers in
  * proportion to their share of the ring (their weight).
  */
-final class RingHashSelector extends LoadIgnoringSelector implements SelectorLease.Holder {
+final class RingHashSelector extends LoadIgnoringSelector {
   private final int minRingSize;
   private final int virtualNodes;
-  private final HashRing.PositionCache positions = new HashRing.PositionCache();
-
-  private final SelectorLease.Slot lease = new SelectorLease.Slot();
-
-  @Override
-  public void lease(SelectorLease l) {
-    lease.take(l, name());
-  }
 
   RingHashSelector(int minRingSize, int virtualNodes) {
     super("ring_hash");
@@ -45,9 +37,15 @@ final class RingHashSelector extends LoadIgnoringSelector implements SelectorLea
   }
 
   @Override
-  public Picker newPicker(ImmutableList<Endpoint> endpoints, RandomGenerator random) {
+  public Picker newPicker(PickerInputs inputs) {
+    ImmutableList<Endpoint> endpoints = inputs.endpoints();
+    RandomGenerator random = inputs.random();
     return new RingPicker(
-        HashRing.build(endpoints.toArray(new Endpoint[0]), minRingSize, virtualNodes, positions),
+        HashRing.build(
+            endpoints.toArray(new Endpoint[0]),
+            minRingSize,
+            virtualNodes,
+            inputs.state(this, HashRing.PositionCache::new)),
         random);
   }
 

@@ -25,23 +25,16 @@ import java.util.random.RandomGenerator;
  * is its remainder modulo n, which cycles exactly. {@code getAndIncrement} is one atomic add: every
  * pick of the balancer touches this one counter, which is what exact cycling costs.
  */
-final class RoundRobinSelector extends LoadIgnoringSelector implements SelectorLease.Holder {
+final class RoundRobinSelector extends LoadIgnoringSelector {
   RoundRobinSelector() {
     super("round_robin");
   }
 
-  private final RotationCounter rotation = new RotationCounter();
-
-  private final SelectorLease.Slot lease = new SelectorLease.Slot();
-
   @Override
-  public void lease(SelectorLease l) {
-    lease.take(l, name());
-  }
-
-  @Override
-  public Picker newPicker(ImmutableList<Endpoint> endpoints, RandomGenerator random) {
-    AtomicLong counter = rotation.positioned(random);
+  public Picker newPicker(PickerInputs inputs) {
+    ImmutableList<Endpoint> endpoints = inputs.endpoints();
+    RandomGenerator random = inputs.random();
+    AtomicLong counter = inputs.state(this, RotationCounter::new).positioned(random);
     Endpoint[] array = endpoints.toArray(new Endpoint[0]);
     if (array.length == 1) {
       Endpoint only = array[0];

@@ -37,33 +37,75 @@ import java.util.random.RandomGenerator;
  *     .build();
  * }</pre>
  *
- * <p>A selector may keep state shared by all its pickers (a counter that survives snapshots), so
- * give each balancer its own instance: the factories in {@link Selectors} return a new one per
- * call, and a balancer's build fails if a built-in selector with such state is already used by
- * another open balancer.
+ * <p>A selector builds its pickers from {@link PickerInputs}: the endpoints to choose from, the
+ * whole membership, the balancer-wide in-flight total, the random source, and a per-balancer {@link
+ * PickerInputs#state state store} for what outlives one snapshot (a rotation, a ring reused across
+ * rebuilds). Since that state belongs to the balancer, not to the selector object, one selector
+ * instance may serve any number of balancers:
+ *
+ * <pre>{@code
+ * final class FirstHealthy implements Selector {
+ *   public Picker newPicker(PickerInputs inputs) {
+ *     Endpoint first = inputs.endpoints().get(0);
+ *     return now -> first;
+ *   }
+ *   public boolean usesInFlight() { return false; }
+ *   public boolean usesLatency() { return false; }
+ * }
+ * }</pre>
  *
  * @since 0.1.0
  */
 public interface Selector {
 
   /**
-   * Returns a picker over these endpoints, which are never empty and are all eligible. Called off
-   * the pick path; may be slow (O(n log n) is fine).
+   * Returns a picker over {@code inputs.endpoints()}, which are never empty. Called off the pick
+   * path, once per published snapshot; may be slow (O(n log n) is fine). Every built-in selector
+   * implements this method.
+   *
+   * <p>The default calls the deprecated {@link #newPicker(ImmutableList, RandomGenerator)}, so that
+   * selectors written against it keep working.
+   *
+   * @since 0.2.0
    */
-  Picker newPicker(ImmutableList<Endpoint> endpoints);
+  default Picker newPicker(PickerInputs inputs) {
+    return newPicker(inputs.endpoints(), inputs.random());
+  }
 
   /**
-   * Returns a picker over these endpoints whose random choices (a random draw, a tie-break, a
-   * starting position) come from {@code random}. The balancer builds its pickers through this
-   * method, passing the generator of {@link LoadBalancerBuilder#random} (by default each thread's
-   * {@code ThreadLocalRandom}), so that a seeded generator makes a run of picks reproducible. The
-   * default ignores {@code random} and calls {@link #newPicker(ImmutableList)}: a selector that
-   * makes random choices overrides this method, as all built-in ones do.
+   * Returns a picker over these endpoints, which are never empty and are all eligible.
    *
-   * @param random the generator to draw from on the pick path; called from every thread that picks
+   * @deprecated implement {@link #newPicker(PickerInputs)}, which also gives the membership, the
+   *     in-flight total, the random source and a per-balancer state store. For a selector that
+   *     implements it, this method builds a picker from inputs of these endpoints alone (all
+   *     healthy), with state kept per selector instance, as before.
    */
+  @Deprecated
+  default Picker newPicker(ImmutableList<Endpoint> endpoints) {
+    return LegacyPickers.newPicker(this, endpoints, ThreadLocalRandomGenerator.INSTANCE, false);
+  }
+
+  /**
+   * Returns a picker over these endpoints whose random choices come from {@code random}.
+   *
+   * @deprecated implement {@link #newPicker(PickerInputs)}. The default calls {@link
+   *     #newPicker(ImmutableList)} for a selector written against it; for one that implements
+   *     {@code newPicker(PickerInputs)}, it builds a picker as that method describes.
+   */
+  @Deprecated
   default Picker newPicker(ImmutableList<Endpoint> endpoints, RandomGenerator random) {
-    return newPicker(endpoints);
+    return LegacyPickers.newPicker(this, endpoints, random, true);
+  }
+
+  /**
+   * Whether this selector reads {@link PickerInputs#inFlightTotal(long)} on the pick path; the
+   * balancer maintains the total (one more atomic add per pick and per completion) only when its
+   * selector asks for it. Defaults to {@code false}; decorators pass their base's answer on.
+   *
+   * @since 0.2.0
+   */
+  default boolean usesInFlightTotal() {
+    return false;
   }
 
   /**

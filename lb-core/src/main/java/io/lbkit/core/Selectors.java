@@ -18,13 +18,16 @@ package io.lbkit.core;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.math.IntMath;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
- * The built-in load-balancing algorithms. Each call returns a new {@link Selector}; give each
- * {@link LoadBalancer} its own.
+ * The built-in load-balancing algorithms, by factory method or by name ({@link #byName}). Each call
+ * returns a new {@link Selector}; a selector keeps its state per balancer, so one instance may also
+ * serve several balancers.
  *
  * <pre>{@code
  * LoadBalancer balancer = LoadBalancer.builder()
@@ -52,8 +55,8 @@ import java.util.Map;
  *   <tr><td>{@link #maglev()}</td><td>like ring hash, with a more even spread and a faster
  *       pick</td><td>O(1)</td></tr>
  *   <tr><td>{@link #boundedLoadHash(double)}</td><td>like ring hash, with a cap on each server's
- *       load (hot keys, skewed key popularity)</td><td>O(log n) when the server is idle, O(n)
- *       when busy</td></tr>
+ *       load (hot keys, skewed key popularity)</td><td>O(log n), plus the walk past busy
+ *       servers</td></tr>
  *   <tr><td>{@link #zoneAware(String, Selector)}</td><td>prefer the client's zone, spill over in
  *       proportion when it is less healthy (wraps any selector)</td><td>the base's</td></tr>
  *   <tr><td>{@link #subset(SubsetRule, Selector, SubsetFallback)}</td><td>route by request
@@ -85,6 +88,56 @@ import java.util.Map;
  */
 public final class Selectors {
   private Selectors() {}
+
+  /** The epsilon of {@code boundedLoadHash} by name: a common choice (see the paper). */
+  private static final double DEFAULT_EPSILON = 0.25;
+
+  /** The selectors by name, in the order of {@link #names()}. */
+  private static final ImmutableMap<String, Supplier<Selector>> BY_NAME =
+      ImmutableMap.<String, Supplier<Selector>>builder()
+          .put("round_robin", Selectors::roundRobin)
+          .put("weighted_round_robin", Selectors::weightedRoundRobin)
+          .put("random", Selectors::random)
+          .put("weighted_random", Selectors::weightedRandom)
+          .put("least_connections", Selectors::leastConnections)
+          .put("weighted_least_connections", Selectors::weightedLeastConnections)
+          .put("power_of_two_choices", Selectors::powerOfTwoChoices)
+          .put("least_response_time", Selectors::leastResponseTime)
+          .put("peak_ewma", () -> powerOfTwoChoices(LoadMetric.peakEwma()))
+          .put("ring_hash", Selectors::ringHash)
+          .put("maglev", Selectors::maglev)
+          .put("bounded_load_hash", () -> boundedLoadHash(DEFAULT_EPSILON))
+          .buildOrThrow();
+
+  /**
+   * A new selector by name, with its default settings: one of {@link #names()}, such as {@code
+   * power_of_two_choices} (the name its {@link Selector#name()} reports, except {@code peak_ewma},
+   * which is {@code powerOfTwoChoices(LoadMetric.peakEwma())}, and {@code bounded_load_hash}, which
+   * is {@code boundedLoadHash(0.25)}). For configuration files, command lines and adapters that
+   * name their algorithm.
+   *
+   * @throws IllegalArgumentException naming the unknown name and listing the known ones
+   * @since 0.2.0
+   */
+  public static Selector byName(String name) {
+    requireNonNull(name, "name");
+    Supplier<Selector> factory = BY_NAME.get(name);
+    if (factory == null) {
+      throw new IllegalArgumentException(
+          "unknown selector '" + name + "'; known: " + String.join(", ", BY_NAME.keySet()));
+    }
+    return factory.get();
+  }
+
+  /**
+   * The names {@link #byName} knows, in a fixed order: the plain selectors first, then the hash
+   * selectors.
+   *
+   * @since 0.2.0
+   */
+  public static ImmutableList<String> names() {
+    return BY_NAME.keySet().asList();
+  }
 
   /**
    * Round robin: cycles through the eligible servers in order, exactly, starting at a random
@@ -262,9 +315,9 @@ public final class Selectors {
    * <p>A key keeps its server while the server is below its bound, so hot keys spill over to their
    * neighbours instead of overloading one server. Smaller epsilon gives a tighter bound and more
    * movement (the paper's trade-off: about 1 / epsilon^2 servers visited per pick); 0.25 is a
-   * common choice. Counts in-flight requests (complete every {@link Pick}). A pick whose first
-   * server is idle costs as much as a ring-hash pick; one whose first server is busy sums the
-   * in-flight counts of all eligible servers (O(n)).
+   * common choice. Counts in-flight requests (complete every {@link Pick}), and keeps a
+   * balancer-wide in-flight total for T, so a pick costs a ring-hash pick plus the walk past busy
+   * servers (under a subset or zone decorator, T is summed over the part's servers instead: O(n)).
    *
    * @param epsilon how far above the average load a server may go: a finite number greater than 0
    *     (at 0 the bound would leave no slack, and a pick could walk the whole ring)
@@ -315,14 +368,9 @@ public final class Selectors {
    * so 75% of picks stay local and each other zone gets 12.5%. If no local server is eligible,
    * everything goes to the other zones; if no other server is, everything stays local.
    *
-   * <p>A selector is only handed the eligible servers, so the decorator learns each zone's total
-   * weight as the largest it has been handed in one snapshot. That is exact while servers fail and
-   * recover and when zones grow; after a zone shrinks for good the old, larger figure stays (a
-   * shrunken local zone spills a little more than needed, a shrunken remote zone leaves the local
-   * zone a little more than its share) until the balancer gets a new selector. Under {@link
-   * #subset}, a subset's zones are learned from the snapshots in which the subset was picked, so a
-   * subset first picked while some of its servers are down counts only the survivors until they
-   * have all been eligible at once.
+   * <p>Each zone's total weight comes from the balancer's membership ({@link
+   * PickerInputs#servers()}), so it is exact whatever is down, added or removed; under {@link
+   * #subset}, from the subset's members.
    *
    * <p>Where this matches Envoy's zone-aware routing: the same decision (all local while the local
    * zone's share of healthy upstream capacity is at least its expected share; otherwise local with

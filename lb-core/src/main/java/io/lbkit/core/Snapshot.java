@@ -68,8 +68,7 @@ final class Snapshot {
    */
   static Snapshot of(
       ImmutableMap<String, Member> members,
-      Selector selector,
-      RandomGenerator random,
+      BoundSelector selector,
       Accounting rec,
       @Nullable SlowStart slowStart,
       double panicThreshold,
@@ -86,7 +85,7 @@ final class Snapshot {
         eligibleCount++;
         double factor = warmupFactor(m, slowStart, now);
         anyWarming |= m.warming;
-        eligible.add(new Endpoint(m.server, factor, m.stats, rec));
+        eligible.add(new Endpoint(m.server, factor, m.stats, rec, selector.total));
       }
     }
     boolean panic =
@@ -96,7 +95,9 @@ final class Snapshot {
       ImmutableList.Builder<Endpoint> all = ImmutableList.builder();
       for (Member m : members.values()) {
         if (!m.excludedByApplication()) {
-          all.add(new Endpoint(m.server, warmupFactor(m, slowStart, now), m.stats, rec));
+          all.add(
+              new Endpoint(
+                  m.server, warmupFactor(m, slowStart, now), m.stats, rec, selector.total));
         }
       }
       endpoints = all.build();
@@ -105,10 +106,7 @@ final class Snapshot {
     }
     Selector.@Nullable Picker picker = null;
     if (!endpoints.isEmpty()) {
-      picker = selector.newPicker(endpoints, random);
-      if (picker == null) {
-        throw new IllegalStateException(selector.name() + " returned no picker");
-      }
+      picker = selector.newPicker(endpoints, members);
     }
     return new Snapshot(members, endpoints, picker, panic, eligibleCount, considered, anyWarming);
   }

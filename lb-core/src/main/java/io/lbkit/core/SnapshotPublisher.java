@@ -21,7 +21,6 @@ import java.lang.invoke.VarHandle;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
-import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,8 +52,7 @@ final class SnapshotPublisher implements Membership {
   }
 
   private final String name;
-  private final Selector selector;
-  private final RandomGenerator random;
+  private final BoundSelector selector;
   private final Accounting accounting;
   private final @Nullable SlowStart slowStart;
   private final double panicThreshold;
@@ -73,14 +71,12 @@ final class SnapshotPublisher implements Membership {
   SnapshotPublisher(
       String name,
       ImmutableMap<String, Member> initial,
-      Selector selector,
-      RandomGenerator random,
+      BoundSelector selector,
       Accounting accounting,
       @Nullable SlowStart slowStart,
       double panicThreshold) {
     this.name = name;
     this.selector = selector;
-    this.random = random;
     this.accounting = accounting;
     this.slowStart = slowStart;
     this.panicThreshold = panicThreshold;
@@ -127,7 +123,6 @@ final class SnapshotPublisher implements Membership {
   }
 
   private Snapshot build(ImmutableMap<String, Member> members) {
-    return Snapshot.of(
-        members, selector, random, accounting, slowStart, panicThreshold, accounting.read());
+    return Snapshot.of(members, selector, accounting, slowStart, panicThreshold, accounting.read());
   }
 }

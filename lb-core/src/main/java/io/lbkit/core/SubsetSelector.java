@@ -23,7 +23,6 @@ import com.google.common.collect.ImmutableSetMultimap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.random.RandomGenerator;
 
 /**
  * Subsets (content-based routing) as a decorator over any selector: a {@link SubsetRule} maps each
@@ -39,7 +38,7 @@ import java.util.random.RandomGenerator;
  * cached, and at most {@value #MAX_CACHED_SUBSETS} of them, so requests carrying arbitrary values
  * cannot grow the cache; beyond that bound subsets are built per pick, correct but slower.
  */
-final class SubsetSelector implements ScopedSelector, SelectorLease.Holder {
+final class SubsetSelector implements Selector {
   static final int MAX_CACHED_SUBSETS = 256;
 
   /** Cache key of the picker over every endpoint (the empty requirement). */
@@ -65,14 +64,13 @@ final class SubsetSelector implements ScopedSelector, SelectorLease.Holder {
   }
 
   @Override
-  public Picker newPicker(ImmutableList<Endpoint> endpoints, Object scope, RandomGenerator random) {
-    return new SubsetPicker(endpoints, scope, random);
+  public Picker newPicker(PickerInputs inputs) {
+    return new SubsetPicker(inputs);
   }
 
   @Override
-  public void lease(SelectorLease l) {
-    // The subsets' pickers live in each snapshot's picker: only the base may hold state.
-    SelectorLease.take(base, l);
+  public boolean usesInFlightTotal() {
+    return base.usesInFlightTotal();
   }
 
   @Override
@@ -91,9 +89,8 @@ final class SubsetSelector implements ScopedSelector, SelectorLease.Holder {
   }
 
   private final class SubsetPicker implements RoutingPicker {
+    private final PickerInputs inputs;
     private final ImmutableList<Endpoint> endpoints;
-    private final Object scope;
-    private final RandomGenerator random;
 
     /** Every metadata pair that occurs in this snapshot, to reject impossible requirements fast. */
     private final ImmutableSetMultimap<String, String> present;
@@ -101,10 +98,9 @@ final class SubsetSelector implements ScopedSelector, SelectorLease.Holder {
     /** Required value (byAttribute rules) or map (function rules), or ALL / DEFAULT -> picker. */
     private final ConcurrentHashMap<Object, Picker> cache = new ConcurrentHashMap<>();
 
-    SubsetPicker(ImmutableList<Endpoint> endpoints, Object scope, RandomGenerator random) {
-      this.endpoints = endpoints;
-      this.scope = scope;
-      this.random = random;
+    SubsetPicker(PickerInputs inputs) {
+      this.inputs = inputs;
+      this.endpoints = inputs.endpoints();
       ImmutableSetMultimap.Builder<String, String> pairs = ImmutableSetMultimap.builder();
       for (Endpoint e : endpoints) {
         pairs.putAll(e.server().metadata().entrySet());
@@ -187,11 +183,7 @@ final class SubsetSelector implements ScopedSelector, SelectorLease.Holder {
         }
       }
       ImmutableList<Endpoint> subset = filter(required);
-      Picker picker =
-          subset.isEmpty()
-              ? fallback(required)
-              : ScopedSelector.newPicker(
-                  base, subset, ScopedSelector.child(scope, required), random);
+      Picker picker = subset.isEmpty() ? fallback(required) : base(required, subset);
       return cache(key, picker);
     }
 
@@ -210,12 +202,7 @@ final class SubsetSelector implements ScopedSelector, SelectorLease.Holder {
       if (cached != null) {
         return cached;
       }
-      Picker built =
-          ScopedSelector.newPicker(
-              base,
-              endpoints,
-              ScopedSelector.child(scope, ImmutableMap.<String, String>of()),
-              random);
+      Picker built = base(ImmutableMap.of(), endpoints);
       Picker previous = cache.putIfAbsent(ALL, built);
       return previous != null ? previous : built;
     }
@@ -233,15 +220,27 @@ final class SubsetSelector implements ScopedSelector, SelectorLease.Holder {
           if (subset.isEmpty()) {
             throw noMatch(required, ", nor the default subset " + defaultSubset);
           }
-          Picker built =
-              ScopedSelector.newPicker(
-                  base, subset, ScopedSelector.child(scope, defaultSubset), random);
+          Picker built = base(defaultSubset, subset);
           Picker previous = cache.putIfAbsent(DEFAULT, built);
           return previous != null ? previous : built;
         case NO_ENDPOINT:
         default:
           throw noMatch(required, "");
       }
+    }
+
+    /**
+     * The base's picker over one subset: its endpoints, the members whose metadata match (so that a
+     * zone-aware base knows the subset's full capacity), and the subset's own state.
+     */
+    private Picker base(ImmutableMap<String, String> required, List<Endpoint> subset) {
+      Picker picker =
+          base.newPicker(
+              inputs.part(required, subset, server -> matches(server.metadata(), required)));
+      if (picker == null) {
+        throw new IllegalStateException(base.name() + " returned no picker");
+      }
+      return picker;
     }
 
     private NoAvailableServerException noMatch(Map<String, String> required, String more) {

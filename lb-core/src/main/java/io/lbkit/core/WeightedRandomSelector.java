@@ -29,7 +29,9 @@ final class WeightedRandomSelector extends LoadIgnoringSelector {
   }
 
   @Override
-  public Picker newPicker(ImmutableList<Endpoint> endpoints, RandomGenerator random) {
+  public Picker newPicker(PickerInputs inputs) {
+    ImmutableList<Endpoint> endpoints = inputs.endpoints();
+    RandomGenerator random = inputs.random();
     Endpoint[] array = endpoints.toArray(new Endpoint[0]);
     double[] weights = new double[array.length];
     for (int i = 0; i < array.length; i++) {

@@ -56,8 +56,7 @@ import org.jspecify.annotations.Nullable;
  * counter, advanced by one atomic getAndIncrement per pick (it cannot overflow in practice). The
  * counter survives snapshot changes, so a rebuild does not restart the sequence at server 0.
  */
-final class WeightedRoundRobinSelector extends LoadIgnoringSelector
-    implements SelectorLease.Holder {
+final class WeightedRoundRobinSelector extends LoadIgnoringSelector {
   WeightedRoundRobinSelector() {
     super("weighted_round_robin");
   }
@@ -70,17 +69,10 @@ final class WeightedRoundRobinSelector extends LoadIgnoringSelector
 
   private static final double INVERSE_GOLDEN_RATIO = 0.6180339887498949;
 
-  private final RotationCounter rotation = new RotationCounter();
-
-  private final SelectorLease.Slot lease = new SelectorLease.Slot();
-
   @Override
-  public void lease(SelectorLease l) {
-    lease.take(l, name());
-  }
-
-  @Override
-  public Picker newPicker(ImmutableList<Endpoint> endpoints, RandomGenerator random) {
+  public Picker newPicker(PickerInputs inputs) {
+    ImmutableList<Endpoint> endpoints = inputs.endpoints();
+    RandomGenerator random = inputs.random();
     Endpoint[] array = endpoints.toArray(new Endpoint[0]);
     if (array.length == 1) {
       Endpoint only = array[0];
@@ -90,7 +82,8 @@ final class WeightedRoundRobinSelector extends LoadIgnoringSelector
     for (int i = 0; i < array.length; i++) {
       weights[i] = array[i].weight;
     }
-    return new Schedule(array, quantize(weights), rotation.positioned(random));
+    return new Schedule(
+        array, quantize(weights), inputs.state(this, RotationCounter::new).positioned(random));
   }
 
   /**

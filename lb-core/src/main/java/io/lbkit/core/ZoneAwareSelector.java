@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.random.RandomGenerator;
 
 /**
@@ -38,20 +37,13 @@ import java.util.random.RandomGenerator;
  * decorator returns the local zone's base picker itself, so the healthy case costs nothing per
  * pick.
  *
- * <p>A zone's capacity (its expected share) needs every server of the balancer, healthy or not, but
- * a selector is only given the eligible ones. Until the balancer passes its membership, this
- * decorator remembers, per zone, the largest total {@link Server#weight()} it has ever been given
- * in one snapshot (a high-water mark, per scope: see {@link ScopedSelector}). That is exact while
- * servers only fail and recover, and after zones grow; after a zone shrinks for good its old
- * capacity stays: a shrunken local zone then spills a little more than it needs to (the safe side),
- * a shrunken remote zone makes the local zone keep a little more than its share. Under a
- * {@linkplain SubsetSelector subset decorator}, whose subset pickers are built on first use, a
- * subset's zones are learned only from the snapshots in which that subset was picked: a subset
- * first picked while some of its servers are down takes the survivors for its whole capacity (and
- * keeps traffic local) until they have all been eligible at once. Passing the membership to
- * selectors removes both approximations.
+ * <p>A zone's capacity (its expected share) is the total {@link Server#weight()} of its servers in
+ * the balancer's membership ({@link PickerInputs#servers()}), eligible or not; under a {@linkplain
+ * SubsetSelector subset decorator}, of the subset's members. The decorator keeps no state of its
+ * own; each zone's base picker gets the zone's {@linkplain PickerInputs#part part} of the inputs,
+ * so a base with state (a rotation) keeps it per balancer and per zone.
  */
-final class ZoneAwareSelector implements ScopedSelector, SelectorLease.Holder {
+final class ZoneAwareSelector implements Selector {
   /** The group of servers that have no zone; no real zone is blank. */
   static final String UNKNOWN_ZONE = "";
 
@@ -61,18 +53,6 @@ final class ZoneAwareSelector implements ScopedSelector, SelectorLease.Holder {
   private final Selector base;
   private final double overprovisioningFactor;
   private final int minClusterSize;
-
-  /** Scope -> zone -> the largest total static weight of that zone seen in one snapshot. */
-  private final ConcurrentHashMap<Object, ConcurrentHashMap<String, Double>> capacity =
-      new ConcurrentHashMap<>();
-
-  private final SelectorLease.Slot lease = new SelectorLease.Slot();
-
-  @Override
-  public void lease(SelectorLease l) {
-    lease.take(l, name());
-    SelectorLease.take(base, l);
-  }
 
   ZoneAwareSelector(
       String localZone, Selector base, double overprovisioningFactor, int minClusterSize) {
@@ -90,27 +70,25 @@ final class ZoneAwareSelector implements ScopedSelector, SelectorLease.Holder {
   }
 
   @Override
-  public Picker newPicker(ImmutableList<Endpoint> endpoints, Object scope, RandomGenerator random) {
+  public Picker newPicker(PickerInputs inputs) {
+    ImmutableList<Endpoint> endpoints = inputs.endpoints();
     Map<String, List<Endpoint>> byZone = new LinkedHashMap<>();
-    Map<String, Double> staticWeight = new LinkedHashMap<>();
     for (Endpoint e : endpoints) {
-      String zone = e.server().zone().orElse(UNKNOWN_ZONE);
-      byZone.computeIfAbsent(zone, z -> new ArrayList<>()).add(e);
-      staticWeight.merge(zone, e.server().weight(), Double::sum);
+      byZone.computeIfAbsent(zoneOf(e.server()), z -> new ArrayList<>()).add(e);
     }
-    ConcurrentHashMap<String, Double> seen =
-        capacity.computeIfAbsent(scope, k -> new ConcurrentHashMap<>());
-    staticWeight.forEach((zone, w) -> seen.merge(zone, w, Math::max));
+    Map<String, Double> capacity = new LinkedHashMap<>();
+    for (Server server : inputs.servers()) {
+      capacity.merge(zoneOf(server), server.weight(), Double::sum);
+    }
 
     if (endpoints.size() < minClusterSize) {
       // Envoy's min_cluster_size: too few servers for zones to matter; spread over all of them.
-      return ScopedSelector.newPicker(
-          base, endpoints, ScopedSelector.child(scope, ALL_ZONES), random);
+      return base(inputs.part(ALL_ZONES, endpoints, server -> true));
     }
     List<Endpoint> local = byZone.get(localZone);
     if (byZone.size() == 1) {
       String only = byZone.keySet().iterator().next();
-      return zonePicker(endpoints, scope, only, random);
+      return zonePicker(inputs, endpoints, only);
     }
 
     double localWeight = local == null ? 0 : sumWeights(local);
@@ -123,14 +101,14 @@ final class ZoneAwareSelector implements ScopedSelector, SelectorLease.Holder {
     double localProbability = 0;
     if (local != null) {
       double capacityTotal = 0;
-      for (double c : seen.values()) {
+      for (double c : capacity.values()) {
         capacityTotal += c;
       }
-      double expected = seen.getOrDefault(localZone, 0.0) / capacityTotal;
+      double expected = capacity.getOrDefault(localZone, 0.0) / capacityTotal;
       double actual = localWeight / (localWeight + remoteWeight);
       localProbability = Math.min(1.0, overprovisioningFactor * actual / expected);
       if (localProbability >= 1.0) {
-        return zonePicker(ImmutableList.copyOf(local), scope, localZone, random);
+        return zonePicker(inputs, local, localZone);
       }
     }
 
@@ -139,7 +117,7 @@ final class ZoneAwareSelector implements ScopedSelector, SelectorLease.Holder {
     List<Double> thresholds = new ArrayList<>();
     double cumulative = 0;
     if (local != null) {
-      pickers.add(zonePicker(ImmutableList.copyOf(local), scope, localZone, random));
+      pickers.add(zonePicker(inputs, local, localZone));
       cumulative = localProbability;
       thresholds.add(cumulative);
     }
@@ -147,8 +125,7 @@ final class ZoneAwareSelector implements ScopedSelector, SelectorLease.Holder {
       if (group.getKey().equals(localZone)) {
         continue;
       }
-      pickers.add(
-          zonePicker(ImmutableList.copyOf(group.getValue()), scope, group.getKey(), random));
+      pickers.add(zonePicker(inputs, group.getValue(), group.getKey()));
       cumulative += (1.0 - localProbability) * sumWeights(group.getValue()) / remoteWeight;
       thresholds.add(cumulative);
     }
@@ -156,12 +133,29 @@ final class ZoneAwareSelector implements ScopedSelector, SelectorLease.Holder {
     for (int i = 0; i < bounds.length; i++) {
       bounds[i] = thresholds.get(i);
     }
-    return new SpillPicker(pickers.toArray(new Picker[0]), bounds, random);
+    return new SpillPicker(pickers.toArray(new Picker[0]), bounds, inputs.random());
   }
 
-  private Picker zonePicker(
-      ImmutableList<Endpoint> endpoints, Object scope, String zone, RandomGenerator random) {
-    return ScopedSelector.newPicker(base, endpoints, ScopedSelector.child(scope, zone), random);
+  private static String zoneOf(Server server) {
+    return server.zone().orElse(UNKNOWN_ZONE);
+  }
+
+  /** The base's picker over one zone's endpoints, with that zone's members and state. */
+  private Picker zonePicker(PickerInputs inputs, List<Endpoint> endpoints, String zone) {
+    return base(inputs.part(zone, endpoints, server -> zoneOf(server).equals(zone)));
+  }
+
+  private Picker base(PickerInputs part) {
+    Picker picker = base.newPicker(part);
+    if (picker == null) {
+      throw new IllegalStateException(base.name() + " returned no picker");
+    }
+    return picker;
+  }
+
+  @Override
+  public boolean usesInFlightTotal() {
+    return base.usesInFlightTotal();
   }
 
   private static double sumWeights(List<Endpoint> endpoints) {

@@ -294,14 +294,21 @@ class MaglevSelectorTest {
     assertThat(((MaglevSelector) fixed.selector()).tableSize()).isEqualTo(65_537);
   }
 
+  /**
+   * A table sized to the fleet is sized per balancer: a selector shared by a small and a large
+   * balancer keeps the small one's table (and keys) as they were.
+   */
   @Test
-  void aTableSizedToTheFleetServesOneBalancerAndAFixedOneMayBeShared() {
+  void aTableSizedToTheFleetIsSizedPerBalancer() {
     Selector sized = Selectors.maglev();
-    LoadBalancer first = balancer(sized, named(10));
-    assertThatThrownBy(() -> balancer(sized, named(1000)))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("maglev");
-    first.close();
+    LoadBalancer small = balancer(sized, named(10));
+    String[] before = assign(small, KEYS);
+    LoadBalancer large = balancer(sized, named(1000));
+    assertThat(((MaglevSelector) sized).tableSize()).isEqualTo(131_101);
+    small.setServers(named(10));
+    assertThat(((MaglevSelector) sized).tableSize()).isEqualTo(65_537);
+    assertThat(movedFraction(before, assign(small, KEYS))).isZero();
+    assertThat(large.pick(PickContext.ofHashKey("k")).server()).isNotNull();
 
     Selector fixed = Selectors.maglev(65_537);
     LoadBalancer one = balancer(fixed, named(10));

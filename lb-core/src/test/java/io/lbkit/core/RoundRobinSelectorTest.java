@@ -39,16 +39,25 @@ class RoundRobinSelectorTest {
   }
 
   /**
-   * The selector's pick counter, which survives snapshots; reached by reflection (through the
-   * selector's rotation) to preset it.
+   * The balancer's pick counter, which survives snapshots; reached by reflection (through the
+   * rotation the selector keeps in the balancer's state) to preset it.
    */
-  private static AtomicLong counterOf(Selector selector) throws ReflectiveOperationException {
-    Field rotation = selector.getClass().getDeclaredField("rotation");
-    rotation.setAccessible(true);
-    Object counter = rotation.get(selector);
-    Field f = counter.getClass().getDeclaredField("counter");
+  private static AtomicLong counterOf(LoadBalancer lb) throws ReflectiveOperationException {
+    Field publisher = LoadBalancer.class.getDeclaredField("publisher");
+    publisher.setAccessible(true);
+    Field bound = SnapshotPublisher.class.getDeclaredField("selector");
+    bound.setAccessible(true);
+    Field state = BoundSelector.class.getDeclaredField("state");
+    state.setAccessible(true);
+    Map<?, ?> values = (Map<?, ?>) state.get(bound.get(publisher.get(lb)));
+    Object rotation =
+        values.values().stream()
+            .filter(v -> v instanceof RotationCounter)
+            .findFirst()
+            .orElseThrow();
+    Field f = RotationCounter.class.getDeclaredField("counter");
     f.setAccessible(true);
-    return (AtomicLong) f.get(counter);
+    return (AtomicLong) f.get(rotation);
   }
 
   private static List<Integer> pickIndices(LoadBalancer lb, int picks) {
@@ -90,12 +99,12 @@ class RoundRobinSelectorTest {
         new long[] {Integer.MAX_VALUE - 5L, (1L << 32) - 3, (1L << 31) - 1, (1L << 53) - 2}) {
       Selector selector = Selectors.roundRobin();
       LoadBalancer lb = balancer(selector, A, B, C);
-      counterOf(selector).set(start);
+      counterOf(lb).set(start);
       List<Integer> indices = pickIndices(lb, 30);
       assertCyclesExactly(indices, 3);
       // The counter value decides the server: index = counter mod n.
       assertThat(indices.get(0)).as("start %s", start).isEqualTo((int) (start % 3));
-      assertThat(counterOf(selector).get()).isEqualTo(start + 30);
+      assertThat(counterOf(lb).get()).isEqualTo(start + 30);
     }
   }
 
@@ -105,7 +114,7 @@ class RoundRobinSelectorTest {
     // 2^63 picks will not happen in practice, but a wrap must not make the picker throw.
     Selector selector = Selectors.roundRobin();
     LoadBalancer lb = balancer(selector, A, B, C);
-    counterOf(selector).set(Long.MAX_VALUE - 5);
+    counterOf(lb).set(Long.MAX_VALUE - 5);
     Set<Server> seen = new HashSet<>();
     for (int i = 0; i < 20; i++) {
       seen.add(lb.pick().server());
@@ -174,7 +183,7 @@ class RoundRobinSelectorTest {
       throws ReflectiveOperationException {
     Selector selector = Selectors.roundRobin();
     LoadBalancer lb = balancer(selector, A, B, C);
-    counterOf(selector).set(0);
+    counterOf(lb).set(0);
     assertThat(lb.pick().server()).isEqualTo(A);
     assertThat(lb.pick().server()).isEqualTo(B);
     // Re-weighting builds a new picker; the cycle carries on at C rather than restarting at A.

@@ -281,6 +281,64 @@ class ZoneAwareSelectorTest {
     assertThat((double) local / keys).isCloseTo(0.75, within(0.02));
   }
 
+  /**
+   * Capacity comes from the balancer's membership: servers removed for good no longer count towards
+   * their zone's expected share. (Learned as the largest snapshot ever seen, the removed servers'
+   * weight stayed, and the shrunken local zone spilled more than half of its picks.)
+   */
+  @Test
+  void serversRemovedForGoodNoLongerCountTowardsTheirZone() {
+    LoadBalancer lb = balancer(Selectors.zoneAware("a", Selectors.roundRobin()), threeZones());
+    lb.removeServer("a1");
+    lb.removeServer("a2");
+
+    // expected local share 1/7, actual 1/7: everything stays local.
+    assertThat(zoneShares(lb, 3000)).containsOnlyKeys("a");
+
+    // A member that is down still counts: expected 2/8 with a3 and a new a4, actual 1/7.
+    lb.addServer(server("a4", "a"));
+    lb.setHealth("a4", HealthState.UNHEALTHY);
+    Map<String, Double> shares = zoneShares(lb, PICKS);
+    assertThat(shares.get("a")).isCloseTo((1.0 / 7) / (2.0 / 8), within(TOLERANCE));
+  }
+
+  /**
+   * Under a subset decorator, a subset's zones are measured on the subset's own members, also when
+   * the subset is first picked while some of its servers are down (it used to take the survivors
+   * for the subset's whole capacity, and keep everything local).
+   */
+  @Test
+  void aSubsetFirstPickedWhileServersAreDownKnowsItsFullCapacity() {
+    List<Server> servers = new ArrayList<>();
+    for (String id : List.of("a1", "a2", "b1", "b2")) {
+      servers.add(
+          Server.builder(id, 80)
+              .id(id)
+              .zone(id.substring(0, 1))
+              .metadata(Map.of("v", "2"))
+              .build());
+    }
+    servers.add(Server.builder("a9", 80).id("a9").zone("a").metadata(Map.of("v", "1")).build());
+    LoadBalancer lb =
+        balancer(
+            Selectors.subset(
+                SubsetRule.byAttribute("v", "v"),
+                Selectors.zoneAware("a", Selectors.roundRobin()),
+                SubsetFallback.NO_ENDPOINT),
+            servers);
+    lb.setHealth("a2", HealthState.UNHEALTHY);
+    PickContext v2 = PickContext.builder().attribute("v", "2").build();
+
+    Map<String, Double> shares = new HashMap<>();
+    for (int i = 0; i < PICKS; i++) {
+      try (Pick pick = lb.pick(v2)) {
+        shares.merge(pick.server().zone().orElseThrow(), 1.0 / PICKS, Double::sum);
+      }
+    }
+    // The subset's local zone: expected 2/4, actual 1/3, so local with probability 2/3.
+    assertThat(shares.get("a")).isCloseTo(2.0 / 3, within(TOLERANCE));
+  }
+
   @Test
   void badSettingsAreRejectedNamingThem() {
     assertThatThrownBy(() -> Selectors.zoneAware(" ", Selectors.roundRobin()))

@@ -55,6 +55,8 @@ class ReadmeSnippetsTest {
           "import io.lbkit.core.Server;",
           "import io.lbkit.okhttp.*;",
           "import io.lbkit.grpc.*;",
+          "import io.lbkit.micrometer.*;",
+          "import io.micrometer.core.instrument.MeterRegistry;",
           "import io.grpc.*;",
           "import io.grpc.health.v1.*;",
           "import io.grpc.stub.*;",

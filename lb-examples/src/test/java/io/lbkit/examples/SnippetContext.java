@@ -19,6 +19,8 @@ import io.grpc.ManagedChannel;
 import io.lbkit.core.HealthState;
 import io.lbkit.core.LoadBalancer;
 import io.lbkit.core.Server;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
 
 /**
@@ -45,6 +47,9 @@ abstract class SnippetContext {
 
   /** The application's metrics. */
   protected Metrics metrics = new Metrics();
+
+  /** The application's Micrometer registry. */
+  protected MeterRegistry registry = new SimpleMeterRegistry();
 
   /** The application's own reply type. */
   protected interface Reply {

@@ -167,9 +167,9 @@ final class LbkitConfig {
     Supplier<Selector> selector(double epsilon) {
       switch (this) {
         case RING_HASH:
-          return Selectors::ringHash;
+          return () -> Selectors.byName("ring_hash");
         case MAGLEV:
-          return Selectors::maglev;
+          return () -> Selectors.byName("maglev");
         case BOUNDED_LOAD_HASH:
           return () -> Selectors.boundedLoadHash(epsilon);
       }
@@ -273,7 +273,7 @@ final class LbkitConfig {
     HashKind kind = HashKind.of(policyName);
     return kind != null
         ? parseHash(policyName, kind, json)
-        : parse(policyName, Selectors::roundRobin, json);
+        : parse(policyName, () -> Selectors.byName("round_robin"), json);
   }
 
   private static LbkitConfig parse(

@@ -35,7 +35,7 @@ import io.grpc.NameResolver;
 import io.grpc.Status;
 import io.grpc.SynchronizationContext;
 import io.lbkit.core.ActiveHealthCheck;
-import io.lbkit.core.HealthListener;
+import io.lbkit.core.BalancerSnapshot;
 import io.lbkit.core.HealthState;
 import io.lbkit.core.Server;
 import java.net.InetSocketAddress;
@@ -56,28 +56,34 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The gRPC load balancer behind every lbkit policy: one subchannel per address group, an lbkit
- * {@link io.lbkit.core.LoadBalancer} holding one server per address group, and a picker that asks
- * it.
+ * {@link io.lbkit.core.LoadBalancer} holding one server per address group, and one gRPC picker per
+ * lbkit snapshot (gRPC's own model), which picks from that snapshot. lbkit is the one source of
+ * truth for which servers may be picked; this class only feeds it connectivity and maps its
+ * endpoints to subchannels.
  *
  * <h2>Threading</h2>
  *
  * <p>gRPC calls every method of this class, and every subchannel state listener, on the channel's
  * {@link SynchronizationContext}: all fields below except the volatile ones are confined to it.
- * Nothing here blocks. The lbkit balancer is thread-safe and lock-free; the picker only reads it
- * and two immutable fields. lbkit reports its own health transitions (an ejection on an RPC thread,
- * its end on the scheduler) through a listener that queues a picker refresh onto the
- * synchronization context, never running balancer code on the reporting thread.
+ * Nothing here blocks. The lbkit balancer is thread-safe and lock-free; the picker only reads one
+ * immutable lbkit snapshot and an immutable map of subchannels. Every snapshot lbkit publishes (an
+ * ejection on an RPC thread, its end on the scheduler, a change made here) reaches a {@link
+ * io.lbkit.core.SnapshotListener} that queues a picker refresh onto the synchronization context,
+ * never running balancer code on the publishing thread; the refresh builds the picker from lbkit's
+ * latest snapshot.
  *
  * <h2>Mapping connectivity to lbkit health</h2>
  *
  * <p>An address group becomes an lbkit server when its subchannel is READY for the first time, so
  * that slow start measures time since the first connection rather than since name resolution. From
- * then on it stays a member while the resolver lists it: READY sets it {@link HealthState#HEALTHY},
- * any other state {@link HealthState#UNHEALTHY}, so that its statistics and outlier-ejection
- * history survive a reconnection. With health checks on, a READY server is HEALTHY only while its
- * {@link HealthWatch} last heard SERVING (servers without {@code Watch} are polled with {@code
- * Check} by lbkit's active health check instead). Each such change is logged with its cause (gRPC's
- * status, the server's answer) before lbkit logs it as set by the application.
+ * then on it stays a member while the resolver lists it, and its connectivity reaches lbkit through
+ * one input, {@link io.lbkit.core.LoadBalancer#setReachable}: reachable while READY (and, with
+ * health checks on, while its {@link HealthWatch} last heard SERVING; servers without {@code Watch}
+ * are polled with {@code Check} by lbkit's active health check instead), unreachable otherwise
+ * (lbkit then reports it {@link HealthState#UNHEALTHY} and never picks it, not even in panic mode).
+ * What the application sets stays apart, and the server's statistics and outlier-ejection history
+ * survive a reconnection. lbkit logs each change with its cause (gRPC's status, the server's
+ * answer).
  *
  * <h2>Aggregate state</h2>
  *
@@ -100,7 +106,6 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
   private final String target;
   // For a channel that names the policy without settings: its default config, or why it has none.
   private final NameResolver.ConfigOrError defaultConfig;
-  private final HealthListener listener = new RefreshOnHealthChange();
   private final AtomicBoolean refreshQueued = new AtomicBoolean();
 
   // Confined to the synchronization context.
@@ -276,7 +281,7 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
             .name(target)
             .selector(cfg.selector.get())
             .panicThreshold(cfg.panicThreshold)
-            .listener(listener)
+            .snapshotListener(published -> queueRefresh())
             .scheduler(helper.getScheduledExecutorService());
     if (cfg.outlierDetection != null) {
       b.outlierDetection(cfg.outlierDetection);
@@ -330,7 +335,7 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
     }
     for (Child c : children.values()) {
       if (c.member && !c.usable()) {
-        lb.setHealth(c.server.id(), HealthState.UNHEALTHY);
+        lb.setReachable(c.server.id(), false, c.ready ? "awaiting health" : "not connected");
       }
     }
     members = byId.buildKeepingLast();
@@ -371,27 +376,24 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
         c.member = true;
         syncMembers(lb);
       } else if (c.member) {
-        // lbkit logs the change as the application's doing; this line gives gRPC's reason first.
-        if (ready) {
-          logger.info("{}: server {} is connected again (subchannel READY)", target, c.server.id());
-        } else {
-          logger.info(
-              "{}: server {} lost its connection (subchannel {}: {})",
-              target,
-              c.server.id(),
-              s,
-              describe(info.getStatus()));
-        }
-        applyHealth(lb, c);
+        applyHealth(
+            lb,
+            c,
+            ready
+                ? "connected again (subchannel READY)"
+                : "lost its connection (subchannel " + s + ": " + describe(info.getStatus()) + ")");
       }
     }
     updateBalancingState();
   }
 
-  /** Tells lbkit whether the child may be picked. Called on the synchronization context. */
-  private static void applyHealth(io.lbkit.core.LoadBalancer lb, Child c) {
+  /**
+   * Tells lbkit whether the child can be reached, and why: the one path by which connectivity and
+   * watched health reach lbkit. Called on the synchronization context.
+   */
+  private static void applyHealth(io.lbkit.core.LoadBalancer lb, Child c, String why) {
     if (c.member) {
-      lb.setHealth(c.server.id(), c.usable() ? HealthState.HEALTHY : HealthState.UNHEALTHY);
+      lb.setReachable(c.server.id(), c.usable(), why);
     }
   }
 
@@ -453,12 +455,9 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
       return;
     }
     c.awaitingHealth = false;
-    if (serving != c.serving && why != null) {
-      // lbkit logs the change as the application's doing; this line gives the server's word.
-      logger.info("{}: server {} {}", target, c.server.id(), why);
-    }
     c.serving = serving;
-    applyHealth(lb, c);
+    applyHealth(
+        lb, c, why != null ? why : serving ? "health Watch: SERVING" : "health Watch: not serving");
     updateBalancingState();
   }
 
@@ -482,8 +481,12 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
         connecting++;
       }
     }
-    if (ready > 0 && !lb.eligibleEndpoints().isEmpty()) {
-      publish(READY, new LbkitPickers.ReadyPicker(lb, members, cfg.failureCodes, cfg.hashHeader));
+    // The latest lbkit snapshot: every change made here was published before this runs, and a
+    // change published later (an ejection) queues another refresh.
+    BalancerSnapshot latest = lb.snapshot();
+    if (ready > 0 && !latest.endpoints().isEmpty()) {
+      publish(
+          READY, new LbkitPickers.ReadyPicker(latest, members, cfg.failureCodes, cfg.hashHeader));
     } else if (awaitingHealth > 0) {
       // Connected, and the first health answer is a round trip away: wait for it.
       publish(CONNECTING, new LbkitPickers.FixedPicker(PickResult.withNoResult()));
@@ -542,24 +545,12 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
     }
   }
 
-  /** Hears lbkit's health transitions (ejections, their end, health checks, panic mode). */
-  private final class RefreshOnHealthChange implements HealthListener {
-    @Override
-    public void onStateChange(Server server, HealthState from, HealthState to, String reason) {
-      queueRefresh();
-    }
-
-    @Override
-    public void onPanicModeChange(boolean active, int eligible, int considered) {
-      queueRefresh();
-    }
-  }
-
   /**
-   * Republishes the picker on the synchronization context, from any thread: an ejection that ends
-   * must wake wait-for-ready calls buffered by an earlier picker, and the aggregate state may
-   * change. Goes through the scheduler so that balancer code never runs on the reporting thread (an
-   * RPC callback or lbkit's maintenance); several transitions in a row share one refresh.
+   * Republishes the picker on the synchronization context, from any thread, for every snapshot
+   * lbkit publishes: an ejection that ends must wake wait-for-ready calls buffered by an earlier
+   * picker, and the aggregate state may change. Goes through the scheduler so that balancer code
+   * never runs on the reporting thread (an RPC callback or lbkit's maintenance); several
+   * transitions in a row share one refresh.
    */
   private void queueRefresh() {
     if (!refreshQueued.compareAndSet(false, true)) {

@@ -22,11 +22,9 @@ import io.grpc.LoadBalancer;
 import io.grpc.LoadBalancerProvider;
 import io.grpc.NameResolver.ConfigOrError;
 import io.grpc.Status;
-import io.lbkit.core.Selector;
 import io.lbkit.core.Selectors;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * The {@link LoadBalancerProvider}s of the lbkit policies, one per policy name, registered in
@@ -46,15 +44,19 @@ final class LbkitLoadBalancerProviders {
     // The config of a channel that names the policy without settings, or why there is none.
     private final ConfigOrError defaultConfig;
 
-    Base(String policyName, Supplier<Selector> selector) {
-      this(json -> LbkitConfig.parse(policyName, selector, json), policyName);
+    /** A policy of the selector lbkit knows by this name ({@link Selectors#byName}). */
+    Base(String policyName, String selectorName) {
+      this(
+          json -> LbkitConfig.parse(policyName, () -> Selectors.byName(selectorName), json),
+          policyName);
+      // Fail at class loading, not at the first channel, if the name is not lbkit's.
+      Selectors.byName(selectorName);
     }
 
     Base(String policyName, LbkitConfig.HashKind hash) {
       this(json -> LbkitConfig.parseHash(policyName, hash, json), policyName);
     }
 
-    // Parser first: a method reference would match both it and a Supplier<Selector>.
     private Base(Function<Map<String, ?>, LbkitConfig> parser, String policyName) {
       this.policyName = requireNonNull(policyName, "policyName");
       this.parser = parser;
@@ -100,56 +102,56 @@ final class LbkitLoadBalancerProviders {
   /** {@value LbkitPolicies#ROUND_ROBIN}. */
   public static final class RoundRobin extends Base {
     public RoundRobin() {
-      super(LbkitPolicies.ROUND_ROBIN, Selectors::roundRobin);
+      super(LbkitPolicies.ROUND_ROBIN, "round_robin");
     }
   }
 
   /** {@value LbkitPolicies#WEIGHTED_ROUND_ROBIN}. */
   public static final class WeightedRoundRobin extends Base {
     public WeightedRoundRobin() {
-      super(LbkitPolicies.WEIGHTED_ROUND_ROBIN, Selectors::weightedRoundRobin);
+      super(LbkitPolicies.WEIGHTED_ROUND_ROBIN, "weighted_round_robin");
     }
   }
 
   /** {@value LbkitPolicies#RANDOM}. */
   public static final class Random extends Base {
     public Random() {
-      super(LbkitPolicies.RANDOM, Selectors::random);
+      super(LbkitPolicies.RANDOM, "random");
     }
   }
 
   /** {@value LbkitPolicies#WEIGHTED_RANDOM}. */
   public static final class WeightedRandom extends Base {
     public WeightedRandom() {
-      super(LbkitPolicies.WEIGHTED_RANDOM, Selectors::weightedRandom);
+      super(LbkitPolicies.WEIGHTED_RANDOM, "weighted_random");
     }
   }
 
   /** {@value LbkitPolicies#LEAST_CONNECTIONS}. */
   public static final class LeastConnections extends Base {
     public LeastConnections() {
-      super(LbkitPolicies.LEAST_CONNECTIONS, Selectors::leastConnections);
+      super(LbkitPolicies.LEAST_CONNECTIONS, "least_connections");
     }
   }
 
   /** {@value LbkitPolicies#POWER_OF_TWO_CHOICES}. */
   public static final class PowerOfTwoChoices extends Base {
     public PowerOfTwoChoices() {
-      super(LbkitPolicies.POWER_OF_TWO_CHOICES, Selectors::powerOfTwoChoices);
+      super(LbkitPolicies.POWER_OF_TWO_CHOICES, "power_of_two_choices");
     }
   }
 
   /** {@value LbkitPolicies#LEAST_RESPONSE_TIME}. */
   public static final class LeastResponseTime extends Base {
     public LeastResponseTime() {
-      super(LbkitPolicies.LEAST_RESPONSE_TIME, Selectors::leastResponseTime);
+      super(LbkitPolicies.LEAST_RESPONSE_TIME, "least_response_time");
     }
   }
 
   /** {@value LbkitPolicies#PEAK_EWMA}, another name for least response time. */
   public static final class PeakEwma extends Base {
     public PeakEwma() {
-      super(LbkitPolicies.PEAK_EWMA, Selectors::leastResponseTime);
+      super(LbkitPolicies.PEAK_EWMA, "least_response_time");
     }
   }
 

@@ -22,38 +22,45 @@ import io.grpc.LoadBalancer.PickSubchannelArgs;
 import io.grpc.LoadBalancer.SubchannelPicker;
 import io.grpc.Metadata;
 import io.grpc.Status;
+import io.lbkit.core.BalancerSnapshot;
+import io.lbkit.core.Endpoint;
 import io.lbkit.core.NoAvailableServerException;
 import io.lbkit.core.Outcome;
-import io.lbkit.core.Pick;
 import io.lbkit.core.PickContext;
 import io.lbkit.grpc.LbkitGrpcLoadBalancer.Child;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The pickers {@link LbkitGrpcLoadBalancer} publishes, and the stream tracer that reports each
- * call's response start and outcome to its lbkit pick.
+ * call's response start and outcome to lbkit.
  */
 final class LbkitPickers {
   private LbkitPickers() {}
 
   /**
-   * The picker while some subchannel is ready: lbkit chooses, and the call's outcome goes back to
-   * the lbkit pick. Immutable; thread-safe without locks. A pick allocates lbkit's {@link Pick}
-   * handle and the tracer factory that completes it (plus gRPC's own {@link PickResult}); the
-   * tracer itself is allocated only when gRPC starts the stream.
+   * The picker of one lbkit snapshot (gRPC's model: one picker per state): picks from exactly that
+   * snapshot, whose endpoints were mapped to their subchannels when the picker was built.
+   * Immutable; thread-safe without locks. A pick takes lbkit's allocation-free path (an endpoint
+   * and a start time, no handle) and allocates only the tracer factory that carries them to the
+   * call's stream (plus gRPC's own {@link PickResult}); the tracer is allocated when gRPC starts
+   * the stream.
    */
   static final class ReadyPicker extends SubchannelPicker {
+    private final BalancerSnapshot snapshot;
     private final io.lbkit.core.LoadBalancer balancer;
     private final ImmutableMap<String, Child> members;
     private final int failureCodes;
     private final Metadata.@Nullable Key<String> hashHeader;
 
     ReadyPicker(
-        io.lbkit.core.LoadBalancer balancer,
+        BalancerSnapshot snapshot,
         ImmutableMap<String, Child> members,
         int failureCodes,
         Metadata.@Nullable Key<String> hashHeader) {
-      this.balancer = balancer;
+      this.snapshot = snapshot;
+      this.balancer = snapshot.balancer();
       this.members = members;
       this.failureCodes = failureCodes;
       this.hashHeader = hashHeader;
@@ -61,31 +68,36 @@ final class LbkitPickers {
 
     @Override
     public PickResult pickSubchannel(PickSubchannelArgs args) {
-      Pick pick;
+      long start = balancer.pickStart();
+      Endpoint endpoint;
       try {
         Metadata.Key<String> header = hashHeader;
         // The hash policies key the pick by the header's (last) value; a call without the header
         // gets a plain pick, which the hash selectors answer with a random server.
         String key = header == null ? null : args.getHeaders().get(header);
-        pick = key == null ? balancer.pick() : balancer.pick(PickContext.ofHashKey(key));
+        endpoint =
+            key == null
+                ? snapshot.pickEndpoint(start)
+                : snapshot.pickEndpoint(start, PickContext.ofHashKey(key));
       } catch (NoAvailableServerException e) {
         // Cheap (no stack trace). Wait-for-ready calls stay buffered until the next picker.
         return PickResult.withError(Status.UNAVAILABLE.withDescription(e.getMessage()));
       }
-      Child c = members.get(pick.server().id());
+      Child c = members.get(endpoint.server().id());
       if (c == null || !c.ready) {
-        // lbkit is a step ahead of or behind this picker: the subchannel is not (or no longer)
-        // usable, and a new picker is on its way. gRPC would drop a pick of a non-ready
-        // subchannel without ever starting a stream, so release the lbkit pick here.
-        pick.close();
+        // The subchannel stopped being ready after this snapshot was published, and a new picker
+        // is on its way. gRPC would drop a pick of a non-ready subchannel without ever starting a
+        // stream, so release the lbkit pick here.
+        balancer.complete(endpoint, start, Outcome.CANCELLED, 0);
         return PickResult.withNoResult();
       }
-      return PickResult.withSubchannel(c.subchannel, new OutcomeRecorder(pick, failureCodes));
+      return PickResult.withSubchannel(
+          c.subchannel, new OutcomeRecorder(balancer, endpoint, start, failureCodes));
     }
 
     @Override
     public String toString() {
-      return "ReadyPicker{" + balancer + '}';
+      return "ReadyPicker{" + snapshot + '}';
     }
   }
 
@@ -95,60 +107,104 @@ final class LbkitPickers {
    * <p>A pick whose stream never starts is one gRPC discarded between picking and starting the
    * stream: the subchannel stopped being ready in that window, or the call was cancelled while
    * buffered. The picker closes most of the first window itself (it checks readiness after lbkit
-   * chose); what remains is released by lbkit's in-flight expiry and, sooner, when the server's
-   * lbkit member is removed.
+   * chose); what remains is released by lbkit's in-flight expiry.
    */
   static final class OutcomeRecorder extends ClientStreamTracer.Factory {
-    private final Pick pick;
+    private final io.lbkit.core.LoadBalancer balancer;
+    private final Endpoint endpoint;
+    private final long start;
     private final int failureCodes;
 
-    OutcomeRecorder(Pick pick, int failureCodes) {
-      this.pick = pick;
+    OutcomeRecorder(
+        io.lbkit.core.LoadBalancer balancer, Endpoint endpoint, long start, int failureCodes) {
+      this.balancer = balancer;
+      this.endpoint = endpoint;
+      this.start = start;
       this.failureCodes = failureCodes;
     }
 
     @Override
     public ClientStreamTracer newClientStreamTracer(
         ClientStreamTracer.StreamInfo info, Metadata headers) {
-      return new OutcomeTracer(pick, failureCodes);
+      return new OutcomeTracer(balancer, endpoint, start, failureCodes);
     }
 
-    Pick pick() {
-      return pick;
+    /** The endpoint lbkit picked. */
+    Endpoint endpoint() {
+      return endpoint;
     }
   }
 
   /**
-   * Takes the pick's latency sample when the response starts (its headers, or its first message
-   * from a server that sends none) and completes the pick once, when the stream closes: a long
-   * server stream counts as in flight for its whole life but does not make its server look slow. A
-   * failure counts as a failure whenever it happens. {@link Pick#responseStarted()} takes the
-   * sample only the first time, so a later message or a trailers-only close records nothing more.
+   * Notes when the response starts (its headers, or its first message from a server that sends
+   * none) and completes the pick once, when the stream closes: a success reports the time to the
+   * response's start as its latency, so a long server stream counts as in flight for its whole life
+   * but does not make its server look slow; a failure reports the whole time, whenever it happens.
+   * The endpoint and start time live in the tracer's fields: no lbkit handle per call.
    */
   static final class OutcomeTracer extends ClientStreamTracer {
-    private final Pick pick;
+    private static final VarHandle CLOSED;
+
+    static {
+      try {
+        CLOSED = MethodHandles.lookup().findVarHandle(OutcomeTracer.class, "closed", int.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    private final io.lbkit.core.LoadBalancer balancer;
+    private final Endpoint endpoint;
+    private final long start;
     private final int failureCodes;
 
-    OutcomeTracer(Pick pick, int failureCodes) {
-      this.pick = pick;
+    // The balancer's clock when the response started, or -1. Volatile: gRPC may call
+    // inboundHeaders and streamClosed on different threads, and the close must see the stamp.
+    private volatile long responseStart = -1;
+
+    // 0 until the stream closes; a CAS to 1 makes the report happen exactly once, since a second
+    // report would release another call's in-flight slot.
+    @SuppressWarnings("UnusedVariable") // accessed through CLOSED
+    private volatile int closed;
+
+    OutcomeTracer(
+        io.lbkit.core.LoadBalancer balancer, Endpoint endpoint, long start, int failureCodes) {
+      this.balancer = balancer;
+      this.endpoint = endpoint;
+      this.start = start;
       this.failureCodes = failureCodes;
     }
 
     @Override
     public void inboundHeaders() {
-      pick.responseStarted();
+      responseStarted();
     }
 
     @Override
     public void inboundMessage(int seqNo) {
       if (seqNo == 0) {
-        pick.responseStarted(); // no headers came first (an in-process server may send none)
+        responseStarted(); // no headers came first (an in-process server may send none)
+      }
+    }
+
+    private void responseStarted() {
+      if (responseStart < 0) {
+        responseStart = Math.max(0, balancer.pickStart());
       }
     }
 
     @Override
     public void streamClosed(Status status) {
-      pick.complete(outcome(status.getCode(), failureCodes));
+      if (!CLOSED.compareAndSet(this, 0, 1)) {
+        return;
+      }
+      Outcome outcome = outcome(status.getCode(), failureCodes);
+      long responded = responseStart;
+      if (outcome == Outcome.SUCCESS && responded >= 0) {
+        balancer.complete(endpoint, start, outcome, responded - start);
+      } else {
+        balancer.complete(endpoint, start, outcome);
+      }
     }
   }
 

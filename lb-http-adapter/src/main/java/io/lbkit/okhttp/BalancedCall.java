@@ -129,6 +129,7 @@ final class BalancedCall {
         if (next == null) {
           throw new LoadBalancingException(service.host, failures, stopReason, e);
         }
+        config.failedOver(balancer, target.server, outcome);
         target = next;
         continue;
       } catch (RuntimeException | Error e) {
@@ -152,6 +153,7 @@ final class BalancedCall {
           target.complete(outcome);
           response.close();
           failures.add(new Attempt(target.server, outcome, "HTTP " + code));
+          config.retried(balancer, target.server, code);
           target = next;
           continue;
         }

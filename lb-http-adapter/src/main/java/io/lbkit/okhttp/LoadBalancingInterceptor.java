@@ -24,6 +24,8 @@ import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import io.lbkit.core.LoadBalancer;
+import io.lbkit.core.Outcome;
+import io.lbkit.core.Server;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -35,6 +37,8 @@ import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
 import okhttp3.Response;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An OkHttp <em>application</em> interceptor that sends each request for a logical host name to a
@@ -157,6 +161,8 @@ public final class LoadBalancingInterceptor implements Interceptor {
     }
   }
 
+  private static final Logger logger = LoggerFactory.getLogger(LoadBalancingInterceptor.class);
+
   private final ImmutableMap<String, Service> services;
   final IntPredicate failureStatus;
   final ImmutableSet<Integer> retryStatuses;
@@ -164,6 +170,7 @@ public final class LoadBalancingInterceptor implements Interceptor {
   private final RetryBudget retryBudget;
   final @Nullable String hashKeyHeader;
   final @Nullable String hashKeyCookie;
+  private final @Nullable RetryListener retryListener;
 
   private LoadBalancingInterceptor(Builder b) {
     ImmutableMap.Builder<String, Service> s = ImmutableMap.builder();
@@ -179,6 +186,31 @@ public final class LoadBalancingInterceptor implements Interceptor {
     this.retryBudget = b.retryBudget;
     this.hashKeyHeader = b.hashKeyHeader;
     this.hashKeyCookie = b.hashKeyCookie;
+    this.retryListener = b.retryListener;
+  }
+
+  /** Tells the retry listener, if any, of a retry after a retryable status. */
+  void retried(LoadBalancer balancer, Server failed, int statusCode) {
+    RetryListener l = retryListener;
+    if (l != null) {
+      try {
+        l.onRetry(balancer, failed, statusCode);
+      } catch (RuntimeException e) {
+        logger.warn("{}: retry listener {} failed", balancer.name(), l, e);
+      }
+    }
+  }
+
+  /** Tells the retry listener, if any, of a failover after an attempt without a response. */
+  void failedOver(LoadBalancer balancer, Server failed, Outcome outcome) {
+    RetryListener l = retryListener;
+    if (l != null) {
+      try {
+        l.onFailover(balancer, failed, outcome);
+      } catch (RuntimeException e) {
+        logger.warn("{}: retry listener {} failed", balancer.name(), l, e);
+      }
+    }
   }
 
   /** Returns a builder; at least one {@linkplain Builder#service service} is required. */
@@ -243,6 +275,7 @@ public final class LoadBalancingInterceptor implements Interceptor {
     private Ticker ticker = Ticker.systemTicker();
     private @Nullable String hashKeyHeader;
     private @Nullable String hashKeyCookie;
+    private @Nullable RetryListener retryListener;
 
     private Builder() {}
 
@@ -396,6 +429,18 @@ public final class LoadBalancingInterceptor implements Interceptor {
     @CanIgnoreReturnValue
     public Builder ticker(Ticker ticker) {
       this.ticker = requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /**
+     * Hears every retry and failover, for metrics (see {@link RetryListener}); none by default.
+     *
+     * @throws IllegalStateException if a retry listener was already set
+     */
+    @CanIgnoreReturnValue
+    public Builder retryListener(RetryListener listener) {
+      checkState(retryListener == null, "retryListener was already set to %s", retryListener);
+      this.retryListener = requireNonNull(listener, "listener");
       return this;
     }
 

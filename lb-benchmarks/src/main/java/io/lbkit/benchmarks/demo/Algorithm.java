@@ -29,17 +29,22 @@ import java.util.function.Supplier;
  * @param hashKeyed whether the interceptor picks by the request's user header (for hash selectors)
  */
 record Algorithm(String name, Supplier<Selector> selector, boolean hashKeyed) {
-  static final Algorithm ROUND_ROBIN = new Algorithm("round robin", Selectors::roundRobin, false);
+  static final Algorithm ROUND_ROBIN = of("round robin", "round_robin", false);
   static final Algorithm WEIGHTED_ROUND_ROBIN =
-      new Algorithm("weighted round robin", Selectors::weightedRoundRobin, false);
-  static final Algorithm RANDOM = new Algorithm("random", Selectors::random, false);
-  static final Algorithm LEAST_CONNECTIONS =
-      new Algorithm("least connections", Selectors::leastConnections, false);
+      of("weighted round robin", "weighted_round_robin", false);
+  static final Algorithm RANDOM = of("random", "random", false);
+  static final Algorithm LEAST_CONNECTIONS = of("least connections", "least_connections", false);
   static final Algorithm POWER_OF_TWO_CHOICES =
-      new Algorithm("power of two choices", Selectors::powerOfTwoChoices, false);
+      of("power of two choices", "power_of_two_choices", false);
   static final Algorithm LEAST_RESPONSE_TIME =
-      new Algorithm("least response time", Selectors::leastResponseTime, false);
-  static final Algorithm MAGLEV = new Algorithm("maglev (by user)", Selectors::maglev, true);
+      of("least response time", "least_response_time", false);
+  static final Algorithm MAGLEV = of("maglev (by user)", "maglev", true);
+
+  /** The algorithm lbkit knows by {@code selectorName} ({@link Selectors#byName}). */
+  private static Algorithm of(String label, String selectorName, boolean hashKeyed) {
+    Selectors.byName(selectorName); // an unknown name fails when the demo starts
+    return new Algorithm(label, () -> Selectors.byName(selectorName), hashKeyed);
+  }
 
   /** Every algorithm, in the order of the table. */
   static final ImmutableList<Algorithm> ALL =

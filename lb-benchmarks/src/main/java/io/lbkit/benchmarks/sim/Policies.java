@@ -45,29 +45,19 @@ public final class Policies {
   static final String STALE_P2C = "p2c_stale";
   static final String FEEDBACK_P2C = "p2c_feedback";
   static final String PROBE_P2C = "p2c_probe";
-  static final String PEAK_EWMA = "peak_ewma";
 
   /** Every policy name, in table order. */
   public static final ImmutableList<String> NAMES =
-      ImmutableList.of(
-          "round_robin",
-          "weighted_round_robin",
-          "random",
-          "weighted_random",
-          "least_connections",
-          "weighted_least_connections",
-          "power_of_two_choices",
-          "least_response_time",
-          PEAK_EWMA,
-          "ring_hash",
-          "maglev",
-          "bounded_load_hash",
-          JoinShortestQueueOracle.NAME,
-          ClairvoyantOracle.NAME,
-          StaleHerdSelector.NAME,
-          STALE_P2C,
-          FEEDBACK_P2C,
-          PROBE_P2C);
+      ImmutableList.<String>builder()
+          .addAll(Selectors.names()) // the built-in selectors, in lbkit's order
+          .add(
+              JoinShortestQueueOracle.NAME,
+              ClairvoyantOracle.NAME,
+              StaleHerdSelector.NAME,
+              STALE_P2C,
+              FEEDBACK_P2C,
+              PROBE_P2C)
+          .build();
 
   /**
    * A fresh selector for the balancer of client number {@code client}.
@@ -75,19 +65,11 @@ public final class Policies {
    * @throws IllegalArgumentException for an unknown name
    */
   static Selector create(String name, QueueView view, int client) {
-    return switch (name.toLowerCase(Locale.ROOT)) {
-      case "round_robin" -> Selectors.roundRobin();
-      case "weighted_round_robin" -> Selectors.weightedRoundRobin();
-      case "random" -> Selectors.random();
-      case "weighted_random" -> Selectors.weightedRandom();
-      case "least_connections" -> Selectors.leastConnections();
-      case "weighted_least_connections" -> Selectors.weightedLeastConnections();
-      case "power_of_two_choices" -> Selectors.powerOfTwoChoices();
-      case "least_response_time" -> Selectors.leastResponseTime();
-      case PEAK_EWMA -> Selectors.powerOfTwoChoices(LoadMetric.peakEwma());
-      case "ring_hash" -> Selectors.ringHash();
-      case "maglev" -> Selectors.maglev();
-      case "bounded_load_hash" -> Selectors.boundedLoadHash(0.25);
+    String key = name.toLowerCase(Locale.ROOT);
+    if (Selectors.names().contains(key)) {
+      return Selectors.byName(key); // every built-in selector, peak_ewma included
+    }
+    return switch (key) {
       case JoinShortestQueueOracle.NAME -> new JoinShortestQueueOracle(view);
       case ClairvoyantOracle.NAME -> new ClairvoyantOracle(view);
       case StaleHerdSelector.NAME -> new StaleHerdSelector(view);
