@@ -18,7 +18,6 @@ package io.lbkit.core;
 import com.google.common.base.Ticker;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -34,18 +33,17 @@ import org.jspecify.annotations.Nullable;
  * <p>Coarse clock. The in-flight count needs the time only to tell epochs of {@code epochNanos} (at
  * least 1 ms, five minutes by default) apart, and the failure penalty decays over seconds; a ticker
  * read costs about as much as the rest of such a pick. So, with the system ticker and a selector
- * that does not time picks, a pick reads the last published time instead, and reads the ticker (and
- * publishes it) only with probability 1/64, decided by the picking thread's own {@code
- * ThreadLocalRandom} (no shared counter to contend on, and the balancer's seeded generator is left
- * alone). Every other ticker read of the balancer (maintenance ticks, status, drains, endpoint
- * reads) publishes too. The time a pick sees thus lags by about the time of the last 64 picks, or
- * one maintenance tick, whichever is shorter. A custom ticker (tests, simulations) is read on every
- * pick, so that fake time is exact and runs stay reproducible.
+ * that does not time picks, a pick reads the last published time instead, and every 64th pick of
+ * each server (counted on that server's statistics, next to the in-flight word the pick writes
+ * anyway, from a random start per server so that servers take turns) reads the ticker and publishes
+ * it ({@link #countPick}): one pick in 64 on average, with no shared counter to contend on, no
+ * random draw on the pick path, and the balancer's seeded generator left alone. Every other ticker
+ * read of the balancer (maintenance ticks, status, drains, endpoint reads) publishes too. The time
+ * a pick sees thus lags by about the time of the last 64 picks, or one maintenance tick, whichever
+ * is shorter. A custom ticker (tests, simulations) is read on every pick, so that fake time is
+ * exact and runs stay reproducible.
  */
 final class Accounting {
-  /** A pick reads the ticker when its thread's random draw has these bits clear: 1 in 64. */
-  private static final int REFRESH_MASK = 63;
-
   private static final VarHandle FLEET_LATENCY;
 
   static {
@@ -137,11 +135,22 @@ final class Accounting {
    */
   long pickTime() {
     if (coarse) {
-      // Lock-free and allocation-free: a thread-local draw and a volatile load, and one pick in 64
-      // also a ticker read and a volatile store.
-      return (ThreadLocalRandom.current().nextInt() & REFRESH_MASK) != 0 ? coarseNanos : read();
+      // One volatile load (a plain load on x86 and ARM); countPick refreshes it.
+      return coarseNanos;
     }
     return trackInFlight || trackLatency ? ticker.read() : 0L;
+  }
+
+  /**
+   * Called once per pick counted in flight on {@code stats}, after its acquire: in coarse mode,
+   * every 64th pick of that server reads the ticker, which publishes the reading to the coarse
+   * clock. Lock-free and allocation-free: a plain increment of a field on the line the acquire just
+   * wrote, and one pick in 64 a ticker read and a volatile store.
+   */
+  void countPick(ServerStats stats) {
+    if (coarse && stats.countPick()) {
+      read();
+    }
   }
 
   /** The coarse clock's last published reading. */
@@ -179,8 +188,10 @@ final class Accounting {
    */
   void record(
       Endpoint e, long startNanos, int epoch, Outcome outcome, long latencyNanos, boolean started) {
-    ServerStats stats = e.stats;
+    // The endpoint is read only by the branches that need its statistics: a balancer that tracks
+    // nothing per server completes a pick without touching it (see Pick's accounting field).
     if (trackInFlight) {
+      ServerStats stats = e.stats;
       if (started) {
         // Before the release: see ServerStats.awaiting.
         stats.unstart(epoch);
@@ -197,7 +208,7 @@ final class Accounting {
       }
     }
     if (trackLatency && outcome != Outcome.CANCELLED && (outcome.isFailure() || !started)) {
-      stats.recordLatency(
+      e.stats.recordLatency(
           startNanos + Math.max(0, latencyNanos),
           latencyNanos,
           decayNanos,

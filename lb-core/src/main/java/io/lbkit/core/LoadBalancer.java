@@ -257,22 +257,24 @@ public final class LoadBalancer implements AutoCloseable {
   }
 
   private Pick handle(Endpoint endpoint, long now) {
-    return new Pick(endpoint, now, acquire(endpoint, now));
+    acquire(endpoint, now);
+    return new Pick(endpoint, accounting, now);
   }
 
-  /** Counts a pick made at {@code now} in flight; returns its epoch (0 if nothing is counted). */
-  private int acquire(Endpoint endpoint, long now) {
+  /** Counts a pick made at {@code now} in flight, if the balancer counts them. */
+  private void acquire(Endpoint endpoint, long now) {
     Accounting rec = accounting;
     if (!rec.trackInFlight) {
-      return 0;
+      return;
     }
     int epoch = rec.epoch(now);
-    endpoint.stats.acquire(epoch);
+    ServerStats stats = endpoint.stats;
+    stats.acquire(epoch);
     ServerStats total = endpoint.total;
     if (total != null) {
       total.acquire(epoch);
     }
-    return epoch;
+    rec.countPick(stats);
   }
 
   // ---- The allocation-free pick: an endpoint and a start time instead of a handle ----

@@ -53,8 +53,8 @@ import java.lang.invoke.VarHandle;
  * response as load, so a server holding long streams keeps its share of new requests.
  *
  * <p>Each pick allocates this one small handle (32 bytes on a 64-bit JVM with compressed
- * references). Reporting exactly once from any thread needs an atomic compare-and-set on the
- * handle, and that keeps the JIT from scalar-replacing it; a pooled handle would avoid the
+ * references). Reporting exactly once from any thread needs an atomic operation on the handle (one
+ * swap), and that keeps the JIT from scalar-replacing it; a pooled handle would avoid the
  * allocation at the price of use-after-recycle bugs in callers. The selectors themselves allocate
  * nothing, and {@link LoadBalancer#pickEndpoint(long)} with {@link LoadBalancer#complete(Endpoint,
  * long, Outcome)} (or {@link LoadBalancer#responseStarted(Endpoint, long)} and {@link
@@ -81,20 +81,28 @@ public final class Pick implements AutoCloseable {
   private static final int RESPONSE_STARTED = 2;
 
   private final Endpoint endpoint;
+  // The balancer's accounting, the same as endpoint.accounting, kept here so that completing a pick
+  // of a balancer that tracks nothing per server (round robin, weighted round robin) does not read
+  // the endpoint at all: at 10,000 servers the endpoints no longer fit in the caches, and the
+  // handle
+  // (just allocated) always does. It takes the place of the in-flight epoch, which is recomputed
+  // from the start when needed (one multiply), so the handle stays 32 bytes.
+  private final Accounting accounting;
   private final long startNanos;
-  private final int epoch;
 
-  // COMPLETED | RESPONSE_STARTED bits, each set once by a CAS that claims it; volatile so that a
-  // second reporter on another thread sees a claimed bit and backs off. One word for both so that
-  // "response started" and "completed" are ordered: a responseStarted() that loses to complete()
-  // sees COMPLETED and records nothing, and complete() knows whether the sample was already taken.
+  // COMPLETED | RESPONSE_STARTED bits: responseStarted() claims RESPONSE_STARTED by a CAS from 0,
+  // complete() swaps in both bits at once (see there). Volatile so that a second reporter on
+  // another thread sees the claim and backs off. One word for both so that "response started" and
+  // "completed" are ordered: a responseStarted() that loses to complete() finds the word no longer
+  // 0 and records nothing, and complete() knows from the swapped-out state whether the sample was
+  // already taken.
   @SuppressWarnings("UnusedVariable") // accessed through DONE
   private volatile int done;
 
-  Pick(Endpoint endpoint, long startNanos, int epoch) {
+  Pick(Endpoint endpoint, Accounting accounting, long startNanos) {
     this.endpoint = endpoint;
+    this.accounting = accounting;
     this.startNanos = startNanos;
-    this.epoch = epoch;
   }
 
   /** The server to send the request to. */
@@ -122,7 +130,7 @@ public final class Pick implements AutoCloseable {
    * @return whether this call took the latency sample
    */
   public boolean responseStarted() {
-    Accounting accounting = endpoint.accounting;
+    Accounting accounting = this.accounting;
     return responseStarted(accounting.trackLatency ? accounting.read() - startNanos : 0);
   }
 
@@ -137,13 +145,15 @@ public final class Pick implements AutoCloseable {
     if ((int) DONE.getVolatile(this) != 0) {
       return false;
     }
-    Accounting accounting = endpoint.accounting;
+    Accounting accounting = this.accounting;
     ServerStats stats = endpoint.stats;
     // The start is counted before the bit that claims it is set, and taken back if the claim
     // fails: complete() takes the start back only after seeing the bit, so its unstart can never
     // run before this start (which would leave a start counted for a pick that has ended, hiding
-    // one awaited request until the epoch expires).
+    // one awaited request until the epoch expires). The epoch is the one complete() computes from
+    // the same start time.
     boolean counted = accounting.trackInFlight;
+    int epoch = counted ? accounting.epoch(startNanos) : 0;
     if (counted) {
       stats.start(epoch);
     }
@@ -166,7 +176,7 @@ public final class Pick implements AutoCloseable {
    */
   public boolean complete(Outcome outcome) {
     requireNonNull(outcome, "outcome");
-    Accounting accounting = endpoint.accounting;
+    Accounting accounting = this.accounting;
     long latency = accounting.trackLatency ? accounting.read() - startNanos : 0;
     return complete(outcome, latency);
   }
@@ -181,18 +191,24 @@ public final class Pick implements AutoCloseable {
    */
   public boolean complete(Outcome outcome, long latencyNanos) {
     requireNonNull(outcome, "outcome");
-    int state;
-    for (; ; ) {
-      state = (int) DONE.getVolatile(this);
-      if ((state & COMPLETED) != 0) {
-        return false;
-      }
-      if (DONE.compareAndSet(this, state, state | COMPLETED)) {
-        break;
-      }
+    // One atomic swap to the final state, whatever the state was: the states only ever move
+    // forward (0, then RESPONSE_STARTED, then both bits; or 0 straight to both bits), so writing
+    // the final state again is harmless, and exactly one swap returns a state without COMPLETED.
+    // RESPONSE_STARTED is set along with COMPLETED so that a responseStarted() that comes later
+    // fails its compare-and-set from 0 and records nothing. A swap is one locked instruction with
+    // no read before it and no retry loop, cheaper than a read and a compare-and-set.
+    int state = (int) DONE.getAndSet(this, COMPLETED | RESPONSE_STARTED);
+    if ((state & COMPLETED) != 0) {
+      return false;
     }
-    endpoint.accounting.record(
-        endpoint, startNanos, epoch, outcome, latencyNanos, (state & RESPONSE_STARTED) != 0);
+    Accounting accounting = this.accounting;
+    accounting.record(
+        endpoint,
+        startNanos,
+        accounting.trackInFlight ? accounting.epoch(startNanos) : 0,
+        outcome,
+        latencyNanos,
+        (state & RESPONSE_STARTED) != 0);
     return true;
   }
 

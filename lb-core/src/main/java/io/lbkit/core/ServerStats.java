@@ -17,6 +17,7 @@ package io.lbkit.core;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 
 /*
@@ -137,6 +138,13 @@ final class ServerStats {
   @SuppressWarnings("UnusedVariable") // accessed through BUCKET_ODD
   private volatile long bucketOdd;
 
+  // Picks of this server, for the coarse clock's refresh (countPick). Declared right after the
+  // in-flight words so that the field layout keeps it next to them, on the line each pick's acquire
+  // has just written. Plain and racy on purpose: a lost increment only delays one refresh by a
+  // pick, and no other memory is ordered by it. Starts at a random count so that servers created
+  // together do not all refresh on the same round of picks.
+  private long picks = ThreadLocalRandom.current().nextInt(REFRESH_EVERY);
+
   // Picks whose response started, packed and recycled like the in-flight buckets.
   @SuppressWarnings("UnusedVariable") // accessed through STARTED_EVEN
   private volatile long startedEven;
@@ -177,22 +185,58 @@ final class ServerStats {
   volatile int checkPasses;
   volatile int checkFailures;
 
-  private static VarHandle bucket(int epoch) {
-    return (epoch & 1) == 0 ? BUCKET_EVEN : BUCKET_ODD;
-  }
-
   private static VarHandle startedBucket(int epoch) {
     return (epoch & 1) == 0 ? STARTED_EVEN : STARTED_ODD;
   }
 
+  // The in-flight bucket of an epoch is chosen by its parity with a branch at each access rather
+  // than by picking one of the two VarHandles into a variable: a VarHandle that is not a
+  // compile-time constant is invoked through its generic guards (access-mode check, receiver cast,
+  // field offset loaded from the handle), which on the pick path costs more than the atomic
+  // operation itself and grows the compiled pick beyond what callers inline. The response-start
+  // counters, off the pick path, share one generic implementation (increment, decrement).
+
   /** Counts one more in-flight request that started in {@code epoch}. */
   void acquire(int epoch) {
-    increment(bucket(epoch), epoch);
+    boolean even = (epoch & 1) == 0;
+    for (; ; ) {
+      long v = even ? (long) BUCKET_EVEN.getVolatile(this) : (long) BUCKET_ODD.getVolatile(this);
+      int bucketEpoch = (int) (v >>> 32);
+      long next;
+      if (bucketEpoch == epoch) {
+        next = v + 1;
+      } else if (epoch - bucketEpoch > 0 || (int) v == 0) {
+        // The bucket still counts an epoch two or more behind (its picks have expired), or counts
+        // nothing at all: a fresh bucket holds epoch 0, which says nothing about the epochs to
+        // come (they may be negative, or far beyond 2^31 and wrapped).
+        next = ((long) epoch << 32) | 1L;
+      } else {
+        // This caller read the clock so long ago that its epoch has already expired: the pick is
+        // not counted (its release will find a newer epoch and change nothing).
+        return;
+      }
+      if (even
+          ? BUCKET_EVEN.compareAndSet(this, v, next)
+          : BUCKET_ODD.compareAndSet(this, v, next)) {
+        return;
+      }
+    }
   }
 
   /** Releases one in-flight request that started in {@code epoch}; a no-op once it expired. */
   void release(int epoch) {
-    decrement(bucket(epoch), epoch);
+    boolean even = (epoch & 1) == 0;
+    for (; ; ) {
+      long v = even ? (long) BUCKET_EVEN.getVolatile(this) : (long) BUCKET_ODD.getVolatile(this);
+      if ((int) (v >>> 32) != epoch || (int) v == 0) {
+        return;
+      }
+      if (even
+          ? BUCKET_EVEN.compareAndSet(this, v, v - 1)
+          : BUCKET_ODD.compareAndSet(this, v, v - 1)) {
+        return;
+      }
+    }
   }
 
   /**
@@ -242,6 +286,19 @@ final class ServerStats {
         return;
       }
     }
+  }
+
+  /** How many picks of one server make one refresh of the coarse clock: a power of two. */
+  static final int REFRESH_EVERY = 64;
+
+  /**
+   * Counts one pick of this server and says whether it is a multiple of {@link #REFRESH_EVERY}: the
+   * coarse clock's refresh (see {@code Accounting}). Plain, racy field access, see {@code picks}.
+   */
+  boolean countPick() {
+    long n = picks + 1;
+    picks = n;
+    return (n & (REFRESH_EVERY - 1)) == 0;
   }
 
   /** The number of requests in flight that started in {@code epoch} or the epoch before. */

@@ -16,7 +16,6 @@
 package io.lbkit.okhttp;
 
 import io.lbkit.core.Outcome;
-import io.lbkit.core.Pick;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
@@ -29,18 +28,18 @@ import okio.Okio;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A response body that reports its pick when the caller is done with it: when the body is read to
- * the end or closed, with the outcome its status decided, or when reading it fails, as a failure. A
- * streamed body therefore counts as in flight until the caller has it all, not merely until the
- * headers arrived; its latency sample was already taken at the headers ({@link
- * Pick#responseStarted()}), so a success here adds none, while a failure still counts. {@link
- * Pick#complete} reports only once, whatever happens first.
+ * A response body that reports its attempt when the caller is done with it: when the body is read
+ * to the end or closed, with the outcome its status decided, or when reading it fails, as a
+ * failure. A streamed body therefore counts as in flight until the caller has it all, not merely
+ * until the headers arrived; a success is sampled at the time to the headers, while a failure
+ * counts its full time. {@link AttemptTarget#complete} reports only once, whatever happens first
+ * (the end of the body, a read error, a close, or a second close, on any thread).
  */
 final class AccountingResponseBody extends ResponseBody {
   private final ResponseBody delegate;
   private final BufferedSource source;
 
-  AccountingResponseBody(ResponseBody delegate, Pick pick, Outcome statusOutcome) {
+  AccountingResponseBody(ResponseBody delegate, AttemptTarget pick, Outcome statusOutcome) {
     this.delegate = delegate;
     this.source =
         Okio.buffer(

@@ -17,6 +17,7 @@ package io.lbkit.okhttp;
 
 import com.google.common.base.Splitter;
 import com.google.common.collect.ImmutableList;
+import io.lbkit.core.Endpoint;
 import io.lbkit.core.LoadBalancer;
 import io.lbkit.core.NoAvailableServerException;
 import io.lbkit.core.Outcome;
@@ -46,34 +47,6 @@ import org.jspecify.annotations.Nullable;
 final class BalancedCall {
   private static final ImmutableList<String> IDEMPOTENT_METHODS =
       ImmutableList.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE");
-
-  /** A server to send an attempt to, with its pick (null in the rare unaccounted cases). */
-  private static final class Target {
-    final Server server;
-    final @Nullable Pick pick;
-
-    Target(Server server, @Nullable Pick pick) {
-      this.server = server;
-      this.pick = pick;
-    }
-
-    Target(Pick pick) {
-      this(pick.server(), pick);
-    }
-
-    void complete(Outcome outcome) {
-      if (pick != null) {
-        pick.complete(outcome);
-      }
-    }
-
-    /** The response headers arrived: the latency sample is the time to them. */
-    void responseStarted() {
-      if (pick != null) {
-        pick.responseStarted();
-      }
-    }
-  }
 
   private final LoadBalancingInterceptor config;
   private final Service service;
@@ -113,7 +86,7 @@ final class BalancedCall {
     }
     ServerHint hint = request.tag(ServerHint.class);
     boolean pinned = hint != null && hint.isPinned();
-    Target target = first(hint);
+    AttemptTarget target = first(hint);
     service.budget.recordRequest();
 
     AttemptListener listener = new AttemptListener();
@@ -143,7 +116,7 @@ final class BalancedCall {
                 : e instanceof SocketTimeoutException ? Outcome.TIMEOUT : Outcome.FAILURE;
         target.complete(outcome);
         failures.add(new Attempt(target.server, outcome, describe(e)));
-        Target next = null;
+        AttemptTarget next = null;
         if (pinned) {
           stopReason = "the request is pinned to " + target.server.id();
         } else if (reached && !idempotent) {
@@ -175,7 +148,7 @@ final class BalancedCall {
       int code = response.code();
       Outcome outcome = config.failureStatus.test(code) ? Outcome.FAILURE : Outcome.SUCCESS;
       if (config.retryStatuses.contains(code) && idempotent && !oneShot && !pinned) {
-        Target next = next(attempt);
+        AttemptTarget next = next(attempt);
         if (next != null) {
           target.complete(outcome);
           response.close();
@@ -209,26 +182,25 @@ final class BalancedCall {
     return url.port() == HttpUrl.defaultPort(url.scheme()) ? host : host + ":" + url.port();
   }
 
-  /** Wraps the body so that the pick completes when the caller has read or closed it. */
-  private static Response accounted(Response response, Target target, Outcome outcome) {
-    Pick pick = target.pick;
-    if (pick == null) {
+  /** Wraps the body so that the attempt completes when the caller has read or closed it. */
+  private static Response accounted(Response response, AttemptTarget target, Outcome outcome) {
+    if (!target.isAccounted()) {
       return response;
     }
     ResponseBody body = response.body();
     if (body.contentLength() == 0) {
-      pick.complete(outcome);
+      target.complete(outcome);
       return response;
     }
-    return response.newBuilder().body(new AccountingResponseBody(body, pick, outcome)).build();
+    return response.newBuilder().body(new AccountingResponseBody(body, target, outcome)).build();
   }
 
   /** The first attempt's server: the balancer's pick, or the hinted server. */
-  private Target first(@Nullable ServerHint hint) throws LoadBalancingException {
+  private AttemptTarget first(@Nullable ServerHint hint) throws LoadBalancingException {
     try {
       if (hint == null) {
-        // The hot path: everything below is for hints.
-        return new Target(firstContext == null ? balancer.pick() : balancer.pick(firstContext));
+        // The hot path, without a handle: everything below is for hints.
+        return pick(firstContext);
       }
       String id = hint.serverId();
       // A pick of exactly that server, which moves no selector state: a hinted request must not
@@ -236,7 +208,7 @@ final class BalancedCall {
       Optional<Pick> hinted = balancer.pickServer(id);
       if (hint.isPinned()) {
         if (hinted.isPresent()) {
-          return new Target(hinted.get());
+          return AttemptTarget.of(hinted.get());
         }
         // Not eligible now (unhealthy, ejected, draining): a pin goes there anyway, unaccounted.
         Server server =
@@ -252,12 +224,12 @@ final class BalancedCall {
                                 + "', which is not one of its servers "
                                 + ids(balancer.servers()),
                             null));
-        return new Target(server, null);
+        return AttemptTarget.unaccounted(server);
       }
       if (hinted.isPresent()) {
-        return new Target(hinted.get());
+        return AttemptTarget.of(hinted.get());
       }
-      return new Target(firstContext == null ? balancer.pick() : balancer.pick(firstContext));
+      return pick(firstContext);
     } catch (NoAvailableServerException e) {
       throw new LoadBalancingException(
           service.host, List.of(), "no server available: " + e.getMessage(), e);
@@ -273,7 +245,15 @@ final class BalancedCall {
    * refusing connections, each server still gets about 1/n of first attempts. With a hash key, the
    * key stays in the context, so that the retries of one session agree on where they go.
    */
-  private @Nullable Target next(int attemptsSoFar) {
+  /** A pick without a handle: the endpoint and its start, kept in the attempt's target. */
+  private AttemptTarget pick(@Nullable PickContext context) {
+    long start = balancer.pickStart();
+    Endpoint endpoint =
+        context == null ? balancer.pickEndpoint(start) : balancer.pickEndpoint(start, context);
+    return AttemptTarget.of(balancer, endpoint, start);
+  }
+
+  private @Nullable AttemptTarget next(int attemptsSoFar) {
     if (attemptsSoFar >= config.maxAttempts) {
       stopReason = "maxAttempts (" + config.maxAttempts + ") reached";
       return null;
@@ -283,9 +263,9 @@ final class BalancedCall {
     for (String id : tried) {
       context.exclude(id);
     }
-    Pick pick;
+    AttemptTarget pick;
     try {
-      pick = balancer.pick(context.build());
+      pick = pick(context.build());
     } catch (NoAvailableServerException e) {
       stopReason =
           e.reason() == NoAvailableServerException.Reason.ALL_EXCLUDED
@@ -298,7 +278,7 @@ final class BalancedCall {
       stopReason = "retry budget exhausted (" + config.retryBudget() + ")";
       return null;
     }
-    return new Target(pick);
+    return pick;
   }
 
   /**

@@ -94,16 +94,18 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Outcomes</h2>
  *
- * <p>Every attempt completes its {@link io.lbkit.core.Pick} exactly once: {@code CONNECT_FAILURE}
- * when it failed before the request was written (refused, reset, TLS failure, connect timeout),
- * {@code TIMEOUT} for a read or write timeout, {@code FAILURE} for any other I/O error or a
- * {@linkplain Builder#failureStatuses failure status} (5xx and 429 by default), {@code SUCCESS}
- * otherwise, and {@code CANCELLED} when the caller cancelled the call or the response came from
- * OkHttp's cache. The latency sample is the time from the pick to the response headers ({@link
- * io.lbkit.core.Pick#responseStarted()}). The response returned to the caller is accounted when its
- * body has been read to the end or closed: a streamed body counts as in flight until then, and an
- * error while reading it counts as a failure, but how long the caller takes to read it does not
- * make the server look slow.
+ * <p>Every attempt reports its outcome to the balancer exactly once: {@code CONNECT_FAILURE} when
+ * it failed before the request was written (refused, reset, TLS failure, connect timeout), {@code
+ * TIMEOUT} for a read or write timeout, {@code FAILURE} for any other I/O error or a {@linkplain
+ * Builder#failureStatuses failure status} (5xx and 429 by default), {@code SUCCESS} otherwise, and
+ * {@code CANCELLED} when the caller cancelled the call or the response came from OkHttp's cache.
+ * The latency sample is the time from the pick to the response headers. The response returned to
+ * the caller is accounted when its body has been read to the end or closed: a streamed body counts
+ * as in flight until then, and an error while reading it counts as a failure (with its full time),
+ * but how long the caller takes to read it does not make the server look slow. Attempts pick
+ * without a handle ({@link LoadBalancer#pickEndpoint(long)}) and keep the endpoint and start with
+ * the attempt, so the accounting allocates nothing beyond the attempt itself; a hinted server's
+ * attempt uses {@link LoadBalancer#pickServer}'s handle.
  *
  * <h2>Failover</h2>
  *
