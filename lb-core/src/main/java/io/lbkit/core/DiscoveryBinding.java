@@ -60,7 +60,9 @@ public final class DiscoveryBinding implements AutoCloseable {
   private final String source;
   private final Clock clock;
   private final CountDownLatch firstServers = new CountDownLatch(1);
-  // Written under the lock by deliveries; volatile so that status() reads the latest without it.
+  // Deliveries (accept, fail) hold this object's lock: they come once per look-up, never on the
+  // pick path, and the lock keeps a list and a failure from interleaving. Written under the lock
+  // by deliveries; volatile so that status() reads the latest without it.
   private volatile DiscoveryStatus status;
   // Guarded by this: the ids of the list last applied.
   private @Nullable Set<String> applied;

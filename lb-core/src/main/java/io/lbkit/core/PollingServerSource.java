@@ -149,6 +149,10 @@ public abstract class PollingServerSource implements ServerSource {
       executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
+    // Locking: schedule, refresh, deliveries and close synchronize on this object. They run once
+    // per
+    // poll or per call of the application, never on the pick path, and the lock makes "nothing is
+    // delivered after close() returned" and "a refresh asked during a poll is not lost" simple.
     synchronized void schedule(long delayNanos) {
       if (closed) {
         return;
