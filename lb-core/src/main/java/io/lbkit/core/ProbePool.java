@@ -65,9 +65,6 @@ final class ProbePool implements ProbeLink.Receiver {
   static final int RING = 64;
   static final int RECOMPUTE_EVERY = 8;
 
-  /** The highest reuse budget: with few servers Prequal's formula has no bound. */
-  static final int MAX_REUSE = 8;
-
   final ProbingConfig config;
   private final RandomGenerator random;
   private final long maxAgeNanos;
@@ -236,22 +233,24 @@ final class ProbePool implements ProbeLink.Receiver {
       byIndex[inOrder[i].index] = inOrder[i];
       endpointByIndex[inOrder[i].index] = endpoints.get(i);
     }
-    reuseBudget = reuseBudget(config.poolSize(), endpoints.size(), config.probesPerRequest());
+    reuseBudget =
+        reuseBudget(
+            config.poolSize(), endpoints.size(), config.probesPerRequest(), config.maxReuse());
     return new View(byIndex, endpointByIndex, inOrder);
   }
 
   /**
    * Prequal's reuse budget: {@code max(1, (1 + delta) / ((1 - m/n) * rProbe - rRemove))} with delta
-   * 1 and one removal per request, at most {@value #MAX_REUSE} (the formula has no bound when the
-   * pool can hold a result of every server).
+   * 1 and one removal per request, at most {@code maxReuse} (the formula has no bound when the pool
+   * can hold a result of most servers).
    */
-  static double reuseBudget(int poolSize, int servers, double probesPerRequest) {
+  static double reuseBudget(int poolSize, int servers, double probesPerRequest, int maxReuse) {
     double denominator =
         (1 - Math.min(poolSize, servers) / (double) servers) * probesPerRequest - 1;
     if (denominator <= 0) {
-      return MAX_REUSE;
+      return maxReuse;
     }
-    return Math.min(MAX_REUSE, Math.max(1, 2 / denominator));
+    return Math.min(maxReuse, Math.max(1, 2 / denominator));
   }
 
   @Override
