@@ -268,8 +268,25 @@ final class ProbePool implements ProbeLink.Receiver {
     sample(report.requestsInFlight());
   }
 
-  /** Adds a result (see the class comment); may drop it when it loses a race. */
+  /** How many times an add scans the pool again after losing a compare-and-set. */
+  static final int ADD_ATTEMPTS = 3;
+
+  /**
+   * Adds a result (see the class comment): into the same server's slot if its result there is
+   * older, else an empty slot, else over the oldest result if that is older. A lost compare-and-set
+   * (a pick removed or another answer replaced the slot meanwhile) scans again, at most {@value
+   * #ADD_ATTEMPTS} times in all, then drops the result: lock-free, never waiting.
+   */
   void add(Result r) {
+    for (int attempt = 0; attempt < ADD_ATTEMPTS; attempt++) {
+      if (tryAdd(r)) {
+        return;
+      }
+    }
+  }
+
+  /** One scan and one compare-and-set; false if the set lost a race (worth another scan). */
+  private boolean tryAdd(Result r) {
     int empty = -1;
     int oldest = -1;
     @Nullable Result oldestResult = null;
@@ -283,22 +300,20 @@ final class ProbePool implements ProbeLink.Receiver {
       }
       if (p.target == r.target) {
         // The same server's newer answer replaces its older one; an older answer is dropped.
-        if (p.sentNanos - r.sentNanos <= 0) {
-          slots.compareAndSet(i, p, r);
-        }
-        return;
+        return p.sentNanos - r.sentNanos > 0 || slots.compareAndSet(i, p, r);
       }
       if (oldestResult == null || p.sentNanos - oldestResult.sentNanos < 0) {
         oldest = i;
         oldestResult = p;
       }
     }
-    if (empty >= 0 && slots.compareAndSet(empty, null, r)) {
-      return;
+    if (empty >= 0) {
+      return slots.compareAndSet(empty, null, r);
     }
     if (oldestResult != null && oldestResult.sentNanos - r.sentNanos <= 0) {
-      slots.compareAndSet(oldest, oldestResult, r);
+      return slots.compareAndSet(oldest, oldestResult, r);
     }
+    return true; // every result is newer than this one: nothing to replace
   }
 
   /** Adds one RIF sample; every few samples, recomputes the hot threshold. */

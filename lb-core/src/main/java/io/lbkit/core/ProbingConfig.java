@@ -31,7 +31,7 @@ import java.time.Duration;
  * <pre>{@code
  * Selector probing = Selectors.probing(ProbingConfig.builder()
  *     .probesPerRequest(2)
- *     .hotQuantile(0.8)
+ *     .hotQuantile(0.7)
  *     .build());
  * }</pre>
  *
@@ -46,7 +46,7 @@ public final class ProbingConfig {
   public static final int DEFAULT_POOL_SIZE = 16;
 
   /** The hot-cold quantile unless set: see the simulator's sweep. */
-  public static final double DEFAULT_HOT_QUANTILE = 0.8;
+  public static final double DEFAULT_HOT_QUANTILE = 0.6;
 
   /** The most probes one server gets per second from one balancer, unless set. */
   public static final double DEFAULT_MAX_PROBE_RATE_PER_SERVER = 200.0;
