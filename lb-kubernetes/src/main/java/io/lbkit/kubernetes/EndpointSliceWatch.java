@@ -25,6 +25,7 @@ import io.lbkit.core.ServerSource;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -126,7 +127,12 @@ final class EndpointSliceWatch implements ServerSource.Registration {
       }
       throw e;
     }
-    watch.begin();
+    try {
+      watch.begin();
+    } catch (RuntimeException e) {
+      watch.close(); // the thread, the informer and an owned client do not outlive a failed start
+      throw e;
+    }
     return watch;
   }
 
@@ -149,13 +155,10 @@ final class EndpointSliceWatch implements ServerSource.Registration {
           }
 
           @Override
-          public void onNothing() {
-            requestUpdate(); // listed, and the service has no slice: say so
-          }
-
-          @Override
           public void onList(String resourceVersion, boolean cached) {
-            requestUpdate(); // listed again after a failure: unchanged slices give no event
+            // Listed: the first time, or again after a failure, when unchanged slices give no
+            // event and no slice at all gives none either.
+            requestUpdate();
           }
         });
     // Keeps retrying whatever the failure (the API server away, RBAC refusing): each is reported,
@@ -165,7 +168,10 @@ final class EndpointSliceWatch implements ServerSource.Registration {
           report(error);
           return !isClosed();
         });
-    executor.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    // Cancelled by shutdownNow() in close().
+    ScheduledFuture<?> unused =
+        executor.scheduleWithFixedDelay(
+            this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
     informer.start().whenComplete((ignored, error) -> requestUpdate());
   }
 
@@ -301,6 +307,6 @@ final class EndpointSliceWatch implements ServerSource.Registration {
 
   @Override
   public String toString() {
-    return "EndpointSliceWatch{" + source.name() + (failing ? ", failing" : "") + "}";
+    return "EndpointSliceWatch{" + source.name() + "}";
   }
 }

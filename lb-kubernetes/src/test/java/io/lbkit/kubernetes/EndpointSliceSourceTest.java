@@ -323,6 +323,10 @@ class EndpointSliceSourceTest {
       try (LoadBalancer other = balancer("quit-2");
           DiscoveryBinding again = DiscoveryBinding.start(other, source)) {
         awaitIds(other, range("10.7.0", 3, 8080));
+        await(
+            () -> "3 servers in " + again.status(),
+            WAIT,
+            () -> again.status().isHealthy() && again.status().serverCount() == 3);
       }
       assertThat(ids(balancer)).isEqualTo(range("10.7.0", 2, 8080));
     }
