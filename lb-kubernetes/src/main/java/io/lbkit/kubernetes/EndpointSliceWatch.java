@@ -24,11 +24,13 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.lbkit.core.ServerSource;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,7 +72,12 @@ final class EndpointSliceWatch implements ServerSource.Registration {
   // delivery is under way and none will start.
   private boolean closed;
   // Confined to the executor's one thread.
-  private boolean failing;
+  // Whether a failure of the watch was reported since the last update: the next tick with the
+  // watch up delivers the list again, so that the status recovers even if nothing changed.
+  private boolean watchFailed;
+  // The informer's resource version of the cache that was last delivered: a tick that finds a newer
+  // one delivers it, so that no change waits for an event that did not come.
+  private @Nullable String deliveredVersion;
   private long lastDelivery = System.nanoTime();
   private boolean down;
   private long downSince;
@@ -193,7 +200,7 @@ final class EndpointSliceWatch implements ServerSource.Registration {
             if (closed) {
               return;
             }
-            failing = true;
+            watchFailed = true;
             deliver(() -> listener.onError(error));
           }
         });
@@ -208,38 +215,50 @@ final class EndpointSliceWatch implements ServerSource.Registration {
   }
 
   /**
-   * On the thread: a watch down for longer than {@link #WATCH_DOWN_GRACE} is reported; one that is
-   * back, or a resync that is due, gets an update.
+   * On the thread: a watch down for longer than {@link #WATCH_DOWN_GRACE} (or never up) is
+   * reported; when it is up, a failure reported since, a change not yet delivered, or a resync that
+   * is due gets an update. A periodic task that throws is never run again: nothing escapes.
    */
   private void tick() {
-    long now = System.nanoTime();
-    if (!informer.isWatching()) {
-      // The cache may be stale: only a working watch's cache is delivered. Before the first list,
-      // failures come from the exception handler.
-      if (!informer.hasSynced()) {
+    try {
+      long now = System.nanoTime();
+      if (!watching()) {
+        // The cache may be stale: only a working watch's cache is delivered.
+        if (!down) {
+          down = true;
+          downSince = now;
+        } else if (!downReported && now - downSince >= WATCH_DOWN_GRACE.toNanos()) {
+          downReported = true;
+          report(
+              new IllegalStateException(
+                  "the watch of the EndpointSlices of "
+                      + source.namespace()
+                      + "/"
+                      + source.service()
+                      + (informer.hasSynced() ? " has been down for " : " has not started in ")
+                      + Duration.ofNanos(now - downSince).toSeconds()
+                      + " s; the client keeps trying"));
+        }
         return;
       }
-      if (!down) {
-        down = true;
-        downSince = now;
-      } else if (!downReported && now - downSince >= WATCH_DOWN_GRACE.toNanos()) {
-        downReported = true;
-        report(
-            new IllegalStateException(
-                "the watch of the EndpointSlices of "
-                    + source.namespace()
-                    + "/"
-                    + source.service()
-                    + " has been down for "
-                    + Duration.ofNanos(now - downSince).toSeconds()
-                    + " s; the client reconnects by itself"));
+      down = false;
+      downReported = false;
+      if (watchFailed
+          || !Objects.equals(informer.lastSyncResourceVersion(), deliveredVersion)
+          || now - lastDelivery >= resyncNanos) {
+        update();
       }
-      return;
+    } catch (RuntimeException e) {
+      logger.warn("discovery {}: check failed", source.name(), e);
     }
-    down = false;
-    downReported = false;
-    if (failing || now - lastDelivery >= resyncNanos) {
-      update();
+  }
+
+  /** Whether the informer's watch is up; a client that cannot say counts as down. */
+  private boolean watching() {
+    try {
+      return informer.isWatching();
+    } catch (RuntimeException e) {
+      return false; // the client's state is changing under the question (a reconnect)
     }
   }
 
@@ -248,6 +267,8 @@ final class EndpointSliceWatch implements ServerSource.Registration {
     if (!informer.hasSynced()) {
       return; // not listed yet: nothing is known (failures are reported by the handler)
     }
+    // Read before the cache: a change that lands in between is delivered by the next tick.
+    String version = informer.lastSyncResourceVersion();
     SliceMembership merged = null;
     RuntimeException error = null;
     try {
@@ -260,13 +281,13 @@ final class EndpointSliceWatch implements ServerSource.Registration {
         return;
       }
       lastDelivery = System.nanoTime();
+      deliveredVersion = version;
+      watchFailed = false;
       if (merged == null) {
-        failing = true;
         RuntimeException e = error;
         deliver(() -> listener.onError(e == null ? new IllegalStateException() : e));
         return;
       }
-      failing = false;
       SliceMembership m = merged;
       deliver(() -> listener.onServers(m.servers(), m.health()));
     }

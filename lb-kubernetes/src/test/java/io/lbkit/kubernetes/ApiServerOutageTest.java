@@ -99,8 +99,14 @@ class ApiServerOutageTest {
             () -> discovery.status().consecutiveFailures() > 0);
         assertThat(ids(balancer)).isEqualTo(three); // the last good list stays
 
-        // Back on the same address, with the service scaled to two pods meanwhile.
+        // Back on the same address: once the watch is up again, the status recovers...
         second = crudServer(loopback, port);
+        apply(admin, slice("users-a", "users", readyRange("10.8.0", 3)));
+        await(
+            () -> "recovery in " + discovery.status(), WAIT, () -> discovery.status().isHealthy());
+        assertThat(discovery.status().lastError()).isPresent();
+        // ...and changes come through it. (A real API server replays the changes made while the
+        // watch was down, or has the client list again; the mock only sends later ones.)
         apply(admin, slice("users-a", "users", readyRange("10.8.0", 2)));
         await(
             () -> "servers " + ids(balancer) + ", " + discovery.status(),
@@ -115,6 +121,98 @@ class ApiServerOutageTest {
       if (second != null) {
         second.destroy();
       }
+    }
+  }
+
+  @Test
+  void aSourceStartedWhileTheApiServerIsAwayReportsItAndCatchesUp() throws Exception {
+    InetAddress loopback = InetAddress.getByAddress("127.0.0.1", new byte[] {127, 0, 0, 1});
+    int port;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, loopback)) {
+      port = probe.getLocalPort(); // free now; nothing listens until the mock starts below
+    }
+    Config config =
+        new ConfigBuilder(Config.empty())
+            .withMasterUrl("http://127.0.0.1:" + port)
+            .withNamespace(Slices.NS)
+            .build();
+    KubernetesMockServer server = null;
+    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+        LoadBalancer balancer =
+            LoadBalancer.builder().name("late").selector(Selectors.roundRobin()).build();
+        DiscoveryBinding discovery =
+            DiscoveryBinding.start(
+                balancer, EndpointSliceSource.builder("late").client(client).build())) {
+      await(
+          () -> "a failure in " + discovery.status(),
+          WAIT,
+          () -> discovery.status().consecutiveFailures() > 0);
+      assertThat(discovery.status().lastSuccess()).isEmpty();
+
+      // The API server comes, with no slice yet: that is said; then the service gets its pods.
+      server = crudServer(loopback, port);
+      await(
+          () -> "no slice in " + discovery.status(),
+          WAIT,
+          () ->
+              discovery
+                  .status()
+                  .lastError()
+                  .map(e -> String.valueOf(e.getMessage()).contains("no EndpointSlice"))
+                  .orElse(false));
+      apply(client, slice("late-a", "late", readyRange("10.8.1", 2)));
+      await(
+          () -> "servers " + ids(balancer) + ", " + discovery.status(),
+          WAIT,
+          () ->
+              ids(balancer).equals(Set.of("10.8.1.1:8080", "10.8.1.2:8080"))
+                  && discovery.status().isHealthy());
+    } finally {
+      if (server != null) {
+        server.destroy();
+      }
+    }
+  }
+
+  @Test
+  void aRefusingApiServerShowsInTheStatus() throws Exception {
+    KubernetesMockServer server = new KubernetesMockServer(false);
+    server.init(InetAddress.getByAddress("127.0.0.1", new byte[] {127, 0, 0, 1}), 0);
+    server
+        .expect()
+        .get()
+        .withPath(
+            "/apis/discovery.k8s.io/v1/namespaces/shop/endpointslices"
+                + "?labelSelector=kubernetes.io%2Fservice-name%3Dsecret&resourceVersion=0")
+        .andReturn(
+            403,
+            new io.fabric8.kubernetes.api.model.StatusBuilder()
+                .withStatus("Failure")
+                .withReason("Forbidden")
+                .withCode(403)
+                .withMessage(
+                    "endpointslices.discovery.k8s.io is forbidden: User"
+                        + " \"system:serviceaccount:shop:checkout\" cannot list resource")
+                .build())
+        .always();
+    try (KubernetesClient client = server.createClient();
+        LoadBalancer balancer =
+            LoadBalancer.builder().name("secret").selector(Selectors.roundRobin()).build();
+        DiscoveryBinding discovery =
+            DiscoveryBinding.start(
+                balancer,
+                EndpointSliceSource.builder("secret")
+                    .namespace(Slices.NS)
+                    .client(client)
+                    .build())) {
+      await(
+          () -> "two failures in " + discovery.status(),
+          WAIT,
+          () -> discovery.status().consecutiveFailures() >= 2); // it keeps trying
+      assertThat(discovery.status().lastError().orElseThrow().toString()).contains("403");
+      assertThat(balancer.servers()).isEmpty();
+    } finally {
+      server.destroy();
     }
   }
 
