@@ -23,6 +23,8 @@ import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.HttpClientUtils;
 import io.lbkit.core.DiscoveryBinding;
 import io.lbkit.core.ServerSource;
 import java.time.Duration;
@@ -293,12 +295,23 @@ public final class EndpointSliceSource implements ServerSource {
     /**
      * Returns the source.
      *
-     * @throws IllegalStateException if no namespace is set and the client's configuration has none
+     * @throws IllegalStateException if no namespace is set and the client's configuration has none,
+     *     or, without a client, there is no fabric8 HTTP client on the class path to make one
      */
     public EndpointSliceSource build() {
       KubernetesClient c = client;
       String ns = namespace;
       if (c == null) {
+        try {
+          HttpClientUtils.getHttpClientFactory();
+        } catch (KubernetesClientException e) {
+          throw new IllegalStateException(
+              "no fabric8 HTTP client on the class path for the Kubernetes client of service "
+                  + service
+                  + ": add io.fabric8:kubernetes-httpclient-jdk (the JDK's own client), or"
+                  + " another fabric8 HTTP client",
+              e);
+        }
         config = Config.autoConfigure(null);
       }
       if (ns == null) {
