@@ -56,11 +56,12 @@ import org.jspecify.annotations.Nullable;
  * <p>Each {@link #start} opens a watch (an informer) on the service's slices, delivers the whole
  * merged list, with health ({@link ServerSource.Listener#onServers(java.util.List,
  * java.util.Map)}), on every change, and again every {@linkplain Builder#resyncInterval resync
- * interval}. When the API server cannot be reached, or refuses (RBAC), the failure is delivered (a
- * {@link DiscoveryBinding} keeps its last list and shows it in its status) and the watch reconnects
- * by itself, with backoff; the list is delivered again as soon as it is back. Each registration
- * delivers from one daemon thread, {@code lbkit-discovery-<name>}, stopped by its {@link
- * ServerSource.Registration#close() close()} with the watch.
+ * interval}. When the API server cannot be reached, refuses (RBAC), or the watch is down for more
+ * than 5 seconds, the failure is delivered (a {@link DiscoveryBinding} keeps its last list and
+ * shows it in its status) and the watch reconnects by itself, with backoff; the list is delivered
+ * again as soon as it is back. Each registration delivers from one daemon thread, {@code
+ * lbkit-discovery-<name>}, stopped by its {@link ServerSource.Registration#close() close()} with
+ * the watch.
  *
  * <p>Servers are {@code ip:port} (their id), in the endpoint's zone, with the pod, node and zone
  * hints in their metadata ({@link #POD_METADATA}, {@link #NODE_METADATA}, {@link
