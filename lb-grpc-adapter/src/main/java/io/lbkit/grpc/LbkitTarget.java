@@ -88,10 +88,6 @@ final class LbkitTarget {
     // True for an srv:NAME entry: host is the SRV name, port and weight come from the records.
     final boolean srv;
 
-    Entry(String host, int port, double weight, @Nullable String zone) {
-      this(host, port, weight, zone, null);
-    }
-
     Entry(String host, int port, double weight, @Nullable String zone, @Nullable Duration refresh) {
       this(host, port, weight, zone, refresh, false);
     }
