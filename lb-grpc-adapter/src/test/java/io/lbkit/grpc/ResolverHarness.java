@@ -55,12 +55,14 @@ final class ResolverHarness implements AutoCloseable {
             t.setDaemon(true);
             return t;
           });
-  // Tasks the offload executor has run to the end: a look-up and its delivery.
+  // Tasks the offload executor has started, and run to the end: a look-up and its delivery.
+  private final AtomicInteger started = new AtomicInteger();
   final AtomicInteger offloaded = new AtomicInteger();
   private final Executor offload =
       task ->
           pool.execute(
               () -> {
+                started.incrementAndGet();
                 try {
                   task.run();
                 } finally {
@@ -104,10 +106,12 @@ final class ResolverHarness implements AutoCloseable {
   }
 
   /**
-   * Asks for a refresh, as a balancer does, and waits until a look-up has run to the end and its
-   * result has been handled.
+   * Asks for a refresh, as a balancer does, and waits until a look-up that started after the call
+   * has run to the end and its result has been handled.
    */
   void refreshAndWait() {
+    // A look-up under way may have begun before the test changed the records: let it end first.
+    GrpcTestSupport.await(Duration.ofSeconds(20), () -> started.get() == offloaded.get());
     int before = offloaded.get();
     syncContext.execute(requireNonNull(resolver)::refresh);
     // A delivery is handled in the synchronization context before its offload task ends.
