@@ -95,12 +95,13 @@ class LeastResponseTimeBackoffTest {
     // Without a back-off every probe of a comes about 1.6 decay times (0.8 s) after the last: its
     // estimate climbs to 6 ms and decays back to the 2 ms band at the same pace each time. With
     // it, once a has been slow on more than three probes in a row its estimate decays more
-    // slowly with each probe, up to 8 times: the last gaps are several times the early ones.
-    long early = gaps.get(1);
+    // slowly with each probe, up to 4 times: the last gaps are several times the first.
+    long first = gaps.get(0);
     long late = gaps.get(gaps.size() - 1);
-    assertThat(late).as("gaps between probes %s", gaps).isGreaterThan(early * 5 / 2);
-    // Never longer than the slowest decay allows (8 x 1.6 x 500 ms, with a margin).
-    assertThat(late).isLessThan(8_000 * MS);
+    assertThat(late).as("gaps between probes %s", gaps).isGreaterThan(first * 5 / 2);
+    assertThat(late).as("gaps between probes %s", gaps).isGreaterThan(2_400 * MS);
+    // Never longer than the slowest decay allows (4 x 1.6 x 500 ms, with a margin).
+    assertThat(late).isLessThan(5_000 * MS);
   }
 
   @Test
@@ -115,7 +116,7 @@ class LeastResponseTimeBackoffTest {
     assertThat(picks).isNotEmpty();
     // Probed within the longest hold-off, then picked as often as the others.
     long back = picks.get(0) - recoveredAt;
-    assertThat(back).isLessThan(8_000 * MS);
+    assertThat(back).isLessThan(5_000 * MS);
     long from = picks.get(0) + 1_000 * MS;
     long to = from + 2_000 * MS;
     long share = picks.stream().filter(t -> t >= from && t < to).count();
@@ -205,7 +206,7 @@ class LeastResponseTimeBackoffTest {
             .build();
     run(lb, latency, Duration.ofSeconds(5), "h0");
     List<Long> slow = run(lb, latency, Duration.ofSeconds(20), "h0");
-    // 4,000 requests, a fair share 40: it keeps at most a tenth of it.
-    assertThat(slow.size()).isLessThanOrEqualTo(4);
+    // 4,000 requests, a fair share 40: it keeps at most a fifth of it (probes every few seconds).
+    assertThat(slow.size()).isLessThanOrEqualTo(8);
   }
 }

@@ -55,21 +55,30 @@ class ProbeBackoffTest {
     for (int i = 1; i <= ProbeBackoff.MAX_LEVEL; i++) {
       multipliers.add(ProbeBackoff.decayMultiplier(b.observe(b.read(), word(7, i), true)));
     }
-    assertThat(multipliers).containsExactly(1, 1, 1, 2, 4, 8);
+    List<Integer> expected = new ArrayList<>();
+    for (int level = 1; level <= ProbeBackoff.MAX_LEVEL; level++) {
+      expected.add(level <= ProbeBackoff.FREE_LEVELS ? 1 : 1 << (level - ProbeBackoff.FREE_LEVELS));
+    }
+    assertThat(multipliers).isEqualTo(expected).startsWith(1, 1, 1, 2, 4);
   }
 
   @Test
-  void normalSamplesLowerTheLevelAndWriteNothingAtZero() {
+  void normalSamplesLowerTheLevelTwoStepsAndWriteNothingAtZero() {
     ProbeBackoff b = new ProbeBackoff();
     b.observe(b.read(), word(9, 1), true);
     b.observe(b.read(), word(9, 2), true);
-    assertThat(ProbeBackoff.level(b.read())).isEqualTo(2);
-    b.observe(b.read(), word(3, 3), false);
-    assertThat(ProbeBackoff.level(b.read())).isEqualTo(1);
+    b.observe(b.read(), word(9, 3), true);
+    assertThat(ProbeBackoff.level(b.read())).isEqualTo(3);
     b.observe(b.read(), word(3, 4), false);
+    assertThat(ProbeBackoff.level(b.read())).isEqualTo(1);
+    b.observe(b.read(), word(3, 5), false);
     assertThat(ProbeBackoff.level(b.read())).isZero();
     long atZero = b.read();
-    b.observe(atZero, word(3, 5), false);
+    b.observe(atZero, word(3, 6), false);
+    assertThat(b.read()).isEqualTo(atZero);
+    // An older sample seen late (a picker that read the latency word before the last count) is
+    // not counted after a newer one.
+    b.observe(b.read(), word(9, 2), true);
     assertThat(b.read()).isEqualTo(atZero);
   }
 
