@@ -21,7 +21,10 @@ import java.lang.invoke.VarHandle;
 /*
  * Least response time's memory of how a server's recent samples went: a back-off level that grows
  * by one with each new sample that leaves the server's estimate above the band (slow) and shrinks
- * by one with each new sample that leaves it within the band (normal). Past FREE_LEVELS, each level
+ * by two (DOWN) with each new sample that leaves it within the band (normal). Two, because a server
+ * that stays 10x slower with exponential service answers about one probe in four or five fast: its
+ * level must still climb, while a server whose speed flips back and forth (slow on about half its
+ * samples) should stay near zero and not miss its fast phases. Past FREE_LEVELS, each level
  * doubles the time over which the idle server's estimate decays back into the band, so a server
  * that stays slow on every probe is re-probed less and less often (up to 2^(MAX_LEVEL -
  * FREE_LEVELS) times less), while one that was slow a few times (one slow reply, a cold restart's
