@@ -15,12 +15,15 @@
  */
 package io.lbkit.core;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +52,12 @@ import org.slf4j.LoggerFactory;
  * io.lbkit.core.DiscoveryBinding}): a new list at INFO, the first failure after a success at WARN,
  * further failures at DEBUG, the recovery at INFO.
  *
+ * <p>A source that sees health ({@link ServerSource.Listener#onServers(List, Map)}) has it applied
+ * with the list, in one change: a server the source reports draining or unhealthy is never eligible
+ * in between. A server's health is set when the source's health for it changes (or when it first
+ * comes as not healthy), so that what the application sets in between ({@link LoadBalancer#drain},
+ * say) stands until the source reports something new.
+ *
  * <p>Thread-safe. Deliveries are applied one at a time.
  *
  * @since 0.1.0
@@ -66,6 +75,10 @@ public final class DiscoveryBinding implements AutoCloseable {
   private volatile DiscoveryStatus status;
   // Guarded by this: the ids of the list last applied.
   private @Nullable Set<String> applied;
+  // Guarded by this: the health the source gave each server of the list last applied. The
+  // balancer's health of a server is changed only when the source's changes, so that what the
+  // application set in between (a drain) stands until the source says something new.
+  private Map<String, HealthState> appliedHealth = Map.of();
   private final ServerSource.Registration registration;
 
   private DiscoveryBinding(LoadBalancer balancer, ServerSource source, Clock clock) {
@@ -119,23 +132,46 @@ public final class DiscoveryBinding implements AutoCloseable {
     return "DiscoveryBinding{" + balancer.name() + " <- " + status + "}";
   }
 
-  private synchronized void accept(List<Server> servers) {
+  private synchronized void accept(List<Server> servers, Map<String, HealthState> health) {
     if (servers.isEmpty()) {
       fail(new IllegalStateException("source " + source + " found no servers"));
       return;
     }
     Set<String> ids = new HashSet<>();
-    for (Server s : servers) {
-      ids.add(s.id());
+    Map<String, HealthState> sourceHealth = new HashMap<>();
+    Map<String, HealthState> changes = new HashMap<>();
+    try {
+      for (Server s : servers) {
+        requireNonNull(s, "the server list of source " + source + " holds null");
+        ids.add(s.id());
+        HealthState h = health.getOrDefault(s.id(), HealthState.HEALTHY);
+        checkArgument(
+            h == HealthState.HEALTHY || h == HealthState.UNHEALTHY || h == HealthState.DRAINING,
+            "source %s gave server %s the health %s; a source may give HEALTHY, UNHEALTHY or"
+                + " DRAINING",
+            source,
+            s.id(),
+            h);
+        sourceHealth.put(s.id(), h);
+        // A server new to the source starts healthy in the balancer (or keeps what the
+        // application set before): only a health other than HEALTHY is applied to it.
+        if (h != appliedHealth.getOrDefault(s.id(), HealthState.HEALTHY)) {
+          changes.put(s.id(), h);
+        }
+      }
+    } catch (RuntimeException e) {
+      fail(e);
+      return;
     }
     Set<String> before = applied;
     try {
-      balancer.setServers(servers);
+      balancer.setServers(servers, changes);
     } catch (RuntimeException e) {
       fail(e); // duplicate ids, a null: the balancer is unchanged
       return;
     }
     applied = ids;
+    appliedHealth = sourceHealth;
     DiscoveryStatus old = status;
     status =
         new DiscoveryStatus(
@@ -167,6 +203,9 @@ public final class DiscoveryBinding implements AutoCloseable {
           servers.size(),
           added,
           removed);
+    }
+    if (!changes.isEmpty()) {
+      logger.info("discovery {} for {}: health set {}", source, balancer.name(), changes);
     }
     firstServers.countDown();
   }
@@ -208,7 +247,12 @@ public final class DiscoveryBinding implements AutoCloseable {
   private final class Deliveries implements ServerSource.Listener {
     @Override
     public void onServers(List<Server> servers) {
-      accept(requireNonNull(servers, "servers"));
+      accept(requireNonNull(servers, "servers"), Map.of());
+    }
+
+    @Override
+    public void onServers(List<Server> servers, Map<String, HealthState> health) {
+      accept(requireNonNull(servers, "servers"), requireNonNull(health, "health"));
     }
 
     @Override

@@ -25,6 +25,7 @@ import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
@@ -553,6 +554,26 @@ public final class LoadBalancer implements AutoCloseable {
     List<Server> copy = new ArrayList<>(servers);
     long now = accounting.read();
     publisher.update(old -> Members.of(copy, old, now, slowStart != null, name));
+  }
+
+  /**
+   * {@link #setServers(Collection)} and, in the same change, the application health of the servers
+   * named in {@code health} (HEALTHY, UNHEALTHY or DRAINING): for a discovery source that sees
+   * health, so that no pick finds a server it reports out of service eligible in between.
+   */
+  void setServers(Collection<Server> servers, Map<String, HealthState> health) {
+    requireNonNull(servers, "servers");
+    requireNonNull(health, "health");
+    checkArgument(
+        !servers.isEmpty(),
+        "server list for %s is empty; call clear() to remove every server",
+        name);
+    List<Server> copy = new ArrayList<>(servers);
+    long now = accounting.read();
+    publisher.update(
+        old ->
+            Members.withApplicationStates(
+                Members.of(copy, old, now, slowStart != null, name), health, "discovery"));
   }
 
   /**

@@ -152,6 +152,25 @@ final class Members {
   }
 
   /**
+   * The members with the application health that {@code health} gives by id (ids that are no member
+   * are ignored); the same map if it changes none.
+   */
+  static ImmutableMap<String, Member> withApplicationStates(
+      ImmutableMap<String, Member> old, Map<String, HealthState> health, String by) {
+    if (health.isEmpty()) {
+      return old;
+    }
+    return mapEach(
+        old,
+        m -> {
+          HealthState h = health.get(m.server.id());
+          return h == null || h == m.applicationState
+              ? m
+              : m.withApplicationState(h, "set " + h + " by " + by);
+        });
+  }
+
+  /**
    * The members with {@code change} applied to each (null leaves the member out); the same map if
    * it changed none. For the changes that sweep every member (the end of ejections, of warm-ups, of
    * drains).

@@ -15,7 +15,9 @@
  */
 package io.lbkit.core;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A source of servers that keeps a balancer's membership current: DNS ({@link DnsServerSource}), a
@@ -54,6 +56,31 @@ public interface ServerSource {
      * may be delivered again; an empty list means the source found nothing.
      */
     void onServers(List<Server> servers);
+
+    /**
+     * The source's current servers and what the source knows of their health, for sources that see
+     * it (a Kubernetes endpoint that is shutting down, one that fails its readiness probe). {@code
+     * health} maps server ids to {@link HealthState#HEALTHY}, {@link HealthState#UNHEALTHY} or
+     * {@link HealthState#DRAINING}; a server it does not name is healthy. {@link DiscoveryBinding}
+     * applies the list and the health in one change, so that no pick sees a server the source
+     * reports out of service as eligible.
+     *
+     * <p>The default, for listeners that cannot keep a server's health, delivers only the healthy
+     * servers to {@link #onServers(List)}.
+     */
+    default void onServers(List<Server> servers, Map<String, HealthState> health) {
+      if (health.isEmpty()) {
+        onServers(servers);
+        return;
+      }
+      List<Server> healthy = new ArrayList<>(servers.size());
+      for (Server s : servers) {
+        if (health.getOrDefault(s.id(), HealthState.HEALTHY) == HealthState.HEALTHY) {
+          healthy.add(s);
+        }
+      }
+      onServers(healthy);
+    }
 
     /**
      * A look-up failed; the source will try again by itself. The last list delivered is the best

@@ -108,6 +108,62 @@ class DiscoveryBindingTest {
   }
 
   @Test
+  void healthFromTheSourceIsAppliedWithTheListAndTheApplicationsOwnStands() throws Exception {
+    PushSource source = new PushSource();
+    Server a = Server.of("10.0.0.1", 80);
+    Server b = Server.of("10.0.0.2", 80);
+    Server c = Server.of("10.0.0.3", 80);
+    List<String> eligibleSeen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (LoadBalancer balancer =
+            LoadBalancer.builder()
+                .name("h")
+                .selector(Selectors.roundRobin())
+                .snapshotListener(
+                    snapshot ->
+                        snapshot.endpoints().forEach(e -> eligibleSeen.add(e.server().id())))
+                .build();
+        DiscoveryBinding discovery = DiscoveryBinding.start(balancer, source)) {
+      // c arrives draining: no published state ever has it eligible.
+      source
+          .l()
+          .onServers(
+              List.of(a, b, c),
+              java.util.Map.of(b.id(), HealthState.UNHEALTHY, c.id(), HealthState.DRAINING));
+      assertThat(balancer.health(a.id())).contains(HealthState.HEALTHY);
+      assertThat(balancer.health(b.id())).contains(HealthState.UNHEALTHY);
+      assertThat(balancer.health(c.id())).contains(HealthState.DRAINING);
+      assertThat(eligibleSeen).doesNotContain(b.id(), c.id());
+
+      // The application drains a; the source, saying nothing new of a, leaves it drained.
+      balancer.drain(a.id());
+      source.l().onServers(List.of(a, b, c), java.util.Map.of(b.id(), HealthState.HEALTHY));
+      assertThat(balancer.health(a.id())).contains(HealthState.DRAINING);
+      assertThat(balancer.health(b.id())).contains(HealthState.HEALTHY);
+      assertThat(balancer.health(c.id())).contains(HealthState.HEALTHY);
+
+      // A health only the balancer sets is refused and the last good list stays.
+      source.l().onServers(List.of(a), java.util.Map.of(a.id(), HealthState.EJECTED));
+      assertThat(discovery.status().lastError().orElseThrow()).hasMessageContaining("EJECTED");
+      assertThat(ids(balancer)).hasSize(3);
+    }
+
+    // A listener that cannot keep health gets the healthy servers only.
+    List<Server> got = new java.util.ArrayList<>();
+    ServerSource.Listener plain =
+        new ServerSource.Listener() {
+          @Override
+          public void onServers(List<Server> servers) {
+            got.addAll(servers);
+          }
+
+          @Override
+          public void onError(Throwable error) {}
+        };
+    plain.onServers(List.of(a, b, c), java.util.Map.of(b.id(), HealthState.DRAINING));
+    assertThat(got).containsExactly(a, c);
+  }
+
+  @Test
   void backoffDoublesFromTheInitialDelayUpToTheRefreshInterval() {
     long ms = 1_000_000L;
     assertThat(PollingServerSource.delayNanos(0, 50 * ms, 1000 * ms)).isEqualTo(1000 * ms);
