@@ -40,6 +40,12 @@ public final class ServerLoad {
   /** The named metric that carries the median recent latency, in milliseconds. */
   public static final String LATENCY_METRIC = "latency_ms";
 
+  /** The most requests in flight a report carries (2^24): far above any real server's. */
+  public static final int MAX_REQUESTS_IN_FLIGHT = 1 << 24;
+
+  /** The longest latency a report carries: one day, in nanoseconds. */
+  public static final long MAX_LATENCY_NANOS = 86_400_000_000_000L;
+
   private static final ServerLoad EMPTY = builder().build();
 
   private final int requestsInFlight;
@@ -111,6 +117,28 @@ public final class ServerLoad {
   }
 
   /**
+   * Every metric the report carries besides the RIF and the latency, by ORCA name: the non-zero
+   * fields ({@code cpu_utilization}, {@code mem_utilization}, {@code rps_fractional}, {@code eps})
+   * and then the other named metrics under their own names (a named metric that repeats a field's
+   * name is left out).
+   */
+  public Map<String, Double> metrics() {
+    Map<String, Double> all = new LinkedHashMap<>();
+    putNonZero(all, "cpu_utilization", cpuUtilization);
+    putNonZero(all, "mem_utilization", memUtilization);
+    putNonZero(all, "rps_fractional", rps);
+    putNonZero(all, "eps", eps);
+    namedMetrics.forEach(all::putIfAbsent);
+    return Collections.unmodifiableMap(all);
+  }
+
+  private static void putNonZero(Map<String, Double> into, String name, double value) {
+    if (value != 0) {
+      into.put(name, value);
+    }
+  }
+
+  /**
    * ORCA's other {@code named_metrics}, in the order received; the RIF and latency are not in it
    * (see {@link #requestsInFlight()} and {@link #latency()}).
    */
@@ -162,11 +190,12 @@ public final class ServerLoad {
     /**
      * Sets the requests in flight.
      *
-     * @throws IllegalArgumentException if negative
+     * @throws IllegalArgumentException if negative or above {@value #MAX_REQUESTS_IN_FLIGHT}
      */
     public Builder requestsInFlight(int rif) {
-      if (rif < 0) {
-        throw new IllegalArgumentException("requestsInFlight must be >= 0: " + rif);
+      if (rif < 0 || rif > MAX_REQUESTS_IN_FLIGHT) {
+        throw new IllegalArgumentException(
+            "requestsInFlight must be in [0, " + MAX_REQUESTS_IN_FLIGHT + "]: " + rif);
       }
       this.requestsInFlight = rif;
       return this;
@@ -175,11 +204,12 @@ public final class ServerLoad {
     /**
      * Sets the median recent latency.
      *
-     * @throws IllegalArgumentException if negative
+     * @throws IllegalArgumentException if negative or above one day
      */
     public Builder latencyNanos(long nanos) {
-      if (nanos < 0) {
-        throw new IllegalArgumentException("latency must be >= 0 ns: " + nanos);
+      if (nanos < 0 || nanos > MAX_LATENCY_NANOS) {
+        throw new IllegalArgumentException(
+            "latency must be in [0, " + MAX_LATENCY_NANOS + "] ns (one day): " + nanos + " ns");
       }
       this.latencyNanos = nanos;
       return this;
@@ -211,7 +241,8 @@ public final class ServerLoad {
 
     /**
      * Sets a named metric. {@value #RIF_METRIC} and {@value #LATENCY_METRIC} set the RIF (rounded)
-     * and the latency (milliseconds) instead.
+     * and the latency (milliseconds) instead, clamped to {@value #MAX_REQUESTS_IN_FLIGHT} and one
+     * day: a report read from the wire keeps an absurd value as the largest one allowed.
      *
      * @throws IllegalArgumentException if the name is empty or holds a character outside {@code
      *     [A-Za-z0-9_.-]} (the text header could not carry it), or the value is not finite or is
@@ -222,10 +253,10 @@ public final class ServerLoad {
       checkName(name);
       checkMetric(name, value);
       if (name.equals(RIF_METRIC)) {
-        return requestsInFlight((int) Math.min(Integer.MAX_VALUE, Math.round(value)));
+        return requestsInFlight((int) Math.min(MAX_REQUESTS_IN_FLIGHT, Math.round(value)));
       }
       if (name.equals(LATENCY_METRIC)) {
-        return latencyNanos((long) Math.min(Long.MAX_VALUE, value * 1e6));
+        return latencyNanos((long) Math.min(MAX_LATENCY_NANOS, value * 1e6));
       }
       namedMetrics.put(name, value);
       return this;

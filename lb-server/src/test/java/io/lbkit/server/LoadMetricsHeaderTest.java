@@ -72,6 +72,23 @@ class LoadMetricsHeaderTest {
   }
 
   @Test
+  void metricsUseOrcaNamesBesideTheRifAndLatency() {
+    ServerLoad load =
+        ServerLoad.builder()
+            .cpuUtilization(0.5)
+            .eps(2)
+            .requestsInFlight(1)
+            .namedMetric("queue", 4)
+            .namedMetric("eps", 9)
+            .build();
+    assertThat(load.metrics())
+        .containsExactly(
+            java.util.Map.entry("cpu_utilization", 0.5),
+            java.util.Map.entry("eps", 2.0),
+            java.util.Map.entry("queue", 4.0));
+  }
+
+  @Test
   void otherFormsAreNotRead() {
     assertThat(LoadMetricsHeader.parse(null)).isNull();
     assertThat(LoadMetricsHeader.parse("JSON {\"cpu_utilization\": 0.3}")).isNull();
@@ -101,8 +118,14 @@ class LoadMetricsHeaderTest {
         .isInstanceOf(IllegalArgumentException.class);
     // Absurd but finite values clamp rather than overflow.
     assertThat(ServerLoad.builder().namedMetric("rif", 1e300).build().requestsInFlight())
-        .hasValue(Integer.MAX_VALUE);
+        .hasValue(ServerLoad.MAX_REQUESTS_IN_FLIGHT);
     assertThat(ServerLoad.builder().namedMetric("latency_ms", 1e300).build().latencyNanos())
-        .isEqualTo(Long.MAX_VALUE);
+        .isEqualTo(ServerLoad.MAX_LATENCY_NANOS);
+    assertThatThrownBy(() -> ServerLoad.builder().requestsInFlight(Integer.MAX_VALUE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(String.valueOf(Integer.MAX_VALUE));
+    assertThatThrownBy(() -> ServerLoad.builder().latencyNanos(Long.MAX_VALUE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(String.valueOf(Long.MAX_VALUE));
   }
 }
