@@ -49,8 +49,13 @@ import org.jspecify.annotations.Nullable;
  *                         "maxEjectionPercent": 20},
  *    "slowStart": {"window": "30s"},
  *    "healthCheck": {"serviceName": "", "interval": "10s", "timeout": "1s"},
- *    "panicThreshold": 50}}
+ *    "panicThreshold": 50,
+ *    "probe": {"timeout": "0.1s"}}}
  * }</pre>
+ *
+ * <p>{@code probe} turns on server-reported load: the balancer probes servers with lb-server's
+ * probe method over their subchannels (for the probing selector) and reads the ORCA trailer of
+ * every call.
  *
  * <p>The hash policies also take {@code hashHeader} (required: the metadata key whose value is the
  * hash key), and bounded-load hashing {@code epsilon} (greater than 0, 0.25 by default).
@@ -73,7 +78,8 @@ final class LbkitConfig {
           "slowStart",
           "healthCheck",
           "panicThreshold",
-          "latencyModel");
+          "latencyModel",
+          "probe");
   private static final Set<String> HASH_FIELDS =
       ImmutableSet.<String>builder().addAll(TOP_FIELDS).add("hashHeader").build();
   private static final Set<String> BOUNDED_LOAD_FIELDS =
@@ -100,6 +106,8 @@ final class LbkitConfig {
       ImmutableSet.of("threshold", "minimumHosts", "requestVolume");
   private static final Set<String> SLOW_START_FIELDS =
       ImmutableSet.of("window", "aggression", "minWeightPercent");
+  private static final Set<String> PROBE_FIELDS = ImmutableSet.of("timeout");
+  static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofMillis(100);
   private static final Set<String> HEALTH_FIELDS =
       ImmutableSet.of(
           "serviceName", "interval", "timeout", "jitter", "healthyThreshold", "unhealthyThreshold");
@@ -115,6 +123,8 @@ final class LbkitConfig {
   final @Nullable HealthCheckConfig healthCheck;
   final double panicThreshold;
   final @Nullable LatencyModelConfig latencyModel;
+  // Probing: each probe's deadline; null when the balancer neither probes nor reads trailers.
+  final @Nullable Duration probeTimeout;
   // Hash policies only: the header whose value is the hash key.
   final Metadata.@Nullable Key<String> hashHeader;
   private final ImmutableMap<String, ?> json;
@@ -128,6 +138,7 @@ final class LbkitConfig {
       @Nullable HealthCheckConfig healthCheck,
       double panicThreshold,
       @Nullable LatencyModelConfig latencyModel,
+      @Nullable Duration probeTimeout,
       Metadata.@Nullable Key<String> hashHeader,
       ImmutableMap<String, ?> json) {
     this.policyName = policyName;
@@ -138,6 +149,7 @@ final class LbkitConfig {
     this.healthCheck = healthCheck;
     this.panicThreshold = panicThreshold;
     this.latencyModel = latencyModel;
+    this.probeTimeout = probeTimeout;
     this.hashHeader = hashHeader;
     this.json = json;
   }
@@ -315,6 +327,7 @@ final class LbkitConfig {
     Map<String, ?> ss = object(json, "slowStart", "");
     Map<String, ?> hc = object(json, "healthCheck", "");
     Map<String, ?> lm = object(json, "latencyModel", "");
+    Map<String, ?> probe = object(json, "probe", "");
     Double panic = number(json, "panicThreshold", "");
     double panicThreshold = 50;
     if (panic != null) {
@@ -332,6 +345,7 @@ final class LbkitConfig {
         hc == null ? null : parseHealth(hc),
         panicThreshold,
         lm == null ? null : parseLatencyModel(lm),
+        probe == null ? null : parseProbe(probe),
         hashHeader,
         ImmutableMap.copyOf(json));
   }
@@ -499,6 +513,19 @@ final class LbkitConfig {
       throw new ConfigException("latencyModel: " + e.getMessage(), e);
     }
     return config;
+  }
+
+  private static Duration parseProbe(Map<String, ?> probe) {
+    String p = "probe.";
+    checkFields(probe, p, PROBE_FIELDS);
+    Duration timeout = duration(probe, "timeout", p);
+    if (timeout == null) {
+      return DEFAULT_PROBE_TIMEOUT;
+    }
+    if (timeout.compareTo(Duration.ofMinutes(1)) > 0) {
+      throw new ConfigException(p + "timeout must be at most 60s but was " + timeout, null);
+    }
+    return timeout;
   }
 
   private static HealthCheckConfig parseHealth(Map<String, ?> hc) {
