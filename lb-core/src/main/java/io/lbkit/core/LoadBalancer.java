@@ -235,7 +235,7 @@ public final class LoadBalancer implements AutoCloseable {
 
   /**
    * Hands the balancer a load report that its server sent with an ordinary response (a header, a
-   * trailer), for the probing selector ({@code Selectors.probing()}), which uses it as it uses a
+   * trailer), for the probing selector ({@link Selectors#probing()}), which uses it as it uses a
    * probe's answer: fresh information at no extra round trip. Other selectors ignore it. Call it
    * off the pick path, as the response arrives; it costs a few map look-ups and no lock on the pick
    * path.

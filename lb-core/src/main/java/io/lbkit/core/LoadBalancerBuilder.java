@@ -189,8 +189,8 @@ public final class LoadBalancerBuilder {
   }
 
   /**
-   * The transport that probes servers for their load, for the probing selector ({@code
-   * Selectors.probing()}); other selectors never call it. Without one, a probing selector learns
+   * The transport that probes servers for their load, for the probing selector ({@link
+   * Selectors#probing()}); other selectors never call it. Without one, a probing selector learns
    * only from the reports of {@link LoadBalancer#reportLoad} and otherwise picks by power of two
    * choices. The transport adapters provide one; see {@link ProbeTransport} for what an
    * implementation must do.

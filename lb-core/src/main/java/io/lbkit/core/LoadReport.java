@@ -28,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  * optionally named metrics (such as ORCA's {@code cpu_utilization} or an application's own). A
  * {@link ProbeTransport} returns one per probe, and an adapter that reads one from an ordinary
  * response (a header, a trailer) hands it to {@link LoadBalancer#reportLoad(Endpoint, LoadReport)}.
- * The probing selector ({@code Selectors.probing()}) uses the RIF and the latency; named metrics
+ * The probing selector ({@link Selectors#probing()}) uses the RIF and the latency; named metrics
  * are carried for other consumers and ignored by the selectors.
  *
  * <p>Immutable and thread-safe.

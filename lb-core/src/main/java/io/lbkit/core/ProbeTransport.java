@@ -18,7 +18,7 @@ package io.lbkit.core;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Asks a server for its load, for the probing selector ({@code Selectors.probing()}): implemented
+ * Asks a server for its load, for the probing selector ({@link Selectors#probing()}): implemented
  * by the transport adapters (an HTTP probe request whose reply carries the load in its headers, a
  * gRPC probe call over the server's own subchannel) or by an application, and given to the balancer
  * with {@link LoadBalancerBuilder#probeTransport(ProbeTransport)}.

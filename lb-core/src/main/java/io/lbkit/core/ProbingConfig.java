@@ -23,7 +23,7 @@ import com.google.errorprone.annotations.Immutable;
 import java.time.Duration;
 
 /**
- * The settings of the probing selector ({@code Selectors.probing(ProbingConfig)}), after Google's
+ * The settings of the probing selector ({@link Selectors#probing(ProbingConfig)}), after Google's
  * Prequal (NSDI 2024): how many probes each request sends, how many results the pool keeps and how
  * long, the quantile that splits hot servers from cold ones, and the most probes one server gets.
  * The defaults come from the balancing simulator's sweep (see the simulator's README).
