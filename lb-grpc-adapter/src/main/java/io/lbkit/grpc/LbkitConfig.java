@@ -345,7 +345,9 @@ final class LbkitConfig {
         hc == null ? null : parseHealth(hc),
         panicThreshold,
         lm == null ? null : parseLatencyModel(lm),
-        probe == null ? null : parseProbe(probe),
+        probe != null
+            ? parseProbe(probe)
+            : policyName.equals(LbkitPolicies.PROBING) ? DEFAULT_PROBE_TIMEOUT : null,
         hashHeader,
         ImmutableMap.copyOf(json));
   }

@@ -162,6 +162,13 @@ final class LbkitLoadBalancerProviders {
     }
   }
 
+  /** {@value LbkitPolicies#PROBING}. */
+  public static final class Probing extends Base {
+    public Probing() {
+      super(LbkitPolicies.PROBING, "probing");
+    }
+  }
+
   /** {@value LbkitPolicies#RING_HASH}. */
   public static final class RingHash extends Base {
     public RingHash() {

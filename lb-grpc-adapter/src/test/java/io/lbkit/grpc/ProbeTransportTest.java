@@ -41,6 +41,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -54,6 +55,7 @@ class ProbeTransportTest {
   private static final String TAP_POLICY = "test_probe_tap";
 
   private final List<Server> servers = new ArrayList<>();
+  private final List<AtomicInteger> served = new ArrayList<>();
   private final List<LoadRecorder> recorders = new ArrayList<>();
   private final List<LoadRecorder.Request> busy = new ArrayList<>();
   private final List<ManagedChannel> channels = new ArrayList<>();
@@ -77,12 +79,15 @@ class ProbeTransportTest {
   /** A server with lb-server's interceptor and probe service, and an echo method. */
   private int start() throws IOException {
     LoadRecorder recorder = LoadRecorder.create();
+    AtomicInteger calls = new AtomicInteger();
+    served.add(calls);
     ServerServiceDefinition echo =
         ServerServiceDefinition.builder("lbkit.test.Echo")
             .addMethod(
                 Backend.ECHO,
                 ServerCalls.asyncUnaryCall(
                     (request, response) -> {
+                      calls.incrementAndGet();
                       response.onNext(request);
                       response.onCompleted();
                     }))
@@ -99,16 +104,53 @@ class ProbeTransportTest {
     return server.getPort();
   }
 
-  /** A channel to the servers whose policy is lbkit's with the tap as selector. */
-  private ManagedChannel channel(ProbeTap tap, Map<String, ?> settings) {
-    provider = new LbkitLoadBalancerProviders.Base(TAP_POLICY, () -> tap) {};
-    LoadBalancerRegistry.getDefaultRegistry().register(provider);
+  private String target() {
     StringBuilder target = new StringBuilder("lbkit:///");
     for (Server s : servers) {
       target.append(target.length() > 9 ? "," : "").append("127.0.0.1:").append(s.getPort());
     }
+    return target.toString();
+  }
+
+  /**
+   * The user's path: the lbkit_probing policy by name, servers with lb-server. The server that
+   * reports 40 calls in flight of its own gets few calls; without probing (power of two choices on
+   * the client's own counts, all zero here) it would get about half.
+   */
+  @Test
+  void probingPolicySteersCallsAwayFromTheBusyServer() throws Exception {
+    start();
+    start();
+    for (int i = 0; i < 40; i++) {
+      busy.add(recorders.get(1).start());
+    }
     ManagedChannel channel =
-        ManagedChannelBuilder.forTarget(target.toString())
+        ManagedChannelBuilder.forTarget(target())
+            .defaultLoadBalancingPolicy(LbkitPolicies.PROBING)
+            .usePlaintext()
+            .build();
+    channels.add(channel);
+    for (int i = 0; i < 20; i++) { // connections up, pool filled
+      ClientCalls.blockingUnaryCall(
+          channel, Backend.ECHO, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "x");
+    }
+    served.forEach(c -> c.set(0));
+    int calls = 300;
+    for (int i = 0; i < calls; i++) {
+      ClientCalls.blockingUnaryCall(
+          channel, Backend.ECHO, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "x");
+    }
+    assertThat(served.get(1).get())
+        .as("calls to the busy server, of %s (a: %s)", calls, served.get(0).get())
+        .isLessThan(calls / 4);
+  }
+
+  /** A channel to the servers whose policy is lbkit's with the tap as selector. */
+  private ManagedChannel channel(ProbeTap tap, Map<String, ?> settings) {
+    provider = new LbkitLoadBalancerProviders.Base(TAP_POLICY, () -> tap) {};
+    LoadBalancerRegistry.getDefaultRegistry().register(provider);
+    ManagedChannel channel =
+        ManagedChannelBuilder.forTarget(target())
             .defaultServiceConfig(
                 ImmutableMap.of(
                     "loadBalancingConfig", ImmutableList.of(ImmutableMap.of(TAP_POLICY, settings))))
