@@ -24,6 +24,7 @@ import io.grpc.Status;
 import io.lbkit.core.ActiveHealthCheck;
 import io.lbkit.core.HealthChecker;
 import io.lbkit.core.OutlierDetection;
+import io.lbkit.core.ProbingConfig;
 import io.lbkit.core.Selector;
 import io.lbkit.core.Selectors;
 import io.lbkit.core.SlowStart;
@@ -55,7 +56,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>{@code probe} turns on server-reported load: the balancer probes servers with lb-server's
  * probe method over their subchannels (for the probing selector) and reads the ORCA trailer of
- * every call.
+ * every call. For {@code lbkit_probing} (where it is on by default) it also takes the selector's
+ * {@code probesPerRequest}, {@code maxProbeRatePerServer} and {@code hotQuantile}.
  *
  * <p>The hash policies also take {@code hashHeader} (required: the metadata key whose value is the
  * hash key), and bounded-load hashing {@code epsilon} (greater than 0, 0.25 by default).
@@ -106,7 +108,8 @@ final class LbkitConfig {
       ImmutableSet.of("threshold", "minimumHosts", "requestVolume");
   private static final Set<String> SLOW_START_FIELDS =
       ImmutableSet.of("window", "aggression", "minWeightPercent");
-  private static final Set<String> PROBE_FIELDS = ImmutableSet.of("timeout");
+  private static final Set<String> PROBE_FIELDS =
+      ImmutableSet.of("timeout", "probesPerRequest", "maxProbeRatePerServer", "hotQuantile");
   static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofMillis(100);
   private static final Set<String> HEALTH_FIELDS =
       ImmutableSet.of(
@@ -336,6 +339,17 @@ final class LbkitConfig {
       }
       panicThreshold = panic;
     }
+    if (probe != null && policyName.equals(LbkitPolicies.PROBING)) {
+      ProbingConfig probing = parseProbing(probe);
+      selector = () -> Selectors.probing(probing);
+    } else if (probe != null) {
+      for (String key : probe.keySet()) {
+        if (!key.equals("timeout") && PROBE_FIELDS.contains(key)) {
+          throw new ConfigException(
+              "probe." + key + " is a setting of " + LbkitPolicies.PROBING + " only", null);
+        }
+      }
+    }
     return new LbkitConfig(
         policyName,
         selector,
@@ -515,6 +529,29 @@ final class LbkitConfig {
       throw new ConfigException("latencyModel: " + e.getMessage(), e);
     }
     return config;
+  }
+
+  /** The probing selector's settings in {@code probe} (lbkit_probing only). */
+  private static ProbingConfig parseProbing(Map<String, ?> probe) {
+    String p = "probe.";
+    ProbingConfig.Builder b = ProbingConfig.builder();
+    try {
+      Double perRequest = number(probe, "probesPerRequest", p);
+      if (perRequest != null) {
+        b.probesPerRequest(perRequest);
+      }
+      Double rate = number(probe, "maxProbeRatePerServer", p);
+      if (rate != null) {
+        b.maxProbeRatePerServer(rate);
+      }
+      Double quantile = number(probe, "hotQuantile", p);
+      if (quantile != null) {
+        b.hotQuantile(quantile);
+      }
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(p + e.getMessage(), e);
+    }
   }
 
   private static Duration parseProbe(Map<String, ?> probe) {

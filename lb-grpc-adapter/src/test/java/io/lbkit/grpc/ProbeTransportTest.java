@@ -78,6 +78,10 @@ class ProbeTransportTest {
 
   /** A server with lb-server's interceptor and probe service, and an echo method. */
   private int start() throws IOException {
+    return start(0);
+  }
+
+  private int start(long workMillis) throws IOException {
     LoadRecorder recorder = LoadRecorder.create();
     AtomicInteger calls = new AtomicInteger();
     served.add(calls);
@@ -88,6 +92,13 @@ class ProbeTransportTest {
                 ServerCalls.asyncUnaryCall(
                     (request, response) -> {
                       calls.incrementAndGet();
+                      if (workMillis > 0) {
+                        try {
+                          Thread.sleep(workMillis); // a server that is slow, not one that waits
+                        } catch (InterruptedException e) {
+                          Thread.currentThread().interrupt();
+                        }
+                      }
                       response.onNext(request);
                       response.onCompleted();
                     }))
@@ -113,20 +124,26 @@ class ProbeTransportTest {
   }
 
   /**
-   * The user's path: the lbkit_probing policy by name, servers with lb-server. The server that
-   * reports 40 calls in flight of its own gets few calls; without probing (power of two choices on
-   * the client's own counts, all zero here) it would get about half.
+   * The user's path: the lbkit_probing policy by name, servers with lb-server. The server that is
+   * slow (20 ms a call) and reports 40 calls in flight of its own gets few calls; without probing
+   * (power of two choices on the client's own counts, all zero between these sequential calls) it
+   * would get about half.
    */
   @Test
   void probingPolicySteersCallsAwayFromTheBusyServer() throws Exception {
     start();
-    start();
+    start(20);
     for (int i = 0; i < 40; i++) {
       busy.add(recorders.get(1).start());
     }
     ManagedChannel channel =
         ManagedChannelBuilder.forTarget(target())
-            .defaultLoadBalancingPolicy(LbkitPolicies.PROBING)
+            // Sequential calls on loopback outrun the default 200 probes a second per server,
+            // which would leave the pool short and most picks to the fallback.
+            .defaultServiceConfig(
+                LbkitPolicies.serviceConfig(
+                    LbkitPolicies.PROBING,
+                    ImmutableMap.of("probe", ImmutableMap.of("maxProbeRatePerServer", 100_000))))
             .usePlaintext()
             .build();
     channels.add(channel);
@@ -224,6 +241,24 @@ class ProbeTransportTest {
                         ImmutableMap.of("probe", ImmutableMap.of("timout", "1s")))
                     .getError()))
         .contains("timout");
+    assertThat(
+            String.valueOf(
+                p.parseLoadBalancingPolicyConfig(
+                        ImmutableMap.of("probe", ImmutableMap.of("hotQuantile", 0.5)))
+                    .getError()))
+        .contains("probe.hotQuantile is a setting of lbkit_probing only");
+    LbkitLoadBalancerProviders.Base probing = new LbkitLoadBalancerProviders.Probing();
+    assertThat(
+            String.valueOf(
+                probing
+                    .parseLoadBalancingPolicyConfig(
+                        ImmutableMap.of("probe", ImmutableMap.of("hotQuantile", 2.0)))
+                    .getError()))
+        .contains("probe.")
+        .contains("2.0");
+    assertThat(probing.parseLoadBalancingPolicyConfig(ImmutableMap.of()).getConfig())
+        .isInstanceOfSatisfying(
+            LbkitConfig.class, c -> assertThat(c.probeTimeout).isEqualTo(Duration.ofMillis(100)));
     assertThat(
             p.parseLoadBalancingPolicyConfig(ImmutableMap.of("probe", ImmutableMap.of()))
                 .getConfig())
