@@ -47,8 +47,12 @@ import java.util.function.LongSupplier;
  * }</pre>
  */
 public final class LoadRecorder {
-  /** How long a latency sample counts as recent by default. */
-  public static final Duration DEFAULT_SAMPLE_MAX_AGE = Duration.ofSeconds(5);
+  /**
+   * How long a latency sample counts as recent by default: one second, as long as a probing client
+   * keeps a probe's answer (Prequal's pool age); an older sample describes a server that may have
+   * changed since.
+   */
+  public static final Duration DEFAULT_SAMPLE_MAX_AGE = Duration.ofSeconds(1);
 
   private static final long RATE_WINDOW_NANOS = 1_000_000_000L;
 

@@ -40,7 +40,8 @@ import org.junit.jupiter.api.Test;
 
 /** A real JDK HttpServer on loopback with the filter, and the JDK's HTTP client. */
 class HttpLoadReportingTest {
-  private final LoadRecorder recorder = LoadRecorder.create();
+  // Samples stay recent for the whole test, however slowly a loaded machine runs it.
+  private final LoadRecorder recorder = LoadRecorder.create(Duration.ofMinutes(5));
   private final CountDownLatch release = new CountDownLatch(1);
   private final ExecutorService pool = Executors.newFixedThreadPool(8);
   private final HttpClient client =

@@ -42,6 +42,7 @@ import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -111,7 +112,8 @@ public final class ProbingEndToEnd {
     final AtomicLong probes = new AtomicLong();
 
     Backend() throws IOException {
-      LoadRecorder recorder = LoadRecorder.create();
+      // Latency samples recent for one speed period: older ones describe another speed.
+      LoadRecorder recorder = LoadRecorder.create(Duration.ofMillis(FLIP_MILLIS));
       ServerServiceDefinition work =
           ServerServiceDefinition.builder("lbkit.bench.Work")
               .addMethod(
