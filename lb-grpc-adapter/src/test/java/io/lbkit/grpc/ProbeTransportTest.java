@@ -159,7 +159,7 @@ class ProbeTransportTest {
     }
     assertThat(served.get(1).get())
         .as("calls to the busy server, of %s (a: %s)", calls, served.get(0).get())
-        .isLessThan(calls / 4);
+        .isLessThan(calls * 2 / 5); // half by chance: 150 +- 9
   }
 
   /** A channel to the servers whose policy is lbkit's with the tap as selector. */
