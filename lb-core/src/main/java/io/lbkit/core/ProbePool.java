@@ -65,9 +65,6 @@ final class ProbePool implements ProbeLink.Receiver {
   static final int RING = 64;
   static final int RECOMPUTE_EVERY = 8;
 
-  /** The highest reuse budget: with few servers Prequal's formula has no bound. */
-  static final int MAX_REUSE = 8;
-
   final ProbingConfig config;
   private final RandomGenerator random;
   private final long maxAgeNanos;
@@ -236,22 +233,24 @@ final class ProbePool implements ProbeLink.Receiver {
       byIndex[inOrder[i].index] = inOrder[i];
       endpointByIndex[inOrder[i].index] = endpoints.get(i);
     }
-    reuseBudget = reuseBudget(config.poolSize(), endpoints.size(), config.probesPerRequest());
+    reuseBudget =
+        reuseBudget(
+            config.poolSize(), endpoints.size(), config.probesPerRequest(), config.maxReuse());
     return new View(byIndex, endpointByIndex, inOrder);
   }
 
   /**
    * Prequal's reuse budget: {@code max(1, (1 + delta) / ((1 - m/n) * rProbe - rRemove))} with delta
-   * 1 and one removal per request, at most {@value #MAX_REUSE} (the formula has no bound when the
-   * pool can hold a result of every server).
+   * 1 and one removal per request, at most {@code maxReuse} (the formula has no bound when the pool
+   * can hold a result of most servers).
    */
-  static double reuseBudget(int poolSize, int servers, double probesPerRequest) {
+  static double reuseBudget(int poolSize, int servers, double probesPerRequest, int maxReuse) {
     double denominator =
         (1 - Math.min(poolSize, servers) / (double) servers) * probesPerRequest - 1;
     if (denominator <= 0) {
-      return MAX_REUSE;
+      return maxReuse;
     }
-    return Math.min(MAX_REUSE, Math.max(1, 2 / denominator));
+    return Math.min(maxReuse, Math.max(1, 2 / denominator));
   }
 
   @Override
@@ -269,8 +268,25 @@ final class ProbePool implements ProbeLink.Receiver {
     sample(report.requestsInFlight());
   }
 
-  /** Adds a result (see the class comment); may drop it when it loses a race. */
+  /** How many times an add scans the pool again after losing a compare-and-set. */
+  static final int ADD_ATTEMPTS = 3;
+
+  /**
+   * Adds a result (see the class comment): into the same server's slot if its result there is
+   * older, else an empty slot, else over the oldest result if that is older. A lost compare-and-set
+   * (a pick removed or another answer replaced the slot meanwhile) scans again, at most {@value
+   * #ADD_ATTEMPTS} times in all, then drops the result: lock-free, never waiting.
+   */
   void add(Result r) {
+    for (int attempt = 0; attempt < ADD_ATTEMPTS; attempt++) {
+      if (tryAdd(r)) {
+        return;
+      }
+    }
+  }
+
+  /** One scan and one compare-and-set; false if the set lost a race (worth another scan). */
+  private boolean tryAdd(Result r) {
     int empty = -1;
     int oldest = -1;
     @Nullable Result oldestResult = null;
@@ -284,22 +300,20 @@ final class ProbePool implements ProbeLink.Receiver {
       }
       if (p.target == r.target) {
         // The same server's newer answer replaces its older one; an older answer is dropped.
-        if (p.sentNanos - r.sentNanos <= 0) {
-          slots.compareAndSet(i, p, r);
-        }
-        return;
+        return p.sentNanos - r.sentNanos > 0 || slots.compareAndSet(i, p, r);
       }
       if (oldestResult == null || p.sentNanos - oldestResult.sentNanos < 0) {
         oldest = i;
         oldestResult = p;
       }
     }
-    if (empty >= 0 && slots.compareAndSet(empty, null, r)) {
-      return;
+    if (empty >= 0) {
+      return slots.compareAndSet(empty, null, r);
     }
     if (oldestResult != null && oldestResult.sentNanos - r.sentNanos <= 0) {
-      slots.compareAndSet(oldest, oldestResult, r);
+      return slots.compareAndSet(oldest, oldestResult, r);
     }
+    return true; // every result is newer than this one: nothing to replace
   }
 
   /** Adds one RIF sample; every few samples, recomputes the hot threshold. */

@@ -159,7 +159,11 @@ final class ProbingSelector implements Selector {
       boolean worstIsHot = false;
       long worstValue = -1;
       int fresh = 0;
-      for (int i = 0; i < slots.length(); i++) {
+      // From a random slot, so that ties (equal latencies, equal RIFs) go to a random result.
+      int m = slots.length();
+      int start = (int) ((((bits >>> 1) & 0xFFFF) * m) >>> 16);
+      for (int k = 0; k < m; k++) {
+        int i = start + k < m ? start + k : start + k - m;
         ProbePool.Result r = slots.get(i);
         if (r == null) {
           continue;

@@ -137,6 +137,13 @@ class ProbingConfigTest {
     assertThatThrownBy(() -> ProbingConfig.builder().maxProbeRatePerServer(0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("maxProbeRatePerServer");
+    assertThatThrownBy(() -> ProbingConfig.builder().maxReuse(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxReuse")
+        .hasMessageContaining("0");
+    assertThatThrownBy(() -> ProbingConfig.builder().maxReuse(Integer.MIN_VALUE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(String.valueOf(Integer.MIN_VALUE));
     assertThatThrownBy(() -> ProbingConfig.builder().hotQuantile(0.5).hotQuantile(0.6))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("already set");

@@ -185,7 +185,7 @@ class ProbingSelectorTest {
 
   @Test
   void everyRequestRoutedOnAResultRaisesItsRifUntilAnotherWins() {
-    ProbingConfig config = ProbingConfig.builder().hotQuantile(0.5).build();
+    ProbingConfig config = ProbingConfig.builder().hotQuantile(0.5).maxReuse(8).build();
     try (LoadBalancer lb = balancer(config, 3)) {
       // Samples 0 x 4 and 5 x 4: the median is 0, so b (5) is hot and a (0) cold.
       for (int round = 0; round < 4; round++) {
@@ -205,26 +205,27 @@ class ProbingSelectorTest {
 
   @Test
   void aResultIsUsedAtMostItsReuseBudget() {
-    ProbingConfig config = ProbingConfig.builder().hotQuantile(0.5).build();
+    ProbingConfig config = ProbingConfig.builder().hotQuantile(0.5).maxReuse(5).build();
     try (LoadBalancer lb = balancer(config, 3)) {
       for (int round = 0; round < 4; round++) {
         report(lb, "a", 0, MS);
         report(lb, "b", 0, 2 * MS);
       }
-      int budget = ProbePool.MAX_REUSE; // 2 results of 3 servers: no bound from the formula
-      Map<String, Integer> counts = new HashMap<>();
-      for (int i = 0; i < 2 * budget; i++) {
-        counts.merge(lb.pick().server().host(), 1, Integer::sum);
+      int budget = 5; // 2 results of 3 servers: no bound from the formula, so the cap
+      List<String> picks = new ArrayList<>();
+      for (int i = 0; i < 2 * budget + 12; i++) {
+        picks.add(lb.pick().server().host()); // held: in flight to the end
       }
-      // The two results serve at most their budgets; then the pool is empty and the rest go by
-      // power of two choices (the held picks spread over all three servers).
-      assertThat(counts.getOrDefault("a", 0)).isLessThanOrEqualTo(budget + 6);
-      assertThat(counts.getOrDefault("c", 0)).isPositive();
+      // The two results serve their budgets; then the pool is empty and power of two choices
+      // sends the next picks mostly to c, which has nothing in flight.
+      assertThat(picks.subList(0, 2 * budget)).doesNotContain("c");
+      assertThat(picks.subList(2 * budget, picks.size())).contains("c");
     }
-    assertThat(ProbePool.reuseBudget(16, 50, 2))
+    assertThat(ProbePool.reuseBudget(16, 50, 2, 8))
         .isCloseTo(2 / 0.36, org.assertj.core.api.Assertions.within(1e-9));
-    assertThat(ProbePool.reuseBudget(16, 1000, 4)).isEqualTo(1.0);
-    assertThat(ProbePool.reuseBudget(16, 20, 2)).isEqualTo(ProbePool.MAX_REUSE);
+    assertThat(ProbePool.reuseBudget(16, 1000, 4, 8)).isEqualTo(1.0);
+    assertThat(ProbePool.reuseBudget(16, 20, 2, 8)).isEqualTo(8);
+    assertThat(ProbePool.reuseBudget(16, 50, 2, 1)).isEqualTo(1);
   }
 
   @Test
