@@ -37,9 +37,18 @@ final class BoundSelector {
   /** The in-flight total that picks count in, if the selector reads it; else null. */
   final @Nullable ServerStats total;
 
+  /** The balancer's probe transport and load-report receivers, for a probing selector. */
+  final ProbeLink probes;
+
   BoundSelector(Selector selector, RandomGenerator random, boolean trackInFlight) {
+    this(selector, random, trackInFlight, new ProbeLink(null));
+  }
+
+  BoundSelector(
+      Selector selector, RandomGenerator random, boolean trackInFlight, ProbeLink probes) {
     this.selector = requireNonNull(selector, "selector");
     this.random = requireNonNull(random, "random");
+    this.probes = requireNonNull(probes, "probes");
     this.total = trackInFlight && selector.usesInFlightTotal() ? new ServerStats() : null;
   }
 
@@ -47,7 +56,7 @@ final class BoundSelector {
   Selector.Picker newPicker(
       ImmutableList<Endpoint> endpoints, ImmutableMap<String, Member> members) {
     Selector.Picker picker =
-        selector.newPicker(PickerInputs.of(endpoints, members, random, state, total));
+        selector.newPicker(PickerInputs.of(endpoints, members, random, state, total, probes));
     if (picker == null) {
       throw new IllegalStateException(selector.name() + " returned no picker");
     }

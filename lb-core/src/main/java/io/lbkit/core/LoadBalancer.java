@@ -102,6 +102,7 @@ public final class LoadBalancer implements AutoCloseable {
   private final SnapshotPublisher publisher;
   private final Drains drains;
   private final Maintenance maintenance;
+  private final ProbeLink probes;
 
   LoadBalancer(LoadBalancerBuilder b) {
     this.name = b.name;
@@ -125,13 +126,14 @@ public final class LoadBalancer implements AutoCloseable {
     this.observers = ObserverChain.of(name, b.observers);
     accounting.observers = observers;
     long now = accounting.read();
+    this.probes = new ProbeLink(b.probeTransport);
     this.publisher =
         new SnapshotPublisher(
             name,
             Members.of(b.servers, ImmutableMap.of(), now, false, name),
             // The selector with this balancer's own state for it (and the in-flight total it may
             // read): one selector instance may serve several balancers.
-            new BoundSelector(selector, random, accounting.trackInFlight),
+            new BoundSelector(selector, random, accounting.trackInFlight, probes),
             accounting,
             slowStart,
             b.panicThreshold);
@@ -230,6 +232,22 @@ public final class LoadBalancer implements AutoCloseable {
     } catch (NoAvailableServerException e) {
       throw noServer(e);
     }
+  }
+
+  /**
+   * Hands the balancer a load report that its server sent with an ordinary response (a header, a
+   * trailer), for the probing selector ({@link Selectors#probing()}), which uses it as it uses a
+   * probe's answer: fresh information at no extra round trip. Other selectors ignore it. Call it
+   * off the pick path, as the response arrives; it costs a few map look-ups and no lock on the pick
+   * path.
+   *
+   * @param endpoint the endpoint the response came from, as picked from this balancer
+   * @since 0.3.0
+   */
+  public void reportLoad(Endpoint endpoint, LoadReport report) {
+    requireNonNull(endpoint, "endpoint");
+    requireNonNull(report, "report");
+    probes.report(endpoint, report, accounting.read());
   }
 
   /** Tells the observers, if any, of a pick that found no server; returns the exception. */

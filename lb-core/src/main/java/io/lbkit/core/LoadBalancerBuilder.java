@@ -53,6 +53,7 @@ public final class LoadBalancerBuilder {
   final List<SnapshotListener> snapshotListeners = new ArrayList<>();
   @Nullable ScheduledExecutorService scheduler;
   RandomGenerator random = ThreadLocalRandomGenerator.INSTANCE;
+  @Nullable ProbeTransport probeTransport;
 
   LoadBalancerBuilder() {}
 
@@ -184,6 +185,22 @@ public final class LoadBalancerBuilder {
   public LoadBalancerBuilder latencyModel(
       Duration decay, double failureFactor, Duration failureFloor) {
     this.latencyModel = new LatencyModel(decay, failureFactor, failureFloor);
+    return this;
+  }
+
+  /**
+   * The transport that probes servers for their load, for the probing selector ({@link
+   * Selectors#probing()}); other selectors never call it. Without one, a probing selector learns
+   * only from the reports of {@link LoadBalancer#reportLoad} and otherwise picks by power of two
+   * choices. The transport adapters provide one; see {@link ProbeTransport} for what an
+   * implementation must do.
+   *
+   * @since 0.3.0
+   */
+  @CanIgnoreReturnValue
+  public LoadBalancerBuilder probeTransport(ProbeTransport transport) {
+    checkState(probeTransport == null, "probeTransport was already set to %s", probeTransport);
+    this.probeTransport = requireNonNull(transport, "transport");
     return this;
   }
 

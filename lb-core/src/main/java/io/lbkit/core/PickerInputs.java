@@ -49,6 +49,7 @@ public final class PickerInputs {
   // The balancer-wide counter, for the whole balancer; null for a part or when nobody asked.
   private final @Nullable ServerStats total;
   private final boolean whole;
+  private final ProbeLink probes;
 
   private PickerInputs(
       ImmutableList<Endpoint> endpoints,
@@ -58,7 +59,8 @@ public final class PickerInputs {
       ConcurrentHashMap<Object, Object> store,
       Object scope,
       @Nullable ServerStats total,
-      boolean whole) {
+      boolean whole,
+      ProbeLink probes) {
     this.endpoints = endpoints;
     this.servers = servers;
     this.health = health;
@@ -67,6 +69,7 @@ public final class PickerInputs {
     this.scope = scope;
     this.total = total;
     this.whole = whole;
+    this.probes = probes;
   }
 
   /** The inputs of one whole snapshot of a balancer. */
@@ -75,7 +78,8 @@ public final class PickerInputs {
       ImmutableMap<String, Member> members,
       RandomGenerator random,
       ConcurrentHashMap<Object, Object> store,
-      @Nullable ServerStats total) {
+      @Nullable ServerStats total,
+      ProbeLink probes) {
     ImmutableList.Builder<Server> servers = ImmutableList.builderWithExpectedSize(members.size());
     ImmutableMap.Builder<String, HealthState> health =
         ImmutableMap.builderWithExpectedSize(members.size());
@@ -84,7 +88,15 @@ public final class PickerInputs {
       health.put(m.server.id(), m.state());
     }
     return new PickerInputs(
-        endpoints, servers.build(), health.buildOrThrow(), random, store, ROOT, total, true);
+        endpoints,
+        servers.build(),
+        health.buildOrThrow(),
+        random,
+        store,
+        ROOT,
+        total,
+        true,
+        probes);
   }
 
   /**
@@ -104,7 +116,15 @@ public final class PickerInputs {
       health.put(e.server.id(), HealthState.HEALTHY);
     }
     return new PickerInputs(
-        endpoints, servers.build(), health.buildKeepingLast(), random, store, ROOT, null, false);
+        endpoints,
+        servers.build(),
+        health.buildKeepingLast(),
+        random,
+        store,
+        ROOT,
+        null,
+        false,
+        new ProbeLink(null));
   }
 
   private static final Object ROOT = ImmutableList.of();
@@ -213,7 +233,13 @@ public final class PickerInputs {
         store,
         ImmutableList.of(scope, part),
         total,
-        false);
+        false,
+        probes);
+  }
+
+  /** The balancer's probe transport and report receivers (for the probing selector). */
+  ProbeLink probes() {
+    return probes;
   }
 
   @Override

@@ -104,6 +104,7 @@ public final class Selectors {
           .put("power_of_two_choices", Selectors::powerOfTwoChoices)
           .put("least_response_time", Selectors::leastResponseTime)
           .put("peak_ewma", () -> powerOfTwoChoices(LoadMetric.peakEwma()))
+          .put("probing", Selectors::probing)
           .put("ring_hash", Selectors::ringHash)
           .put("maglev", Selectors::maglev)
           .put("bounded_load_hash", () -> boundedLoadHash(DEFAULT_EPSILON))
@@ -215,6 +216,61 @@ public final class Selectors {
    */
   public static Selector leastResponseTime() {
     return new LeastResponseTimeSelector();
+  }
+
+  /**
+   * Probing with the default settings: {@code probing(ProbingConfig.defaults())}.
+   *
+   * @since 0.3.0
+   */
+  public static Selector probing() {
+    return probing(ProbingConfig.defaults());
+  }
+
+  /**
+   * Probing, after Google's Prequal (NSDI 2024): picks by the load that servers report about
+   * themselves (requests in flight, RIF, and recent latency), asked for off the request path, so
+   * that a client that sees each server only a few times a second still picks on fresh load.
+   *
+   * <ul>
+   *   <li>Each request starts {@link ProbingConfig#probesPerRequest()} probes (2 by default) to
+   *       servers drawn at random without replacement, through the balancer's {@link
+   *       LoadBalancerBuilder#probeTransport ProbeTransport}, never more often to one server than
+   *       {@link ProbingConfig#maxProbeRatePerServer()}; the answers, and the reports that ride on
+   *       responses ({@link LoadBalancer#reportLoad}), go to a pool of {@link
+   *       ProbingConfig#poolSize()} recent results (16) that age out after {@link
+   *       ProbingConfig#maxAge()} (1 s).
+   *   <li>A pick applies the hot-cold rule to the fresh results of eligible servers: a result is
+   *       hot when its RIF is above the {@link ProbingConfig#hotQuantile()} quantile of recently
+   *       reported RIFs; the cold result of lowest latency wins, else the hot one of lowest RIF.
+   *       Routing on a result adds one to its RIF; a result is used at most its reuse budget
+   *       (Prequal's formula, from the pool size, the servers and the probes per request); each
+   *       request removes one result, the oldest and the worst in turn, while more than two are
+   *       left.
+   *   <li>With fewer than two fresh results, it picks by power of two choices on the balancer's own
+   *       in-flight counts.
+   *   <li>Sinkholes: a server that fails fast reports few requests in flight and a low latency. A
+   *       server with recent failures counts as hot, with its failure penalty (see {@link
+   *       LoadMetric#inFlight()}) added to its RIF; outlier detection, health checks and draining
+   *       take servers out of the snapshot, and the pool's results of such servers are not used.
+   * </ul>
+   *
+   * <p>A pick is lock-free and allocates nothing; the probes it starts cost what the transport's
+   * asynchronous calls cost. The state (the pool) belongs to the balancer, so one selector may
+   * serve several balancers.
+   *
+   * <pre>{@code
+   * LoadBalancer balancer = LoadBalancer.builder()
+   *     .selector(Selectors.probing())
+   *     .probeTransport(transport) // from an adapter
+   *     .servers(servers)
+   *     .build();
+   * }</pre>
+   *
+   * @since 0.3.0
+   */
+  public static Selector probing(ProbingConfig config) {
+    return new ProbingSelector(requireNonNull(config, "config"));
   }
 
   /**

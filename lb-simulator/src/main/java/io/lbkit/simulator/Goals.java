@@ -74,6 +74,7 @@ public final class Goals {
     goals.add(s5(byScenario.getOrDefault("S5", Map.of())));
     goals.add(s6(byScenario.getOrDefault("S6", Map.of())));
     RecoveryGoals.evaluate(byScenario, goals);
+    ProbingGoals.evaluate(byScenario, goals);
     return goals.build();
   }
 

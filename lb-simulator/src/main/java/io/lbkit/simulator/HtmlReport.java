@@ -203,6 +203,7 @@ final class HtmlReport {
     m.put("maxMs", r.maxNanos() / 1e6);
     m.put("pickRsd", r.pickRsd());
     m.put("ejections", r.ejections());
+    m.put("probesPerRequest", r.probesPerRequest());
     m.put("shares", r.shares());
     List<@Nullable Object> start = new ArrayList<>();
     List<@Nullable Object> p99 = new ArrayList<>();

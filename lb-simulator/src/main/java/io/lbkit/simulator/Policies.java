@@ -18,6 +18,7 @@ package io.lbkit.simulator;
 import com.google.common.collect.ImmutableList;
 import io.lbkit.core.Endpoint;
 import io.lbkit.core.LoadMetric;
+import io.lbkit.core.ProbingConfig;
 import io.lbkit.core.Selector;
 import io.lbkit.core.Selectors;
 import io.lbkit.core.Server;
@@ -46,6 +47,50 @@ public final class Policies {
   static final String FEEDBACK_P2C = "p2c_feedback";
   static final String PROBE_P2C = "p2c_probe";
 
+  /** The built-in probing selector's name. */
+  static final String PROBING = "probing";
+
+  private static final String PROBING_VARIANT = PROBING + "/";
+
+  /** Whether this policy's selector is the probing selector (with its defaults or a variant). */
+  static boolean isProbing(String selector) {
+    String key = selector.toLowerCase(Locale.ROOT);
+    return key.equals(PROBING) || key.startsWith(PROBING_VARIANT);
+  }
+
+  /** Whether {@code selector} names a policy: one of {@link #NAMES}, or a probing variant. */
+  static boolean isKnown(String selector) {
+    return NAMES.contains(selector.toLowerCase(Locale.ROOT)) || isProbing(selector);
+  }
+
+  /**
+   * The probing settings of a variant such as {@code probing/q=0.6/r=1.5}: {@code q} the hot-cold
+   * quantile, {@code r} the probes per request; the others are the defaults.
+   *
+   * @throws IllegalArgumentException for an unknown or bad setting
+   */
+  static ProbingConfig probingConfig(String name) {
+    ProbingConfig.Builder b = ProbingConfig.builder();
+    for (String part : name.substring(PROBING_VARIANT.length()).split("/", -1)) {
+      int eq = part.indexOf('=');
+      String key = eq < 0 ? part : part.substring(0, eq);
+      double value;
+      try {
+        value = Double.parseDouble(part.substring(eq + 1));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("bad probing setting '" + part + "' in '" + name + "'");
+      }
+      switch (key) {
+        case "q" -> b.hotQuantile(value);
+        case "r" -> b.probesPerRequest(value);
+        default ->
+            throw new IllegalArgumentException(
+                "unknown probing setting '" + part + "' in '" + name + "'; known: q=, r=");
+      }
+    }
+    return b.build();
+  }
+
   /** Every policy name, in table order. */
   public static final ImmutableList<String> NAMES =
       ImmutableList.<String>builder()
@@ -66,6 +111,9 @@ public final class Policies {
    */
   static Selector create(String name, QueueView view, int client) {
     String key = name.toLowerCase(Locale.ROOT);
+    if (key.startsWith(PROBING_VARIANT)) {
+      return Selectors.probing(probingConfig(key));
+    }
     if (Selectors.names().contains(key)) {
       return Selectors.byName(key); // every built-in selector, peak_ewma included
     }

@@ -30,7 +30,7 @@ final class Report {
 
   static final String HEADER =
       "policy,seed,requests,success_rate,timeout_rate,error_rate,mean_ms,p50_ms,p99_ms,p999_ms,"
-          + "max_ms,max_share,min_share,pick_rsd,ejections";
+          + "max_ms,max_share,min_share,pick_rsd,ejections,probes_per_request";
 
   static final String SHARES_HEADER = "policy,server,share";
 
@@ -51,7 +51,8 @@ final class Report {
           "p99.9 ms",
           "max shr",
           "min shr",
-          "pick rsd");
+          "pick rsd",
+          "probes/rq");
 
   /** One result's cells under {@link #TABLE_COLUMNS}. */
   static ImmutableList<String> tableCells(Result r) {
@@ -66,7 +67,8 @@ final class Report {
         format("%.3f", r.p999Nanos() / 1e6),
         format("%.2f%%", 100 * maxShare(r)),
         format("%.2f%%", 100 * minShare(r)),
-        format("%.3f%%", 100 * r.pickRsd()));
+        format("%.3f%%", 100 * r.pickRsd()),
+        format("%.2f", r.probesPerRequest()));
   }
 
   /** One scenario's results as an aligned table. */
@@ -101,7 +103,7 @@ final class Report {
       String policy = Csv.field(r.policy());
       summary.append(
           format(
-              "%s,%d,%d,%.6f,%.6f,%.6f,%.4f,%.4f,%.4f,%.4f,%.4f,%.6f,%.6f,%.6f,%d\n",
+              "%s,%d,%d,%.6f,%.6f,%.6f,%.4f,%.4f,%.4f,%.4f,%.4f,%.6f,%.6f,%.6f,%d,%.4f\n",
               policy,
               r.seed(),
               r.requests(),
@@ -116,7 +118,8 @@ final class Report {
               maxShare(r),
               minShare(r),
               r.pickRsd(),
-              r.ejections()));
+              r.ejections(),
+              r.probesPerRequest()));
       for (int i = 0; i < r.shares().size(); i++) {
         shares.append(format("%s,%d,%.6f\n", policy, i, r.shares().get(i)));
       }

@@ -38,6 +38,8 @@ import java.util.List;
  * @param timeline the measured requests in consecutive intervals of simulated time, by arrival
  * @param ejections how many times outlier detection ejected a server, over all clients' balancers
  *     and the whole run (0 without outlier detection)
+ * @param probesPerRequest the probes the probing selector sent per request, over all clients and
+ *     the whole run (0 for other policies)
  */
 public record Result(
     String scenario,
@@ -54,7 +56,8 @@ public record Result(
     long maxNanos,
     ImmutableList<Double> shares,
     ImmutableList<Slice> timeline,
-    int ejections) {
+    int ejections,
+    double probesPerRequest) {
 
   /**
    * The relative standard deviation of the per-server counts of measured picks (their population

@@ -345,6 +345,7 @@ public record Scenario(
             "least_response_time",
             "p2c_feedback",
             "p2c_probe",
+            "probing",
             "jsq_oracle",
             "clairvoyant_oracle")
         .build();
@@ -400,6 +401,7 @@ public record Scenario(
             "least_connections",
             "power_of_two_choices",
             "least_response_time",
+            "probing",
             "jsq_oracle",
             "clairvoyant_oracle")
         .build();
@@ -425,6 +427,8 @@ public record Scenario(
           "power_of_two_choices+od",
           "least_response_time",
           "least_response_time+od",
+          "probing",
+          "probing+od",
           "jsq_oracle",
           "clairvoyant_oracle");
 
@@ -523,6 +527,7 @@ public record Scenario(
             "least_connections",
             "power_of_two_choices",
             "least_response_time",
+            "probing",
             "herd_stale",
             "p2c_stale",
             "jsq_oracle")
@@ -669,6 +674,9 @@ public record Scenario(
           case "S9" -> s9();
           case "S10" -> s10();
           case "S5-N100" -> s5("S5-N100", 100);
+          case "S4-SWEEP" -> probingSweep(s4(), "S4-sweep");
+          case "S7-SWEEP" -> probingSweep(s7(), "S7-sweep");
+          case "S5-SWEEP" -> probingSweep(s5(), "S5-sweep");
           default -> null;
         };
     if (named != null) {
@@ -743,7 +751,58 @@ public record Scenario(
       }
     }
     names.add("S5-N100");
+    names.add("S4-sweep", "S5-sweep", "S7-sweep");
     return names.build();
+  }
+
+  /** The hot-cold quantiles of the probing sweep. */
+  static final ImmutableList<Double> SWEEP_QUANTILES = ImmutableList.of(0.6, 0.7, 0.8, 0.9);
+
+  /** The probes per request of the probing sweep. */
+  static final ImmutableList<Double> SWEEP_PROBES = ImmutableList.of(0.5, 1.0, 2.0, 3.0);
+
+  /**
+   * The probing selector's sweep on a scenario (long set): every hot-cold quantile of {@link
+   * #SWEEP_QUANTILES} with every rate of {@link #SWEEP_PROBES}, as policies {@code
+   * probing/q=Q/r=R}, beside least connections and the clairvoyant oracle; the defaults are judged
+   * against it.
+   */
+  static Scenario probingSweep(Scenario base, String name) {
+    ImmutableList.Builder<String> policies = ImmutableList.builder();
+    policies.add("least_connections", "probing");
+    for (double q : SWEEP_QUANTILES) {
+      for (double r : SWEEP_PROBES) {
+        policies.add(String.format(Locale.ROOT, "probing/q=%.1f/r=%.1f", q, r));
+      }
+    }
+    if (base.policies().contains("clairvoyant_oracle")) {
+      policies.add("clairvoyant_oracle");
+    }
+    if (base.policies().contains("weighted_round_robin")) {
+      policies.add("weighted_round_robin");
+    }
+    return new Scenario(
+        name,
+        base.description() + "; the probing sweep (quantile x probes per request)",
+        base.servers(),
+        base.concurrency(),
+        base.serviceTime(),
+        base.ratePerSecond(),
+        base.requests(),
+        base.warmupRequests(),
+        base.timeoutNanos(),
+        base.clients(),
+        base.slowdowns(),
+        policies.build(),
+        base.errorBursts(),
+        base.freezes(),
+        base.joins(),
+        base.fluctuations(),
+        base.loadSteps(),
+        base.reportIntervalNanos(),
+        base.slowReplies(),
+        base.leaves(),
+        base.longStreams());
   }
 
   /**

@@ -141,7 +141,7 @@ public final class Simulate {
     for (String policy : policies) {
       // Fails now, rather than after the first scenarios ran for minutes.
       // By its selector: suffixes (+od, +decay=1s) are checked as the policy is parsed.
-      if (!Policies.NAMES.contains(PolicySpec.parse(policy).selector())) {
+      if (!Policies.isKnown(PolicySpec.parse(policy).selector())) {
         throw new IllegalArgumentException(
             "unknown policy '" + policy + "'; known: " + String.join(", ", Policies.NAMES));
       }

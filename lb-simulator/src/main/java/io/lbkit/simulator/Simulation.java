@@ -20,9 +20,11 @@ import io.lbkit.core.HealthListener;
 import io.lbkit.core.HealthState;
 import io.lbkit.core.LoadBalancer;
 import io.lbkit.core.LoadBalancerBuilder;
+import io.lbkit.core.LoadReport;
 import io.lbkit.core.NoAvailableServerException;
 import io.lbkit.core.Outcome;
 import io.lbkit.core.Pick;
+import io.lbkit.core.ProbeTransport;
 import io.lbkit.core.Server;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -76,7 +78,14 @@ import org.jspecify.annotations.Nullable;
  * answer always comes within the simulated timeout and the simulation runs much faster than real
  * time).
  *
- * <p>Not simulated: network delay, retries.
+ * <p>Probes of the probing selector ({@code probing}, {@code probing/q=0.6/r=1}) travel {@link
+ * #PROBE_ONE_WAY_NANOS} each way; the server answers with its requests in flight (queued and in
+ * service) and the median latency (queueing and service) of its last {@link #SERVER_LATENCY_WINDOW}
+ * requests as it is when the probe arrives (a frozen server answers when the freeze ends), and each
+ * probe costs the server {@link #PROBE_WORK_NANOS} of work (at its current speed), which delays the
+ * request in service that would end first. A result counts the probes sent per request.
+ *
+ * <p>Not simulated: network delay of requests, retries.
  */
 public final class Simulation {
   private static final int ARRIVAL = 0;
@@ -87,6 +96,21 @@ public final class Simulation {
   private static final int STREAM_END = 5;
 
   private static final long HEALTH_CHECK_LATENCY_NANOS = 1_000_000;
+
+  /** A probe's network delay each way: a round trip of 0.2 ms within a data centre. */
+  static final long PROBE_ONE_WAY_NANOS = 100_000;
+
+  /** The server work one probe costs (reading two counters and answering). */
+  static final long PROBE_WORK_NANOS = 20_000;
+
+  /** How many latest latencies a server keeps per level of requests in flight. */
+  static final int SERVER_LATENCY_WINDOW = 8;
+
+  /** How long a server's latency sample counts as recent. */
+  static final long SERVER_LATENCY_MAX_AGE_NANOS = Long.getLong("sim.age", 500_000_000L);
+
+  /** The levels of requests in flight a server keeps latencies for (the last holds all above). */
+  static final int SERVER_RIF_LEVELS = 64;
 
   /** The number of intervals of a result's timeline. */
   static final int TIMELINE_SLICES = 60;
@@ -145,6 +169,12 @@ public final class Simulation {
   private int timeouts;
   private int errors;
   private int ejections;
+  private long probes;
+  // Per server and level of requests in flight at arrival: the latest latencies (queueing and
+  // service), a ring, for its load reports.
+  private final long[][][] serverLatencies;
+  private final long[][][] serverLatencyTimes;
+  private final int[][] serverLatencyCount;
 
   private Simulation(Scenario scenario, String policy, long seed) {
     this.scenario = scenario;
@@ -193,6 +223,9 @@ public final class Simulation {
     this.serverOf = new int[measured];
     this.ending = new byte[measured];
     this.measuredPicks = new long[n];
+    this.serverLatencies = new long[n][SERVER_RIF_LEVELS][SERVER_LATENCY_WINDOW];
+    this.serverLatencyTimes = new long[n][SERVER_RIF_LEVELS][SERVER_LATENCY_WINDOW];
+    this.serverLatencyCount = new int[n][SERVER_RIF_LEVELS];
     this.slowRepliesLeft = new int[scenario.slowReplies().size()];
     for (int i = 0; i < slowRepliesLeft.length; i++) {
       slowRepliesLeft[i] = scenario.slowReplies().get(i).count();
@@ -235,6 +268,9 @@ public final class Simulation {
       }
       if (spec.healthCheck()) {
         b.healthCheck(PolicySpec.healthCheck(this::healthCheck));
+      }
+      if (Policies.isProbing(spec.selector())) {
+        b.probeTransport(probeTransport());
       }
       Duration decay = spec.decay();
       if (decay != null) {
@@ -452,6 +488,7 @@ public final class Simulation {
       schedule(now + burst.latencyNanos(), ERROR_REPLY, r, null);
     } else {
       inSystem[server]++;
+      r.rifAtArrival = inSystem[server];
       if (busy[server] < scenario.concurrency()) {
         startService(r);
       } else {
@@ -537,6 +574,76 @@ public final class Simulation {
     scheduleServiceEnd(r);
   }
 
+  /** The simulated probe transport (see the class comment), shared by every client. */
+  private ProbeTransport probeTransport() {
+    return endpoint -> {
+      probes++;
+      CompletableFuture<LoadReport> answer = new CompletableFuture<>();
+      int server = indexOf(endpoint.server());
+      long arrival =
+          PROBE_ONE_WAY_NANOS + frozenRemaining(server, clock.read() + PROBE_ONE_WAY_NANOS);
+      ScheduledFuture<?> unused =
+          scheduler.schedule(
+              () -> {
+                LoadReport report =
+                    LoadReport.of(inSystem[server], medianLatency(server, inSystem[server]));
+                probeWork(server);
+                ScheduledFuture<?> unusedReply =
+                    scheduler.schedule(
+                        () -> answer.complete(report), PROBE_ONE_WAY_NANOS, TimeUnit.NANOSECONDS);
+              },
+              arrival,
+              TimeUnit.NANOSECONDS);
+      return answer;
+    };
+  }
+
+  /**
+   * Prequal's server-side latency: the median of the server's latest latencies of requests that
+   * arrived at this level of requests in flight in the last {@link #SERVER_LATENCY_MAX_AGE_NANOS},
+   * or at the nearest level with any (the lower one first); 0 without any recent one.
+   */
+  private long medianLatency(int server, int rif) {
+    int level = Math.min(rif, SERVER_RIF_LEVELS - 1);
+    long oldest = clock.read() - SERVER_LATENCY_MAX_AGE_NANOS;
+    long[] recent = new long[SERVER_LATENCY_WINDOW];
+    for (int d = 0; d < SERVER_RIF_LEVELS; d++) {
+      for (int l : new int[] {level - d, level + d}) {
+        if (l < 0 || l >= SERVER_RIF_LEVELS || (d == 0 && l != level - d)) {
+          continue;
+        }
+        int stored = Math.min(serverLatencyCount[server][l], SERVER_LATENCY_WINDOW);
+        int count = 0;
+        for (int i = 0; i < stored; i++) {
+          if (serverLatencyTimes[server][l][i] >= oldest) {
+            recent[count++] = serverLatencies[server][l][i];
+          }
+        }
+        if (count > 0) {
+          Arrays.sort(recent, 0, count);
+          return recent[count / 2];
+        }
+      }
+    }
+    return 0;
+  }
+
+  /** A probe's work on a busy server delays the request in service that would end first. */
+  private void probeWork(int server) {
+    long now = clock.read();
+    Request first = null;
+    for (Request r : inService.get(server)) {
+      if (r.serviceEndNanos > now && (first == null || r.serviceEndNanos < first.serviceEndNanos)) {
+        first = r;
+      }
+    }
+    if (first != null) {
+      first.serviceEndNanos += Math.round(PROBE_WORK_NANOS * multiplier(server, now));
+      first.serviceVersion++;
+      scheduleServiceEnd(first);
+    }
+  }
+
   /** The simulated health endpoint of a server (see the class comment). */
   private CompletableFuture<Boolean> healthCheck(Server server, Duration timeout) {
     CompletableFuture<Boolean> answer = new CompletableFuture<>();
@@ -573,6 +680,12 @@ public final class Simulation {
     inService.get(req.server).remove(req);
     busy[req.server]--;
     inSystem[req.server]--;
+    if (req.streamNanos < 0) {
+      int level = Math.min(req.rifAtArrival, SERVER_RIF_LEVELS - 1);
+      int slot = serverLatencyCount[req.server][level]++ % SERVER_LATENCY_WINDOW;
+      serverLatencies[req.server][level][slot] = clock.read() - req.arrivalNanos;
+      serverLatencyTimes[req.server][level][slot] = clock.read();
+    }
     if (req.streamNanos >= 0) {
       // A stream's first response: the latency sample is taken now, and the stream stays in
       // flight, holding no slot, until it closes.
@@ -653,7 +766,8 @@ public final class Simulation {
         sorted[sorted.length - 1],
         shares.build(),
         timeline(),
-        ejections);
+        ejections,
+        arrived == 0 ? 0 : (double) probes / arrived);
   }
 
   /**
@@ -809,6 +923,8 @@ public final class Simulation {
     long streamNanos = -1;
     long serviceEndNanos;
     int serviceVersion;
+    // The server's requests in flight when it arrived, this one included.
+    int rifAtArrival;
 
     Request(int id, long arrivalNanos, long baseServiceNanos, int client, int server, Pick pick) {
       this.client = client;

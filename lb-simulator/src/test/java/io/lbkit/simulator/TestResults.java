@@ -147,7 +147,8 @@ final class TestResults {
           Math.round(p999Millis * MS * 2),
           shares,
           timeline,
-          0);
+          0,
+          0.0);
     }
   }
 }

@@ -1,0 +1,299 @@
+/*
+ * Copyright 2026 The lbkit Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package io.lbkit.core;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.common.collect.ImmutableList;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Probing (Prequal, NSDI 2024): picks by the load servers report about themselves, asked for off
+ * the request path, instead of by what this client alone has seen. See {@link
+ * Selectors#probing(ProbingConfig)} for the rule; the pool and its concurrency are in {@link
+ * ProbePool}.
+ *
+ * <p>A pick scans the pool once (at most 64 slots, 16 by default) reading each result's immutable
+ * fields and its use count, routes on one result (one atomic add), removes at most two (a
+ * compare-and-set each) and reads one volatile threshold: lock-free, and allocation-free.
+ *
+ * <p>Probes are started on the picking thread, after the pick has chosen its server: the transport
+ * must not block (see {@link ProbeTransport}), and the start costs what the transport's
+ * asynchronous call costs plus one completion stage. Started there rather than handed to a sender
+ * thread because a hand-off would add a queue (which allocates per element as well), a thread per
+ * balancer, and the hand-off's delay to every probe's age; Prequal starts its probes with each
+ * query too. A balancer without a transport sends none and uses the reports of {@link
+ * LoadBalancer#reportLoad} alone.
+ */
+final class ProbingSelector implements Selector {
+  private static final Logger logger = LoggerFactory.getLogger(ProbingSelector.class);
+
+  private final ProbingConfig config;
+  private final Selector fallback =
+      new PowerOfTwoChoicesSelector("power_of_two_choices", LoadMetric.weightedInFlight());
+
+  ProbingSelector(ProbingConfig config) {
+    this.config = requireNonNull(config, "config");
+  }
+
+  @Override
+  public Picker newPicker(PickerInputs inputs) {
+    ImmutableList<Endpoint> endpoints = inputs.endpoints();
+    if (endpoints.size() == 1) {
+      Endpoint only = endpoints.get(0);
+      return now -> only;
+    }
+    ProbeLink link = inputs.probes();
+    ProbePool pool =
+        inputs.state(
+            this,
+            () -> {
+              ProbePool p = new ProbePool(config, inputs.random());
+              link.register(p);
+              return p;
+            });
+    Accounting accounting = endpoints.get(0).accounting;
+    ProbePool.View view = pool.update(endpoints, inputs.servers(), accounting.read());
+    return new ProbingPicker(
+        pool, view, fallback.newPicker(inputs), inputs.random(), link.transport, accounting);
+  }
+
+  @Override
+  public boolean usesInFlight() {
+    return true; // the fallback's load, and the failure penalty that keeps sinkholes out
+  }
+
+  @Override
+  public boolean usesLatency() {
+    return false; // the servers report their latency
+  }
+
+  @Override
+  public String name() {
+    return "probing";
+  }
+
+  @Override
+  public String toString() {
+    return "probing" + config;
+  }
+
+  /** The picker of one snapshot. */
+  static final class ProbingPicker implements Picker {
+    private final ProbePool pool;
+    private final ProbePool.View view;
+    private final Picker fallback;
+    private final RandomGenerator random;
+    private final @Nullable ProbeTransport transport;
+    private final Accounting accounting;
+    private final double probesPerRequest;
+    private final long probeIntervalNanos;
+    private final long maxAgeNanos;
+
+    ProbingPicker(
+        ProbePool pool,
+        ProbePool.View view,
+        Picker fallback,
+        RandomGenerator random,
+        @Nullable ProbeTransport transport,
+        Accounting accounting) {
+      this.pool = pool;
+      this.view = view;
+      this.fallback = fallback;
+      this.random = random;
+      this.transport = transport;
+      this.accounting = accounting;
+      this.probesPerRequest = pool.config.probesPerRequest();
+      this.probeIntervalNanos = pool.config.minProbeIntervalNanos();
+      this.maxAgeNanos = pool.maxAgeNanos();
+    }
+
+    @Override
+    public Endpoint pick(long now) {
+      long bits = random.nextLong();
+      Endpoint chosen = choose(now, bits);
+      if (transport != null) {
+        probe(now, bits);
+      }
+      return chosen;
+    }
+
+    /**
+     * The hot-cold rule over the pool's fresh results of servers in this snapshot: the cold result
+     * of lowest latency, else the hot one of lowest RIF; power of two choices with fewer than two.
+     * A result is hot when its RIF (plus the requests routed on it, plus the server's failure
+     * penalty) is above the threshold, or when its server failed recently: a server that fails fast
+     * reports a low RIF and a low latency, and must not look like the best cold server.
+     */
+    Endpoint choose(long now, long bits) {
+      AtomicReferenceArray<ProbePool.@Nullable Result> slots = pool.slots();
+      int hot = pool.hotRif();
+      double decay = accounting.slowDecayNanos;
+      ProbePool.Result bestCold = null;
+      int bestColdSlot = -1;
+      ProbePool.Result bestHot = null;
+      int bestHotSlot = -1;
+      long bestHotRif = Long.MAX_VALUE;
+      ProbePool.Result oldest = null;
+      int oldestSlot = -1;
+      ProbePool.Result worst = null;
+      int worstSlot = -1;
+      boolean worstIsHot = false;
+      long worstValue = -1;
+      int fresh = 0;
+      // From a random slot, so that ties (equal latencies, equal RIFs) go to a random result.
+      int m = slots.length();
+      int start = (int) ((((bits >>> 1) & 0xFFFF) * m) >>> 16);
+      for (int k = 0; k < m; k++) {
+        int i = start + k < m ? start + k : start + k - m;
+        ProbePool.Result r = slots.get(i);
+        if (r == null) {
+          continue;
+        }
+        if (now - r.sentNanos > maxAgeNanos) {
+          slots.compareAndSet(i, r, null); // aged out
+          continue;
+        }
+        Endpoint e = view.endpoint(r);
+        if (e == null) {
+          continue; // its server is not eligible in this snapshot (ejected, draining, gone)
+        }
+        fresh++;
+        double penalty = e.stats.failurePenalty(now, decay);
+        long rif = (long) r.rif + r.uses() + (long) Math.ceil(penalty);
+        if (oldest == null || r.sentNanos - oldest.sentNanos < 0) {
+          oldest = r;
+          oldestSlot = i;
+        }
+        if (rif > hot || penalty > 0) {
+          if (rif < bestHotRif) {
+            bestHot = r;
+            bestHotSlot = i;
+            bestHotRif = rif;
+          }
+          if (!worstIsHot || rif > worstValue) {
+            worst = r;
+            worstSlot = i;
+            worstIsHot = true;
+            worstValue = rif;
+          }
+        } else {
+          if (bestCold == null || r.latencyNanos < bestCold.latencyNanos) {
+            bestCold = r;
+            bestColdSlot = i;
+          }
+          if (!worstIsHot && r.latencyNanos > worstValue) {
+            worst = r;
+            worstSlot = i;
+            worstValue = r.latencyNanos;
+          }
+        }
+      }
+      if (fresh < 2 || oldest == null || worst == null) {
+        return fallback.pick(now);
+      }
+      ProbePool.Result chosen = bestCold != null ? bestCold : bestHot;
+      int chosenSlot = bestCold != null ? bestColdSlot : bestHotSlot;
+      if (chosen == null) {
+        return fallback.pick(now); // unreachable: every fresh result is hot or cold
+      }
+      if (chosen.use() >= chosen.budget) {
+        slots.compareAndSet(chosenSlot, chosen, null); // its reuse budget is spent
+      }
+      // One removal per request, the oldest and the worst in turn (chosen by a random bit, so that
+      // picks share no counter), keeping at least two results for the rule to compare.
+      if (fresh > 2) {
+        if ((bits & 1) == 0) {
+          slots.compareAndSet(oldestSlot, oldest, null);
+        } else {
+          slots.compareAndSet(worstSlot, worst, null);
+        }
+      }
+      return view.endpoints[chosen.target.index];
+    }
+
+    /**
+     * Starts this request's probes: the whole part of probes per request, one more with the
+     * fraction's probability, to distinct servers drawn at random, each only if its rate allows.
+     */
+    private void probe(long now, long bits) {
+      int k = (int) probesPerRequest;
+      double fraction = probesPerRequest - k;
+      // The top 53 bits as a uniform double; bit 0 chose the removal, independently.
+      if (fraction > 0 && (bits >>> 11) * 0x1.0p-53 < fraction) {
+        k++;
+      }
+      ProbePool.Target[] targets = view.inOrder;
+      int n = targets.length;
+      if (k == 0) {
+        return;
+      }
+      // The first two are distinct by construction (the second drawn from the n - 1 others); any
+      // further draws may repeat one, which the target's rate claim then refuses.
+      int a = random.nextInt(n);
+      send(a, now);
+      if (k >= 2) {
+        int b = random.nextInt(n - 1);
+        send(b >= a ? b + 1 : b, now);
+        for (int j = 2; j < Math.min(k, n); j++) {
+          send(random.nextInt(n), now);
+        }
+      }
+    }
+
+    private void send(int position, long now) {
+      ProbePool.Target target = view.inOrder[position];
+      ProbeTransport t = transport;
+      if (t == null || !target.claimProbe(now, probeIntervalNanos)) {
+        return;
+      }
+      Endpoint endpoint = view.endpoints[target.index];
+      long sent = accounting.read();
+      CompletionStage<LoadReport> stage;
+      try {
+        stage = t.probe(endpoint);
+      } catch (RuntimeException e) {
+        // A transport that throws instead of failing its stage must not fail the request.
+        logger.debug("probe transport threw for {}", endpoint.server, e);
+        return;
+      }
+      if (stage == null) {
+        return;
+      }
+      ProbePool p = pool;
+      Accounting clock = accounting;
+      stage.whenComplete(
+          (report, error) -> {
+            if (report != null) {
+              p.receive(endpoint, report, sent, clock.read());
+            }
+          });
+    }
+
+    ProbePool pool() {
+      return pool;
+    }
+
+    ProbePool.View view() {
+      return view;
+    }
+  }
+}
