@@ -597,4 +597,12 @@ final class ServerStats {
     }
     return (Math.min(failures, Integer.MAX_VALUE) << 32) | Math.min(successes, Integer.MAX_VALUE);
   }
+
+  /**
+   * How many time units (2^16 ns) the timestamp of the latency word {@code a} lies after the one in
+   * the low 40 bits of {@code b}, negative if before: which of two words of one server is newer.
+   */
+  static long stampUnitsAfter(long a, long b) {
+    return signedStampDelta((a & STAMP_MASK) - (b & STAMP_MASK));
+  }
 }
