@@ -50,12 +50,13 @@ import java.util.random.RandomGenerator;
  * towards the fastest other server's (not towards zero): a server that gave one slow answer, or
  * that no pick has measured for a while, comes back as a typical server within about a decay time
  * instead of waiting for its own estimate to fall below everyone's; a server that holds only
- * started streams decays too. A server that stays slow, though, would then be re-probed about every
- * decay time, and a fast reply among its slow ones, averaged in after the long gap, brings the next
- * probe sooner: so once a server has been slow on more than {@value ProbeBackoff#FREE_LEVELS}
- * samples in a row, each further slow one doubles the time its estimate takes to decay back (up to
- * 4 times), and each normal one takes two such steps back ({@link ProbeBackoff}). One slow reply or
- * a restarted server's first few answers are not backed off.
+ * started streams decays too. A server that stays slow, though, would then be tried again about
+ * every decay time, and a fast reply among its slow ones, averaged in after the long gap, brings
+ * the next trial sooner: so once a server has been slow on more than {@value
+ * SlowServerBackoff#FREE_LEVELS} samples in a row, each further slow one doubles the time its
+ * estimate takes to decay back (up to 4 times), and each normal one takes two such steps back
+ * ({@link SlowServerBackoff}). One slow reply or a restarted server's first few answers are not
+ * backed off.
  *
  * <p>Pick cost. Fleets of up to {@value #FULL_SCAN} endpoints are compared in full. Larger ones are
  * searched: no endpoint can cost less than an idle one of typical speed (1), so a pick takes the
@@ -128,22 +129,22 @@ final class LeastResponseTimeSelector implements Selector {
     for (int i = 0; i < sampled; i++) {
       yardstick[i] = array[(int) ((long) i * array.length / sampled)];
     }
-    ProbeBackoff[] backoff = backoffs(inputs, array);
+    SlowServerBackoff[] backoff = backoffs(inputs, array);
     return array.length <= FULL_SCAN
         ? new Scan(array, relativeWeight, yardstick, backoff, random)
         : new Search(array, relativeWeight, yardstick, backoff, random);
   }
 
   /** Each endpoint's back-off state, kept per server in the balancer's state store. */
-  private static ProbeBackoff[] backoffs(PickerInputs inputs, Endpoint[] array) {
-    ConcurrentHashMap<ServerStats, ProbeBackoff> states =
+  private static SlowServerBackoff[] backoffs(PickerInputs inputs, Endpoint[] array) {
+    ConcurrentHashMap<ServerStats, SlowServerBackoff> states =
         inputs.state(BACKOFF_KEY, ConcurrentHashMap::new);
-    ProbeBackoff[] backoff = new ProbeBackoff[array.length];
+    SlowServerBackoff[] backoff = new SlowServerBackoff[array.length];
     Set<ServerStats> current = Sets.newIdentityHashSet();
     for (int i = 0; i < array.length; i++) {
       // Keyed by the statistics' identity: a server removed and added back has fresh statistics,
       // and then gets a fresh back-off too.
-      backoff[i] = states.computeIfAbsent(array[i].stats, s -> new ProbeBackoff());
+      backoff[i] = states.computeIfAbsent(array[i].stats, s -> new SlowServerBackoff());
       current.add(array[i].stats);
     }
     // Forget the servers that left (or are not eligible now: they come back without a level).
@@ -159,7 +160,7 @@ final class LeastResponseTimeSelector implements Selector {
     final Endpoint[] array;
     final double[] relativeWeight;
     final Endpoint[] yardstick;
-    final ProbeBackoff[] backoff;
+    final SlowServerBackoff[] backoff;
     final RandomGenerator random;
     final Accounting accounting;
 
@@ -167,7 +168,7 @@ final class LeastResponseTimeSelector implements Selector {
         Endpoint[] array,
         double[] relativeWeight,
         Endpoint[] yardstick,
-        ProbeBackoff[] backoff,
+        SlowServerBackoff[] backoff,
         RandomGenerator random) {
       this.array = array;
       this.relativeWeight = relativeWeight;
@@ -230,7 +231,7 @@ final class LeastResponseTimeSelector implements Selector {
         Endpoint[] array,
         double[] relativeWeight,
         Endpoint[] yardstick,
-        ProbeBackoff[] backoff,
+        SlowServerBackoff[] backoff,
         RandomGenerator random) {
       super(array, relativeWeight, yardstick, backoff, random);
     }
@@ -279,7 +280,7 @@ final class LeastResponseTimeSelector implements Selector {
         Endpoint[] array,
         double[] relativeWeight,
         Endpoint[] yardstick,
-        ProbeBackoff[] backoff,
+        SlowServerBackoff[] backoff,
         RandomGenerator random) {
       super(array, relativeWeight, yardstick, backoff, random);
       this.strides = strides(array.length);
@@ -354,7 +355,7 @@ final class LeastResponseTimeSelector implements Selector {
   private static double cost(
       Endpoint e,
       double weight,
-      ProbeBackoff backoff,
+      SlowServerBackoff backoff,
       long now,
       Accounting accounting,
       double fastest,
@@ -381,7 +382,8 @@ final class LeastResponseTimeSelector implements Selector {
       double fleet = measured < 2 ? estimate : estimate == fastest ? secondFastest : fastest;
       double band = (1 + BAND) * (measured < 2 ? estimate : Math.max(fleet, typical));
       boolean slow = estimate > band;
-      // Count the sample behind the estimate as slow or normal, once (see ProbeBackoff). Only a
+      // Count the sample behind the estimate as slow or normal, once (see SlowServerBackoff). Only
+      // a
       // server that is slow, or has a level, can have anything to count.
       long state = backoff.read();
       if (slow || state != 0) {
@@ -395,10 +397,10 @@ final class LeastResponseTimeSelector implements Selector {
         if (awaiting == 0) {
           long age = ServerStats.latencyAgeNanos(word, now);
           if (age > 0) {
-            // A server slow on every probe decays more slowly with each one (the back-off), so
-            // that it is re-probed less and less often; a fast reply among them averages in with
+            // A server slow on every trial decays more slowly with each one (the back-off), so
+            // that it is tried again less and less often; a fast reply among them averages in with
             // a weight that grows with the longer gap, but counts only one level down.
-            double decay = accounting.decayNanos * ProbeBackoff.decayMultiplier(state);
+            double decay = accounting.decayNanos * SlowServerBackoff.decayMultiplier(state);
             effective = fleet + (estimate - fleet) * Math.exp(-age / decay);
           }
         }

@@ -25,9 +25,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Selectors#leastResponseTime()}'s probe back-off, on a balancer driven by a fake ticker:
- * sequential requests every 4 ms, each one picked, given its server's latency on the ticker, and
- * completed.
+ * {@link Selectors#leastResponseTime()}'s slow-server back-off, on a balancer driven by a fake
+ * ticker: sequential requests every 4 ms, each one picked, given its server's latency on the
+ * ticker, and completed.
  */
 class LeastResponseTimeBackoffTest {
   private static final long MS = 1_000_000L;
@@ -85,21 +85,21 @@ class LeastResponseTimeBackoffTest {
   }
 
   @Test
-  void serverSlowOnEveryProbeIsProbedLessAndLessOften() {
+  void serverSlowOnEveryTrialIsTriedLessAndLessOften() {
     LoadBalancer lb = balancer("a", "b", "c");
     Map<String, Long> latency = Map.of("a", 10 * MS, "b", 1 * MS, "c", 1 * MS);
     run(lb, latency, Duration.ofSeconds(1), "a");
-    List<Long> probes = run(lb, latency, Duration.ofSeconds(60), "a");
-    List<Long> gaps = gaps(probes);
+    List<Long> trials = run(lb, latency, Duration.ofSeconds(60), "a");
+    List<Long> gaps = gaps(trials);
     assertThat(gaps).hasSizeGreaterThan(8);
-    // Without a back-off every probe of a comes about 1.6 decay times (0.8 s) after the last: its
+    // Without a back-off every trial of a comes about 1.6 decay times (0.8 s) after the last: its
     // estimate climbs to 6 ms and decays back to the 2 ms band at the same pace each time. With
-    // it, once a has been slow on more than three probes in a row its estimate decays more
-    // slowly with each probe, up to 4 times: the last gaps are several times the first.
+    // it, once a has been slow on more than three trials in a row its estimate decays more
+    // slowly with each trial, up to 4 times: the last gaps are several times the first.
     long first = gaps.get(0);
     long late = gaps.get(gaps.size() - 1);
-    assertThat(late).as("gaps between probes %s", gaps).isGreaterThan(first * 5 / 2);
-    assertThat(late).as("gaps between probes %s", gaps).isGreaterThan(2_400 * MS);
+    assertThat(late).as("gaps between trials %s", gaps).isGreaterThan(first * 5 / 2);
+    assertThat(late).as("gaps between trials %s", gaps).isGreaterThan(2_400 * MS);
     // Never longer than the slowest decay allows (4 x 1.6 x 500 ms, with a margin).
     assertThat(late).isLessThan(5_000 * MS);
   }
@@ -114,7 +114,7 @@ class LeastResponseTimeBackoffTest {
     long recoveredAt = ticker.read();
     List<Long> picks = run(lb, latency, Duration.ofSeconds(20), "a");
     assertThat(picks).isNotEmpty();
-    // Probed within the longest hold-off, then picked as often as the others.
+    // Tried within the longest hold-off, then picked as often as the others.
     long back = picks.get(0) - recoveredAt;
     assertThat(back).isLessThan(5_000 * MS);
     long from = picks.get(0) + 1_000 * MS;
@@ -141,7 +141,7 @@ class LeastResponseTimeBackoffTest {
     LoadBalancer lb = balancer("a", "b", "c");
     Map<String, Long> latency = new HashMap<>(Map.of("a", 1 * MS, "b", 1 * MS, "c", 1 * MS));
     run(lb, latency, Duration.ofSeconds(2), "a");
-    // Three slow replies in a row (a restarted server's first answers): each re-probe comes as
+    // Three slow replies in a row (a restarted server's first answers): each trial request comes as
     // soon as without a back-off, within two decay times of the last.
     latency.put("a", 180 * MS);
     List<Long> slow = new ArrayList<>();
@@ -206,7 +206,7 @@ class LeastResponseTimeBackoffTest {
             .build();
     run(lb, latency, Duration.ofSeconds(5), "h0");
     List<Long> slow = run(lb, latency, Duration.ofSeconds(20), "h0");
-    // 4,000 requests, a fair share 40: it keeps at most a fifth of it (probes every few seconds).
+    // 4,000 requests, a fair share 40: it keeps at most a fifth of it (trials every few seconds).
     assertThat(slow.size()).isLessThanOrEqualTo(8);
   }
 }

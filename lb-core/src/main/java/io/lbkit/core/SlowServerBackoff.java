@@ -22,13 +22,13 @@ import java.lang.invoke.VarHandle;
  * Least response time's memory of how a server's recent samples went: a back-off level that grows
  * by one with each new sample that leaves the server's estimate above the band (slow) and shrinks
  * by two (DOWN) with each new sample that leaves it within the band (normal). Two, because a server
- * that stays 10x slower with exponential service answers about one probe in four or five fast: its
+ * that stays 10x slower with exponential service answers about one trial in four or five fast: its
  * level must still climb, while a server whose speed flips back and forth (slow on about half its
  * samples) should stay near zero and not miss its fast phases. Past FREE_LEVELS, each level
  * doubles the time over which the idle server's estimate decays back into the band, so a server
- * that stays slow on every probe is re-probed less and less often (up to 2^(MAX_LEVEL -
+ * that stays slow on every trial is tried again less and less often (up to 2^(MAX_LEVEL -
  * FREE_LEVELS) times less), while one that was slow a few times (one slow reply, a cold restart's
- * first answers) is re-probed as before, and one that answers normally again loses its level within
+ * first answers) is tried again as before, and one that answers normally again loses its level within
  * a few samples.
  *
  * One instance per server and balancer (or routing part), kept across snapshots in the balancer's
@@ -51,12 +51,12 @@ import java.lang.invoke.VarHandle;
  * are all a reader needs; a stale read costs one failed compareAndSet and a re-read. The
  * compareAndSet itself is what makes each sample count once.
  */
-final class ProbeBackoff {
+final class SlowServerBackoff {
   private static final VarHandle STATE;
 
   static {
     try {
-      STATE = MethodHandles.lookup().findVarHandle(ProbeBackoff.class, "state", long.class);
+      STATE = MethodHandles.lookup().findVarHandle(SlowServerBackoff.class, "state", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }

@@ -26,12 +26,12 @@ import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.I_Result;
 
 /**
- * Races on least response time's back-off word ({@link ProbeBackoff}): pickers count each latency
- * sample of a server once, by a compareAndSet keyed on the sample's timestamp, and never count an
- * older sample after a newer one. The arbiter reads the level.
+ * Races on least response time's back-off word ({@link SlowServerBackoff}): pickers count each
+ * latency sample of a server once, by a compareAndSet keyed on the sample's timestamp, and never
+ * count an older sample after a newer one. The arbiter reads the level.
  */
-public final class ProbeBackoffStress {
-  private ProbeBackoffStress() {}
+public final class SlowServerBackoffStress {
+  private SlowServerBackoffStress() {}
 
   /** A latency word as ServerStats packs it: estimate bits above a 40-bit timestamp. */
   static long word(int estimateBits, long stamp) {
@@ -45,7 +45,7 @@ public final class ProbeBackoffStress {
   @Outcome(expect = FORBIDDEN, desc = "the sample lost")
   @State
   public static class SameSample {
-    private final ProbeBackoff backoff = new ProbeBackoff();
+    private final SlowServerBackoff backoff = new SlowServerBackoff();
     private static final long WORD = word(0x4123, 1000);
 
     @Actor
@@ -60,7 +60,7 @@ public final class ProbeBackoffStress {
 
     @Arbiter
     public void arbiter(I_Result r) {
-      r.r1 = ProbeBackoff.level(backoff.read());
+      r.r1 = SlowServerBackoff.level(backoff.read());
     }
   }
 
@@ -74,7 +74,7 @@ public final class ProbeBackoffStress {
   @Outcome(expect = FORBIDDEN, desc = "a sample lost or counted twice")
   @State
   public static class OlderAndNewerSample {
-    private final ProbeBackoff backoff = new ProbeBackoff();
+    private final SlowServerBackoff backoff = new SlowServerBackoff();
 
     @Actor
     public void older() {
@@ -88,7 +88,7 @@ public final class ProbeBackoffStress {
 
     @Arbiter
     public void arbiter(I_Result r) {
-      r.r1 = ProbeBackoff.level(backoff.read());
+      r.r1 = SlowServerBackoff.level(backoff.read());
     }
   }
 
@@ -103,7 +103,7 @@ public final class ProbeBackoffStress {
   @Outcome(expect = FORBIDDEN, desc = "a sample lost, or an older one counted after a newer")
   @State
   public static class SlowAndNormalSample {
-    private final ProbeBackoff backoff = new ProbeBackoff();
+    private final SlowServerBackoff backoff = new SlowServerBackoff();
 
     public SlowAndNormalSample() {
       for (int i = 1; i <= 3; i++) {
@@ -123,7 +123,7 @@ public final class ProbeBackoffStress {
 
     @Arbiter
     public void arbiter(I_Result r) {
-      r.r1 = ProbeBackoff.level(backoff.read());
+      r.r1 = SlowServerBackoff.level(backoff.read());
     }
   }
 }

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The back-off word of least response time: each sample counted once, levels and their bounds. */
-class ProbeBackoffTest {
+class SlowServerBackoffTest {
 
   /** A latency word as ServerStats packs it: estimate bits above a 40-bit timestamp. */
   private static long word(int estimateBits, long stamp) {
@@ -36,43 +36,47 @@ class ProbeBackoffTest {
 
   @Test
   void eachSlowSampleRaisesTheLevelOnceUpToTheTop() {
-    ProbeBackoff b = new ProbeBackoff();
-    for (int i = 1; i <= ProbeBackoff.MAX_LEVEL + 3; i++) {
+    SlowServerBackoff b = new SlowServerBackoff();
+    for (int i = 1; i <= SlowServerBackoff.MAX_LEVEL + 3; i++) {
       long w = word(0x4000 + i, 1000 + i);
       b.observe(b.read(), w, true);
       // The same sample seen again, by this or another picker, counts nothing more.
       b.observe(b.read(), w, true);
-      assertThat(ProbeBackoff.level(b.read())).isEqualTo(Math.min(i, ProbeBackoff.MAX_LEVEL));
+      assertThat(SlowServerBackoff.level(b.read()))
+          .isEqualTo(Math.min(i, SlowServerBackoff.MAX_LEVEL));
     }
-    assertThat(ProbeBackoff.decayMultiplier(b.read()))
-        .isEqualTo(1 << (ProbeBackoff.MAX_LEVEL - ProbeBackoff.FREE_LEVELS));
+    assertThat(SlowServerBackoff.decayMultiplier(b.read()))
+        .isEqualTo(1 << (SlowServerBackoff.MAX_LEVEL - SlowServerBackoff.FREE_LEVELS));
   }
 
   @Test
   void theFirstSlowSamplesChangeNothingThenEachDoublesTheDecay() {
-    ProbeBackoff b = new ProbeBackoff();
+    SlowServerBackoff b = new SlowServerBackoff();
     List<Integer> multipliers = new ArrayList<>();
-    for (int i = 1; i <= ProbeBackoff.MAX_LEVEL; i++) {
-      multipliers.add(ProbeBackoff.decayMultiplier(b.observe(b.read(), word(7, i), true)));
+    for (int i = 1; i <= SlowServerBackoff.MAX_LEVEL; i++) {
+      multipliers.add(SlowServerBackoff.decayMultiplier(b.observe(b.read(), word(7, i), true)));
     }
     List<Integer> expected = new ArrayList<>();
-    for (int level = 1; level <= ProbeBackoff.MAX_LEVEL; level++) {
-      expected.add(level <= ProbeBackoff.FREE_LEVELS ? 1 : 1 << (level - ProbeBackoff.FREE_LEVELS));
+    for (int level = 1; level <= SlowServerBackoff.MAX_LEVEL; level++) {
+      expected.add(
+          level <= SlowServerBackoff.FREE_LEVELS
+              ? 1
+              : 1 << (level - SlowServerBackoff.FREE_LEVELS));
     }
     assertThat(multipliers).isEqualTo(expected).startsWith(1, 1, 1, 2, 4);
   }
 
   @Test
   void normalSamplesLowerTheLevelTwoStepsAndWriteNothingAtZero() {
-    ProbeBackoff b = new ProbeBackoff();
+    SlowServerBackoff b = new SlowServerBackoff();
     b.observe(b.read(), word(9, 1), true);
     b.observe(b.read(), word(9, 2), true);
     b.observe(b.read(), word(9, 3), true);
-    assertThat(ProbeBackoff.level(b.read())).isEqualTo(3);
+    assertThat(SlowServerBackoff.level(b.read())).isEqualTo(3);
     b.observe(b.read(), word(3, 4), false);
-    assertThat(ProbeBackoff.level(b.read())).isEqualTo(1);
+    assertThat(SlowServerBackoff.level(b.read())).isEqualTo(1);
     b.observe(b.read(), word(3, 5), false);
-    assertThat(ProbeBackoff.level(b.read())).isZero();
+    assertThat(SlowServerBackoff.level(b.read())).isZero();
     long atZero = b.read();
     b.observe(atZero, word(3, 6), false);
     assertThat(b.read()).isEqualTo(atZero);
@@ -84,13 +88,13 @@ class ProbeBackoffTest {
 
   @Test
   void aStaleStateReadIsRetriedAndCountsTheSampleOnce() {
-    ProbeBackoff b = new ProbeBackoff();
+    SlowServerBackoff b = new SlowServerBackoff();
     long stale = b.read();
     long w = word(11, 42);
     b.observe(stale, w, true);
     // A second picker that read the state before the first one's write.
     b.observe(stale, w, true);
-    assertThat(ProbeBackoff.level(b.read())).isEqualTo(1);
+    assertThat(SlowServerBackoff.level(b.read())).isEqualTo(1);
   }
 
   /**
@@ -102,7 +106,7 @@ class ProbeBackoffTest {
   @Test
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void racingPickersCountEachSampleExactlyOnce() throws Exception {
-    ProbeBackoff b = new ProbeBackoff();
+    SlowServerBackoff b = new SlowServerBackoff();
     int threads = 4;
     int samples = 20_000;
     // The current sample: its word, and whether it is slow (bit 0 of the estimate bits).
@@ -128,7 +132,7 @@ class ProbeBackoffTest {
       pickers.add(thread);
       thread.start();
     }
-    ProbeBackoff sequential = new ProbeBackoff();
+    SlowServerBackoff sequential = new SlowServerBackoff();
     long seed = 12345;
     try {
       for (int i = 1; i <= samples && failure.get() == null; i++) {
@@ -140,15 +144,15 @@ class ProbeBackoffTest {
         // Wait until some picker counted it (or, at level 0 and normal, decided there was nothing
         // to count), then compare with the sequential observer.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (ProbeBackoff.level(b.read()) != ProbeBackoff.level(sequential.read())) {
+        while (SlowServerBackoff.level(b.read()) != SlowServerBackoff.level(sequential.read())) {
           assertThat(System.nanoTime()).as("sample %d never counted", i).isLessThan(deadline);
           Thread.onSpinWait();
         }
         // Once counted, later observations of the same sample change nothing.
         b.observe(b.read(), w, slow);
-        assertThat(ProbeBackoff.level(b.read()))
+        assertThat(SlowServerBackoff.level(b.read()))
             .as("level after sample %d", i)
-            .isEqualTo(ProbeBackoff.level(sequential.read()));
+            .isEqualTo(SlowServerBackoff.level(sequential.read()));
       }
     } finally {
       done.set(true);
