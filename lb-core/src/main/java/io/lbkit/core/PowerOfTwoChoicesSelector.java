@@ -39,6 +39,9 @@ final class PowerOfTwoChoicesSelector extends LoadMetricSelector {
       return now -> only;
     }
     LoadMetric m = metric;
+    if (m == LoadMetrics.IN_FLIGHT || m == LoadMetrics.WEIGHTED_IN_FLIGHT) {
+      return new InFlightPicker(array, random, m == LoadMetrics.WEIGHTED_IN_FLIGHT);
+    }
     int n = array.length;
     return now -> {
       // Both indexes from one 64-bit draw, each half scaled to its range by a multiply and a shift
@@ -54,5 +57,62 @@ final class PowerOfTwoChoicesSelector extends LoadMetricSelector {
       Endpoint second = array[b];
       return m.load(second, now) < m.load(first, now) ? second : first;
     };
+  }
+
+  /**
+   * The picker for the built-in in-flight metrics, which computes their loads exactly as {@link
+   * LoadMetrics} does, from arrays indexed like the endpoints: each server's statistics and its
+   * divisor (the warm-up factor, or the weight). A candidate then costs the read of its statistics
+   * alone, not of its endpoint first: with 10,000 servers neither fits in the near caches, and only
+   * the chosen endpoint is read (by the in-flight count that follows the pick). The arrays belong
+   * to this picker's snapshot and are never written after construction.
+   */
+  private static final class InFlightPicker implements Picker {
+    private final Endpoint[] endpoints;
+    private final ServerStats[] stats;
+    private final double[] divisors;
+    private final RandomGenerator random;
+    private final Accounting accounting;
+    private final boolean weighted;
+
+    InFlightPicker(Endpoint[] endpoints, RandomGenerator random, boolean weighted) {
+      int n = endpoints.length;
+      this.endpoints = endpoints;
+      this.stats = new ServerStats[n];
+      this.divisors = new double[n];
+      for (int i = 0; i < n; i++) {
+        Endpoint e = endpoints[i];
+        stats[i] = e.stats;
+        divisors[i] = weighted ? e.weight : e.warmupFactor;
+      }
+      this.random = random;
+      this.accounting = endpoints[0].accounting;
+      this.weighted = weighted;
+    }
+
+    @Override
+    public Endpoint pick(long now) {
+      int n = endpoints.length;
+      // As above: both indexes from one draw, always distinct.
+      long r = random.nextLong();
+      int a = (int) (((r >>> 32) * n) >>> 32);
+      int b = (int) (((r & 0xFFFF_FFFFL) * (n - 1)) >>> 32);
+      if (b >= a) {
+        b++;
+      }
+      Accounting rec = accounting;
+      int epoch = rec.epoch(now);
+      double decay = rec.slowDecayNanos;
+      double loadA;
+      double loadB;
+      if (weighted) {
+        loadA = LoadMetrics.weightedInFlight(stats[a], divisors[a], epoch, now, decay);
+        loadB = LoadMetrics.weightedInFlight(stats[b], divisors[b], epoch, now, decay);
+      } else {
+        loadA = LoadMetrics.inFlight(stats[a], divisors[a], epoch, now, decay);
+        loadB = LoadMetrics.inFlight(stats[b], divisors[b], epoch, now, decay);
+      }
+      return loadB < loadA ? endpoints[b] : endpoints[a];
+    }
   }
 }
