@@ -17,6 +17,7 @@ package io.lbkit.core;
 
 import com.google.common.collect.ImmutableList;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Power of two choices: two distinct endpoints drawn uniformly at random, the less loaded one by a
@@ -70,7 +71,9 @@ final class PowerOfTwoChoicesSelector extends LoadMetricSelector {
   private static final class InFlightPicker implements Picker {
     private final Endpoint[] endpoints;
     private final ServerStats[] stats;
-    private final double[] divisors;
+    // Null when every divisor is 1 (in-flight counts, no server warming up: the common case), so
+    // that a pick reads one array less.
+    private final double @Nullable [] divisors;
     private final RandomGenerator random;
     private final Accounting accounting;
     private final boolean weighted;
@@ -79,12 +82,15 @@ final class PowerOfTwoChoicesSelector extends LoadMetricSelector {
       int n = endpoints.length;
       this.endpoints = endpoints;
       this.stats = new ServerStats[n];
-      this.divisors = new double[n];
+      double[] d = new double[n];
+      boolean ones = true;
       for (int i = 0; i < n; i++) {
         Endpoint e = endpoints[i];
         stats[i] = e.stats;
-        divisors[i] = weighted ? e.weight : e.warmupFactor;
+        d[i] = weighted ? e.weight : e.warmupFactor;
+        ones &= d[i] == 1.0;
       }
+      this.divisors = ones ? null : d;
       this.random = random;
       this.accounting = endpoints[0].accounting;
       this.weighted = weighted;
@@ -103,14 +109,17 @@ final class PowerOfTwoChoicesSelector extends LoadMetricSelector {
       Accounting rec = accounting;
       int epoch = rec.epoch(now);
       double decay = rec.slowDecayNanos;
+      double[] d = divisors;
+      double divisorA = d == null ? 1.0 : d[a];
+      double divisorB = d == null ? 1.0 : d[b];
       double loadA;
       double loadB;
       if (weighted) {
-        loadA = LoadMetrics.weightedInFlight(stats[a], divisors[a], epoch, now, decay);
-        loadB = LoadMetrics.weightedInFlight(stats[b], divisors[b], epoch, now, decay);
+        loadA = LoadMetrics.weightedInFlight(stats[a], divisorA, epoch, now, decay);
+        loadB = LoadMetrics.weightedInFlight(stats[b], divisorB, epoch, now, decay);
       } else {
-        loadA = LoadMetrics.inFlight(stats[a], divisors[a], epoch, now, decay);
-        loadB = LoadMetrics.inFlight(stats[b], divisors[b], epoch, now, decay);
+        loadA = LoadMetrics.inFlight(stats[a], divisorA, epoch, now, decay);
+        loadB = LoadMetrics.inFlight(stats[b], divisorB, epoch, now, decay);
       }
       return loadB < loadA ? endpoints[b] : endpoints[a];
     }
