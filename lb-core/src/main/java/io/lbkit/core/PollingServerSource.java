@@ -20,6 +20,9 @@ import static java.util.Objects.requireNonNull;
 import com.google.common.base.Preconditions;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -35,8 +38,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each {@link #start} runs the polls of its registration on one daemon thread named {@code
  * lbkit-discovery-<name>}, started by {@code start} and stopped by {@link Registration#close()}: no
- * thread runs before the application starts a source, or after it closes it. Polls of one
- * registration never overlap.
+ * thread runs before the application starts a source, or after it closes it. A host that has
+ * threads for this already (a gRPC channel's timer and blocking executor, say) gives them to {@link
+ * #start(Listener, ScheduledExecutorService, Executor)} instead, and no thread is started. Polls of
+ * one registration never overlap.
  *
  * @since 0.1.0
  */
@@ -101,7 +106,41 @@ public abstract class PollingServerSource implements ServerSource {
   @Override
   public final Registration start(Listener listener) {
     requireNonNull(listener, "listener");
-    Polls polls = new Polls(listener);
+    ScheduledThreadPoolExecutor own =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "lbkit-discovery-" + name);
+              t.setDaemon(true);
+              return t;
+            });
+    own.setRemoveOnCancelPolicy(true);
+    own.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    // The thread is the registration's own: polls may block it, and close() shuts it down.
+    Polls polls = new Polls(listener, own, Runnable::run, own);
+    polls.schedule(0);
+    return polls;
+  }
+
+  /**
+   * Starts delivering server lists to {@code listener} on threads the caller owns: {@code timer}
+   * only waits for each poll's time and hands the poll to {@code blockingExecutor}, where the
+   * look-up (which may block) and the delivery run. No thread is started; {@link
+   * Registration#close()} cancels the next poll but shuts neither executor down. For hosts with
+   * threads for this already, such as a gRPC name resolver (its channel's timer and offload
+   * executor).
+   *
+   * <p>A poll that either executor refuses (it is shutting down) is not retried until the next
+   * {@link Registration#refresh()}.
+   *
+   * @since 0.2.0
+   */
+  public final Registration start(
+      Listener listener, ScheduledExecutorService timer, Executor blockingExecutor) {
+    requireNonNull(listener, "listener");
+    requireNonNull(timer, "timer");
+    requireNonNull(blockingExecutor, "blockingExecutor");
+    Polls polls = new Polls(listener, timer, blockingExecutor, null);
     polls.schedule(0);
     return polls;
   }
@@ -122,37 +161,38 @@ public abstract class PollingServerSource implements ServerSource {
     return Math.min(delay, capNanos);
   }
 
-  /** One registration: its thread, its schedule and its failure count. */
+  /** One registration: its schedule and its failure count. */
   private final class Polls implements Registration {
     private final Listener listener;
-    private final ScheduledThreadPoolExecutor executor;
-    // Guarded by this: the next poll, whether one is running, whether a refresh was asked while
-    // it ran, and whether the registration is closed.
+    private final ScheduledExecutorService timer;
+    private final Executor blocking;
+    // The executor this registration started and shuts down on close, or null for the caller's.
+    private final @Nullable ScheduledThreadPoolExecutor own;
+    // Guarded by this: the next poll, whether one is running (from the moment its time came until
+    // it has scheduled the next), whether a refresh was asked while it ran, and whether the
+    // registration is closed.
     private @Nullable ScheduledFuture<?> next;
     private boolean running;
     private boolean refreshPending;
     private boolean closed;
-    // Confined to the executor's one thread.
+    // Written only by the running poll; polls never overlap, and each one starts after the
+    // previous one released this object's lock, which orders the writes.
     private int failures;
 
-    Polls(Listener listener) {
+    Polls(
+        Listener listener,
+        ScheduledExecutorService timer,
+        Executor blocking,
+        @Nullable ScheduledThreadPoolExecutor own) {
       this.listener = listener;
-      this.executor =
-          new ScheduledThreadPoolExecutor(
-              1,
-              r -> {
-                Thread t = new Thread(r, "lbkit-discovery-" + name);
-                t.setDaemon(true);
-                return t;
-              });
-      executor.setRemoveOnCancelPolicy(true);
-      executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+      this.timer = timer;
+      this.blocking = blocking;
+      this.own = own;
     }
 
     // Locking: schedule, refresh, deliveries and close synchronize on this object. They run once
-    // per
-    // poll or per call of the application, never on the pick path, and the lock makes "nothing is
-    // delivered after close() returned" and "a refresh asked during a poll is not lost" simple.
+    // per poll or per call of the application, never on the pick path, and the lock makes "nothing
+    // is delivered after close() returned" and "a refresh asked during a poll is not lost" simple.
     synchronized void schedule(long delayNanos) {
       if (closed) {
         return;
@@ -161,14 +201,36 @@ public abstract class PollingServerSource implements ServerSource {
       if (pending != null) {
         pending.cancel(false);
       }
-      next = executor.schedule(this::pollOnce, delayNanos, TimeUnit.NANOSECONDS);
+      try {
+        next = timer.schedule(this::due, delayNanos, TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException e) {
+        next = null; // the caller's timer is shutting down: no more polls
+        logger.debug("discovery {}: timer refused the next poll", name, e);
+      }
     }
 
-    private void pollOnce() {
+    /** The poll's time has come: hand it to the blocking executor, unless one is running. */
+    private void due() {
       synchronized (this) {
+        // A cancelled poll that had already started, or one due while another runs: the running
+        // poll schedules the next one when it ends.
+        if (closed || running) {
+          return;
+        }
         running = true;
         refreshPending = false; // this poll answers every refresh asked before it started
       }
+      try {
+        blocking.execute(this::pollOnce);
+      } catch (RejectedExecutionException e) {
+        synchronized (this) {
+          running = false;
+        }
+        logger.debug("discovery {}: executor refused a poll", name, e);
+      }
+    }
+
+    private void pollOnce() {
       List<Server> servers;
       Exception error = null;
       try {
@@ -181,6 +243,7 @@ public abstract class PollingServerSource implements ServerSource {
       // under way and none will start.
       synchronized (this) {
         if (closed) {
+          running = false;
           return;
         }
         try {
@@ -219,11 +282,18 @@ public abstract class PollingServerSource implements ServerSource {
 
     @Override
     public void close() {
+      ScheduledFuture<?> pending;
       synchronized (this) {
         closed = true;
+        pending = next;
         next = null;
       }
-      executor.shutdownNow();
+      if (pending != null) {
+        pending.cancel(false);
+      }
+      if (own != null) {
+        own.shutdownNow();
+      }
     }
   }
 }

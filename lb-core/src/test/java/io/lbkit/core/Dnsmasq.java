@@ -85,10 +85,25 @@ public final class Dnsmasq implements AutoCloseable {
     return "127.0.0.1:" + port;
   }
 
-  /** Stops the server and starts it again, on the same port, with these configuration lines. */
+  /**
+   * Stops the server and starts it again, on the same port, with these configuration lines. The
+   * port may be held for a moment by another socket (a DNS client's ephemeral port, of this test or
+   * of another process, can land on it while it is free): the start is retried for up to 10 s.
+   */
   public void restart(String... config) throws IOException, InterruptedException {
     stop();
-    run(config);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      try {
+        run(config);
+        return;
+      } catch (PortTaken e) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("port " + port + " stayed taken for 10 s after a stop", e);
+        }
+        Thread.sleep(20); // waiting for another process to let the port go
+      }
+    }
   }
 
   /** Stops the server; look-ups fail until {@link #restart}. */
@@ -103,9 +118,9 @@ public final class Dnsmasq implements AutoCloseable {
       p.destroyForcibly();
       p.waitFor(10, TimeUnit.SECONDS);
     }
-    // The port is free again once it can be bound: what a restart needs.
+    // The port is free again once it can be bound for UDP and TCP: what a restart needs.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (isBound() && System.nanoTime() < deadline) {
+    while ((isBound() || isTcpBound()) && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }
   }
@@ -167,6 +182,15 @@ public final class Dnsmasq implements AutoCloseable {
     } catch (BindException e) {
       return true;
     } catch (SocketException e) {
+      return true;
+    }
+  }
+
+  private boolean isTcpBound() {
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new InetSocketAddress(LOOPBACK, port));
+      return false;
+    } catch (IOException e) {
       return true;
     }
   }

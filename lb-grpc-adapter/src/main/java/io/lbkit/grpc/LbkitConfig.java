@@ -92,6 +92,7 @@ final class LbkitConfig {
           "maxEjectionTime",
           "maxEjectionPercent",
           "jitter",
+          "unejectOnPassingHealthCheck",
           "successRate",
           "failurePercentage");
   private static final Set<String> SUCCESS_RATE_FIELDS =
@@ -426,6 +427,10 @@ final class LbkitConfig {
       Double x = number(od, "jitter", p);
       if (x != null) {
         b.jitter(x);
+      }
+      Boolean uneject = bool(od, "unejectOnPassingHealthCheck", p);
+      if (uneject != null) {
+        b.unejectOnPassingHealthCheck(uneject);
       }
       Map<String, ?> sr = object(od, "successRate", p);
       if (sr != null) {

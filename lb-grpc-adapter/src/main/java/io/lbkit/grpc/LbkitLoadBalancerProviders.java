@@ -148,10 +148,10 @@ final class LbkitLoadBalancerProviders {
     }
   }
 
-  /** {@value LbkitPolicies#PEAK_EWMA}, another name for least response time. */
+  /** {@value LbkitPolicies#PEAK_EWMA}: core's {@code peak_ewma}, Finagle's balancer. */
   public static final class PeakEwma extends Base {
     public PeakEwma() {
-      super(LbkitPolicies.PEAK_EWMA, "least_response_time");
+      super(LbkitPolicies.PEAK_EWMA, "peak_ewma");
     }
   }
 

@@ -83,10 +83,19 @@ public final class LbkitPolicies {
   /** The less loaded (in-flight calls per weight) of two random subchannels. */
   public static final String POWER_OF_TWO_CHOICES = "lbkit_power_of_two_choices";
 
-  /** Peak EWMA: two random choices compared by latency estimate times load. */
+  /**
+   * Least response time (core's {@code least_response_time}): the server with the least expected
+   * wait, in-flight calls first and latency as a bounded correction; a slow server gets its share
+   * back within about one latency decay once it is fast again.
+   */
   public static final String LEAST_RESPONSE_TIME = "lbkit_least_response_time";
 
-  /** Another name for {@link #LEAST_RESPONSE_TIME}. */
+  /**
+   * Peak EWMA (core's {@code peak_ewma}), Finagle's and Linkerd's balancer: the cheaper of two
+   * random subchannels by peak-sensitive latency estimate times calls in flight, the estimate
+   * decaying towards zero. For comparison and migration; {@link #LEAST_RESPONSE_TIME} recovers a
+   * server's share faster after a slow spell.
+   */
   public static final String PEAK_EWMA = "lbkit_peak_ewma";
 
   /**

@@ -15,8 +15,9 @@
  */
 /**
  * lbkit for gRPC-Java: load-balancing policies selected by name ({@link
- * io.lbkit.grpc.LbkitPolicies}), a {@code lbkit:} name resolver for static weighted address lists,
- * and a {@code grpc.health.v1} health checker.
+ * io.lbkit.grpc.LbkitPolicies}), a {@code lbkit:} name resolver for weighted address lists, host
+ * names and SRV records (kept current by lb-core's DNS discovery), and a {@code grpc.health.v1}
+ * health checker.
  *
  * <p>The policies register themselves through {@code META-INF/services}: adding this module to the
  * class path is enough, no code is needed beyond choosing a policy name in the channel's service

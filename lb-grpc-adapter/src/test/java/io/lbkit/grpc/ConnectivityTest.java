@@ -17,23 +17,11 @@ package io.lbkit.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.grpc.EquivalentAddressGroup;
-import io.grpc.LoadBalancer;
-import io.grpc.LoadBalancerProvider;
-import io.grpc.LoadBalancerRegistry;
 import io.grpc.ManagedChannel;
-import io.grpc.NameResolver;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.lbkit.core.HealthState;
 import io.lbkit.core.ServerStatus;
-import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,52 +34,18 @@ import org.junit.jupiter.api.Test;
  */
 class ConnectivityTest {
   private static final String CAPTURING_ROUND_ROBIN = "test_capturing_round_robin";
-  private static final AtomicReference<LbkitGrpcLoadBalancer> CAPTURED = new AtomicReference<>();
-
-  /** lbkit's round robin under another name, handing the test the balancer it builds. */
-  private static final LoadBalancerProvider CAPTURING =
-      new LoadBalancerProvider() {
-        private final LoadBalancerProvider real =
-            LoadBalancerRegistry.getDefaultRegistry().getProvider(LbkitPolicies.ROUND_ROBIN);
-
-        @Override
-        public boolean isAvailable() {
-          return true;
-        }
-
-        @Override
-        public int getPriority() {
-          return 5;
-        }
-
-        @Override
-        public String getPolicyName() {
-          return CAPTURING_ROUND_ROBIN;
-        }
-
-        @Override
-        public LoadBalancer newLoadBalancer(LoadBalancer.Helper helper) {
-          LoadBalancer lb = real.newLoadBalancer(helper);
-          CAPTURED.set((LbkitGrpcLoadBalancer) lb);
-          return lb;
-        }
-
-        @Override
-        public NameResolver.ConfigOrError parseLoadBalancingPolicyConfig(Map<String, ?> config) {
-          return real.parseLoadBalancingPolicyConfig(config);
-        }
-      };
+  private static CapturingPolicy policy;
 
   private final GrpcTestSupport grpc = new GrpcTestSupport();
 
   @BeforeAll
   static void register() {
-    LoadBalancerRegistry.getDefaultRegistry().register(CAPTURING);
+    policy = CapturingPolicy.register(CAPTURING_ROUND_ROBIN, LbkitPolicies.ROUND_ROBIN);
   }
 
   @AfterAll
   static void deregister() {
-    LoadBalancerRegistry.getDefaultRegistry().deregister(CAPTURING);
+    policy.close();
   }
 
   @AfterEach
@@ -106,31 +60,15 @@ class ConnectivityTest {
    */
   @Test
   void aLostConnectionMakesTheServerUnreachableNotUnhealthyByTheApplication() throws Exception {
-    List<EquivalentAddressGroup> groups = new ArrayList<>();
-    for (int i = 0; i < 2; i++) {
-      Backend b = grpc.add(Backend.netty("c" + i));
-      groups.add(new EquivalentAddressGroup(b.address()));
-    }
-    @SuppressWarnings("deprecation") // fixed addresses for a test channel
-    ManagedChannel channel =
-        grpc.add(
-            NettyChannelBuilder.forTarget("manual:///connectivity")
-                .nameResolverFactory(new ManualResolver(groups))
-                .usePlaintext()
-                .defaultServiceConfig(
-                    Map.of("loadBalancingConfig", List.of(Map.of(CAPTURING_ROUND_ROBIN, Map.of()))))
-                .build());
+    ManagedChannel channel = CapturingPolicy.channel(grpc, CAPTURING_ROUND_ROBIN, 2, "c");
     grpc.warmUp(channel);
-    io.lbkit.core.LoadBalancer lbkit =
-        Objects.requireNonNull(
-            Objects.requireNonNull(CAPTURED.get(), "the channel's balancer").lbkit(), "lbkit");
     Backend killed = grpc.backends.get(0);
-    String id = serverId(killed);
+    String id = CapturingPolicy.serverId(killed);
     killed.close();
 
     GrpcTestSupport.await(
-        Duration.ofSeconds(30), () -> status(lbkit, id).state() == HealthState.UNHEALTHY);
-    ServerStatus lost = status(lbkit, id);
+        Duration.ofSeconds(30), () -> policy.status(id).state() == HealthState.UNHEALTHY);
+    ServerStatus lost = policy.status(id);
     assertThat(lost.applicationState()).isEqualTo(HealthState.HEALTHY);
     assertThat(lost.reason()).contains("lost its connection (subchannel");
     assertThat(lost.isEligible()).isFalse();
@@ -144,15 +82,5 @@ class ConnectivityTest {
         // A call racing with the connection's end may fail; nothing may hang.
       }
     }
-  }
-
-  private static ServerStatus status(io.lbkit.core.LoadBalancer lbkit, String serverId) {
-    return lbkit.status(serverId).orElseThrow(() -> new AssertionError("no server " + serverId));
-  }
-
-  /** The lbkit server id of a backend: its host string and port, as the adapter names servers. */
-  private static String serverId(Backend b) {
-    InetSocketAddress a = (InetSocketAddress) b.address();
-    return a.getHostString() + ":" + a.getPort();
   }
 }

@@ -20,6 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.grpc.EquivalentAddressGroup;
 import io.grpc.ManagedChannel;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -29,12 +31,15 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ServerCalls;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Active health checks through {@code grpc.health.v1}, configured in the policy's JSON. */
 class HealthCheckTest {
@@ -170,6 +175,70 @@ class HealthCheckTest {
     awaitServing(channel, polled);
   }
 
+  /**
+   * {@code outlierDetection.unejectOnPassingHealthCheck}: on (the default), a passing check ends an
+   * ejection at once; off, the ejection (a minute here) outlasts many passing checks.
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void unejectOnPassingHealthCheckDecidesWhetherAPassingCheckEndsAnEjection(boolean uneject)
+      throws Exception {
+    AtomicInteger checks = new AtomicInteger();
+    ServerServiceDefinition checkOnly =
+        ServerServiceDefinition.builder(HealthGrpc.SERVICE_NAME)
+            .addMethod(
+                HealthGrpc.getCheckMethod(),
+                ServerCalls.asyncUnaryCall(
+                    (HealthCheckRequest request,
+                        io.grpc.stub.StreamObserver<HealthCheckResponse> out) -> {
+                      checks.incrementAndGet();
+                      out.onNext(
+                          HealthCheckResponse.newBuilder()
+                              .setStatus(ServingStatus.SERVING)
+                              .build());
+                      out.onCompleted();
+                    }))
+            .build();
+    Backend failing = grpc.add(Backend.inProcess("uneject-" + IDS.incrementAndGet(), checkOnly));
+    for (int i = 0; i < 2; i++) {
+      grpc.add(Backend.inProcess("uneject-" + IDS.incrementAndGet(), checkOnly));
+    }
+    Map<String, Object> config = new HashMap<>(healthConfig("0.2s", "0.2s"));
+    config.put(
+        "outlierDetection",
+        Map.of(
+            "consecutiveFailures",
+            3.0,
+            "baseEjectionTime",
+            "60s",
+            "interval",
+            "0.2s",
+            "maxEjectionPercent",
+            50.0,
+            "successRate",
+            Map.of("enabled", false),
+            "unejectOnPassingHealthCheck",
+            uneject));
+    ManagedChannel channel = inProcessChannel(config);
+    grpc.warmUp(channel);
+
+    failing.failWith = Status.UNAVAILABLE.withDescription("overloaded");
+    awaitAvoided(channel, failing, true);
+    failing.failWith = null; // the server works again; its health checks passed all along
+
+    if (uneject) {
+      awaitServing(channel, failing); // long before the minute of ejection is over
+    } else {
+      int before = checks.get();
+      GrpcTestSupport.await(Duration.ofSeconds(20), () -> checks.get() >= before + 9);
+      int calls = failing.calls.get();
+      for (int i = 0; i < 30; i++) {
+        Backend.call(channel, Backend.CALL_DEADLINE_MILLIS);
+      }
+      assertThat(failing.calls.get()).as("calls to the ejected server").isEqualTo(calls);
+    }
+  }
+
   private static Map<String, ?> healthConfig(String interval, String timeout) {
     return Map.of(
         "healthCheck",
@@ -204,14 +273,25 @@ class HealthCheckTest {
 
   /** Waits until 30 calls in a row avoid the server. */
   private static void awaitAvoided(ManagedChannel channel, Backend sick) {
+    awaitAvoided(channel, sick, false);
+  }
+
+  /** Waits until 30 calls in a row avoid the server, counting a failed call as reaching it. */
+  private static void awaitAvoided(ManagedChannel channel, Backend sick, boolean sickFails) {
     int[] streak = new int[1];
     GrpcTestSupport.await(
         Duration.ofSeconds(20),
         () -> {
-          streak[0] =
-              Backend.call(channel, Backend.CALL_DEADLINE_MILLIS).equals(sick.name)
-                  ? 0
-                  : streak[0] + 1;
+          boolean reached;
+          try {
+            reached = Backend.call(channel, Backend.CALL_DEADLINE_MILLIS).equals(sick.name);
+          } catch (StatusRuntimeException e) {
+            if (!sickFails) {
+              throw e;
+            }
+            reached = true;
+          }
+          streak[0] = reached ? 0 : streak[0] + 1;
           return streak[0] >= 30;
         });
   }

@@ -66,7 +66,9 @@ class LbkitConfigTest {
                         "successRate",
                         Map.of("enabled", false),
                         "failurePercentage",
-                        Map.of("threshold", 80.0)),
+                        Map.of("threshold", 80.0),
+                        "unejectOnPassingHealthCheck",
+                        false),
                 "slowStart", Map.of("window", "30s", "aggression", 2.0),
                 "healthCheck", Map.of("serviceName", "orders", "interval", "5s", "timeout", "1s"),
                 "panicThreshold", 0.0));
@@ -74,7 +76,11 @@ class LbkitConfigTest {
     assertThat(LbkitConfig.isFailure(config.failureCodes, Status.Code.UNAVAILABLE)).isTrue();
     assertThat(LbkitConfig.isFailure(config.failureCodes, Status.Code.DEADLINE_EXCEEDED)).isFalse();
     assertThat(Objects.requireNonNull(config.outlierDetection).toString())
-        .contains("consecutiveFailures=3", "baseEjectionTime=PT0.5S", "maxEjectionPercent=50");
+        .contains(
+            "consecutiveFailures=3",
+            "baseEjectionTime=PT0.5S",
+            "maxEjectionPercent=50",
+            "unejectOnPassingHealthCheck=false");
     assertThat(Objects.requireNonNull(config.slowStart).window()).isEqualTo(Duration.ofSeconds(30));
     LbkitConfig.HealthCheckConfig hc = Objects.requireNonNull(config.healthCheck);
     assertThat(hc.serviceName).isEqualTo("orders");
@@ -183,7 +189,11 @@ class LbkitConfigTest {
         new Object[] {
           Map.of("healthCheck", Map.of("jitter", "-1s")), "healthCheck.jitter must be positive"
         },
-        new Object[] {Map.of("panicThreshold", true), "panicThreshold must be a number"});
+        new Object[] {Map.of("panicThreshold", true), "panicThreshold must be a number"},
+        new Object[] {
+          Map.of("outlierDetection", Map.of("unejectOnPassingHealthCheck", "no")),
+          "outlierDetection.unejectOnPassingHealthCheck must be true or false but was"
+        });
   }
 
   @ParameterizedTest

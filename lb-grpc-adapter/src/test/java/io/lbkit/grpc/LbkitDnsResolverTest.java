@@ -15,33 +15,21 @@
  */
 package io.lbkit.grpc;
 
+import static io.lbkit.grpc.ResolverHarness.addresses;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.common.net.InetAddresses;
-import io.grpc.ChannelLogger;
 import io.grpc.EquivalentAddressGroup;
 import io.grpc.ManagedChannel;
-import io.grpc.NameResolver;
+import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
-import io.grpc.SynchronizationContext;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.lbkit.core.Dnsmasq;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -49,194 +37,201 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Host names in {@code lbkit:} targets: every DNS record becomes an address, looked up off the
- * channel's threads, again periodically and on request. Records come from a fake lookup (or the
- * local {@code localhost}); no DNS server is involved.
+ * Host names in {@code lbkit:} targets, looked up by core's DNS discovery against a real DNS server
+ * (dnsmasq on loopback, named by the target's authority) whose records change during the test:
+ * every record becomes an address, looked up on the channel's offload executor, again periodically
+ * and on request; a failed look-up keeps the last good addresses.
  */
 class LbkitDnsResolverTest {
-  private static final InetAddress LO1 = InetAddresses.forString("127.0.0.1");
-  private static final InetAddress LO2 = InetAddresses.forString("127.0.0.2");
+  private static final InetAddress LO1 = address("127.0.0.1");
+  private static final InetAddress LO2 = address("127.0.0.2");
 
-  private final SynchronizationContext syncContext =
-      new SynchronizationContext(
-          (t, e) -> {
-            throw new AssertionError(e);
-          });
-  private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1);
-  private final ExecutorService offload =
-      Executors.newSingleThreadExecutor(r -> new Thread(r, "offload-test"));
-  private final FakeLookup dns = new FakeLookup();
-  private final Recorder listener = new Recorder();
+  private final ResolverHarness resolver = new ResolverHarness();
   private final GrpcTestSupport grpc = new GrpcTestSupport();
-  private @Nullable NameResolver resolver;
-
-  LbkitDnsResolverTest() {
-    timer.setRemoveOnCancelPolicy(true);
-  }
+  private @Nullable Dnsmasq dns;
 
   @AfterEach
   void stop() throws Exception {
-    NameResolver r = resolver;
-    if (r != null) {
-      syncContext.execute(r::shutdown);
-    }
+    resolver.close();
     grpc.close();
-    timer.shutdownNow();
-    offload.shutdownNow();
+    if (dns != null) {
+      dns.close();
+    }
   }
 
   @Test
-  void localhostBecomesOneAddressPerRecordLookedUpOffTheChannelThreads() throws Exception {
-    dns.delegate = InetAddress::getAllByName;
-    start("lbkit:///localhost:8080", offload);
-    GrpcTestSupport.await(Duration.ofSeconds(20), () -> listener.results.size() == 1);
+  void localhostBecomesOneAddressPerRecordLookedUpOnTheOffloadExecutor() throws Exception {
+    resolver.start("lbkit:///localhost:8080");
+    List<EquivalentAddressGroup> groups = resolver.awaitResult(1);
 
     List<InetSocketAddress> expected = new ArrayList<>();
     for (InetAddress a : InetAddress.getAllByName("localhost")) {
       expected.add(new InetSocketAddress(a, 8080));
     }
-    assertThat(addresses(listener.results.get(0))).containsExactlyElementsOf(expected);
-    assertThat(addresses(listener.results.get(0)))
-        .allSatisfy(
-            a -> assertThat(((InetSocketAddress) a).getAddress().isLoopbackAddress()).isTrue());
-    assertThat(dns.threads).containsOnly("offload-test");
+    assertThat(addresses(groups)).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(addresses(groups))
+        .allSatisfy(a -> assertThat(a.getAddress().isLoopbackAddress()).isTrue());
+    // The look-up ran on the offload executor (its task ends just after the delivery).
+    GrpcTestSupport.await(Duration.ofSeconds(20), () -> resolver.offloaded.get() > 0);
   }
 
   @Test
-  void recordsThatAppearAndDisappearArePublishedOnRefreshAndUnchangedOnesAreNot() {
-    dns.records.set(new InetAddress[] {LO1});
-    start("lbkit:///inventory.internal:8080?weight=2&zone=z", Runnable::run);
-    assertThat(listener.results).hasSize(1);
-    assertThat(addresses(listener.results.get(0))).containsExactly(socket(LO1));
-    EquivalentAddressGroup group = listener.results.get(0).get(0);
-    assertThat(group.getAttributes().get(LbkitPolicies.WEIGHT)).isEqualTo(2.0);
-    assertThat(group.getAttributes().get(LbkitPolicies.ZONE)).isEqualTo("z");
+  void recordsThatAppearAndDisappearArePublishedOnRefreshAndUnchangedOnesAreNot() throws Exception {
+    dns = Dnsmasq.start("host-record=inventory.test,127.0.0.1");
+    resolver.start("lbkit://" + dns.address() + "/inventory.test:8080?weight=2&zone=z");
+    List<EquivalentAddressGroup> first = resolver.awaitResult(1);
+    assertThat(addresses(first)).containsExactly(socket(LO1));
+    assertThat(first.get(0).getAttributes().get(LbkitPolicies.WEIGHT)).isEqualTo(2.0);
+    assertThat(first.get(0).getAttributes().get(LbkitPolicies.ZONE)).isEqualTo("z");
 
-    dns.records.set(new InetAddress[] {LO1, LO2});
-    refresh();
-    assertThat(listener.results).hasSize(2);
-    assertThat(addresses(listener.results.get(1))).containsExactly(socket(LO1), socket(LO2));
+    dns.restart("host-record=inventory.test,127.0.0.1", "host-record=inventory.test,127.0.0.2");
+    resolver.refreshAndWait();
+    assertThat(resolver.results).hasSize(2);
+    assertThat(addresses(resolver.results.get(1))).containsExactly(socket(LO1), socket(LO2));
 
-    refresh(); // same records: looked up, not published
-    assertThat(dns.lookups.get()).isEqualTo(3);
-    assertThat(listener.results).hasSize(2);
+    resolver.refreshAndWait(); // same records: looked up, not published
+    assertThat(resolver.results).hasSize(2);
 
-    dns.records.set(new InetAddress[] {LO2});
-    refresh();
-    assertThat(listener.results).hasSize(3);
-    assertThat(addresses(listener.results.get(2))).containsExactly(socket(LO2));
-    assertThat(listener.errors).isEmpty();
-    // One periodic refresh pending at a time, however many refreshes ran.
-    assertThat(timer.getQueue()).hasSize(1);
+    dns.restart("host-record=inventory.test,127.0.0.2");
+    resolver.refreshAndWait();
+    assertThat(resolver.results).hasSize(3);
+    assertThat(addresses(resolver.results.get(2))).containsExactly(socket(LO2));
+    assertThat(resolver.errors).isEmpty();
+    // One periodic look-up pending at a time, however many refreshes ran.
+    assertThat(resolver.timer.getQueue()).hasSize(1);
   }
 
   @Test
-  void periodicRefreshFindsNewRecordsAndShutdownStopsTheTimer() {
-    dns.records.set(new InetAddress[] {LO1});
-    start("lbkit:///inventory.internal:8080?refresh=20ms", Runnable::run);
-    dns.records.set(new InetAddress[] {LO1, LO2});
-    GrpcTestSupport.await(Duration.ofSeconds(20), () -> listener.results.size() == 2);
-    assertThat(addresses(listener.results.get(1))).containsExactly(socket(LO1), socket(LO2));
+  void periodicRefreshFindsNewRecordsAndShutdownStopsTheLookups() throws Exception {
+    dns = Dnsmasq.start("host-record=inventory.test,127.0.0.1");
+    resolver.start("lbkit://" + dns.address() + "/inventory.test:8080?refresh=50ms");
+    resolver.awaitResult(1);
+    dns.restart("host-record=inventory.test,127.0.0.1", "host-record=inventory.test,127.0.0.2");
+    assertThat(addresses(resolver.awaitResult(2))).containsExactly(socket(LO1), socket(LO2));
 
-    syncContext.execute(Objects.requireNonNull(resolver)::shutdown);
-    resolver = null;
-    // The timer thread may be inside the synchronization context when shutdown is queued; once
-    // shutdown has run, the pending refresh is cancelled and no new one is scheduled.
-    GrpcTestSupport.await(Duration.ofSeconds(20), () -> timer.getQueue().isEmpty());
-    int lookups = dns.lookups.get();
-    syncContext.execute(() -> {}); // runs nothing late: shutdown is done
-    assertThat(timer.getQueue()).isEmpty();
-    assertThat(dns.lookups.get()).isEqualTo(lookups);
+    resolver.shutdown();
+    // A look-up under way when the resolver shut down schedules no other; the pending one is
+    // cancelled.
+    GrpcTestSupport.await(Duration.ofSeconds(20), () -> resolver.timer.getQueue().isEmpty());
+    int results = resolver.results.size();
+    dns.restart("host-record=inventory.test,127.0.0.2");
+    assertThat(resolver.timer.getQueue()).isEmpty();
+    assertThat(resolver.results).hasSize(results);
   }
 
   @Test
-  void failedLookupIsUnavailableNamingTheHostAndKeepsLastGoodAddressesLater() {
-    dns.failure = new UnknownHostException("inventory.internal: Name or service not known");
-    start("lbkit:///inventory.internal:8080", Runnable::run);
-    assertThat(listener.results).isEmpty();
-    assertThat(listener.errors).hasSize(1);
-    Status error = listener.errors.get(0);
+  void failedLookupIsUnavailableNamingTheHostAndCauseAndLaterKeepsTheLastGoodAddresses()
+      throws Exception {
+    dns = Dnsmasq.start("host-record=other.test,127.0.0.9");
+    resolver.start("lbkit://" + dns.address() + "/inventory.test:8080");
+    Status error = resolver.awaitError(1);
+    assertThat(resolver.results).isEmpty();
     assertThat(error.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-    assertThat(error.getDescription()).contains("'inventory.internal'");
+    assertThat(error.getDescription())
+        .contains("no address for lbkit://")
+        .contains("cannot resolve 'inventory.test:8080' (javax.naming.");
+    assertThat(error.getCause()).isNotNull();
 
-    dns.failure = null;
-    dns.records.set(new InetAddress[] {LO1});
-    refresh();
-    assertThat(listener.results).hasSize(1);
+    dns.restart("host-record=inventory.test,127.0.0.1");
+    GrpcTestSupport.await(
+        Duration.ofSeconds(20),
+        () -> {
+          resolver.refreshAndWait();
+          return resolver.results.size() == 1;
+        });
+    int errors = resolver.errors.size();
 
-    // A DNS hiccup: the host keeps its addresses; nothing is published, no error reported.
-    dns.failure = new UnknownHostException("timeout");
-    refresh();
-    assertThat(listener.results).hasSize(1);
-    assertThat(listener.errors).hasSize(1);
+    // A DNS outage: the host keeps its addresses; nothing is published, no error reported.
+    dns.stop();
+    resolver.refreshAndWait();
+    assertThat(resolver.results).hasSize(1);
+    assertThat(resolver.errors).hasSize(errors);
   }
 
   @Test
   void literalTargetIsResolvedOnceWithoutLookupOrTimer() {
-    start("lbkit:///127.0.0.1:8080,127.0.0.2:8080", Runnable::run);
-    refresh();
-    assertThat(listener.results).hasSize(1);
-    assertThat(addresses(listener.results.get(0))).containsExactly(socket(LO1), socket(LO2));
-    assertThat(dns.lookups.get()).isZero();
-    assertThat(timer.getQueue()).isEmpty();
+    resolver.start("lbkit:///127.0.0.1:8080,127.0.0.2:8080");
+    resolver.syncContext.execute(() -> {}); // whatever start queued has run
+    resolver.refresh();
+    assertThat(resolver.results).hasSize(1);
+    assertThat(addresses(resolver.results.get(0))).containsExactly(socket(LO1), socket(LO2));
+    assertThat(resolver.offloaded.get()).isZero();
+    assertThat(resolver.timer.getQueue()).isEmpty();
   }
 
   @Test
   void refreshIntervalComesFromTheTarget() {
-    assertThat(LbkitNameResolvers.refreshInterval(parse("lbkit:///a.test:80")))
-        .isEqualTo(Duration.ofSeconds(30));
-    assertThat(
-            LbkitNameResolvers.refreshInterval(parse("lbkit:///a.test:80,b.test:80?refresh=10s")))
+    assertThat(parse("lbkit:///a.test:80").refresh()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(parse("lbkit:///a.test:80,b.test:80?refresh=10s").refresh())
         .isEqualTo(Duration.ofSeconds(10));
-    assertThat(LbkitNameResolvers.refreshInterval(parse("lbkit:///a.test:80?refresh=500ms")))
+    assertThat(parse("lbkit:///a.test:80?refresh=500ms").refresh())
         .isEqualTo(Duration.ofMillis(500));
-    assertThat(LbkitNameResolvers.refreshInterval(parse("lbkit:///a.test:80?refresh=1.5m")))
+    assertThat(parse("lbkit:///a.test:80?refresh=10ms").refresh()).isEqualTo(Duration.ofMillis(10));
+    assertThat(parse("lbkit:///a.test:80?refresh=1.5m").refresh())
         .isEqualTo(Duration.ofSeconds(90));
-    assertThat(LbkitNameResolvers.refreshInterval(parse("lbkit:///a.test:80?refresh=2h")))
-        .isEqualTo(Duration.ofHours(2));
+    assertThat(parse("lbkit:///a.test:80?refresh=2h").refresh()).isEqualTo(Duration.ofHours(2));
+  }
+
+  @Test
+  void theAuthorityNamesTheDnsServer() {
+    assertThat(parse("lbkit:///a.test:80").dnsServer()).isNull();
+    assertThat(parse("lbkit://10.0.0.53/a.test:80").dnsServer()).isEqualTo("10.0.0.53:53");
+    assertThat(parse("lbkit://127.0.0.1:5353/srv:_grpc._tcp.a.test").dnsServer())
+        .isEqualTo("127.0.0.1:5353");
+    assertThat(parse("lbkit://[::1]:5353/a.test:80").dnsServer()).isEqualTo("[::1]:5353");
   }
 
   @ParameterizedTest
   @CsvSource(
       delimiter = '|',
       value = {
-        "lbkit:///a.test:80?refresh=0s|refresh must be a positive duration",
-        "lbkit:///a.test:80?refresh=30|refresh must be a positive duration",
-        "lbkit:///a.test:80?refresh=abc|refresh must be a positive duration",
-        "lbkit:///a.test:80?refresh=2d|refresh must be a positive duration",
+        "lbkit:///a.test:80?refresh=0s|refresh must be a duration from 10ms to 24h",
+        "lbkit:///a.test:80?refresh=5ms|refresh must be a duration from 10ms to 24h",
+        "lbkit:///a.test:80?refresh=30|refresh must be a duration from 10ms to 24h",
+        "lbkit:///a.test:80?refresh=abc|refresh must be a duration from 10ms to 24h",
+        "lbkit:///a.test:80?refresh=2d|refresh must be a duration from 10ms to 24h",
         "lbkit:///a.test:80?refresh=1s,b.test:80?refresh=2s|refresh is set more than once",
+        "lbkit://dns.test/a.test:80|an authority ('dns.test') is not supported unless it is the IP"
+            + " address of the DNS server",
+        "lbkit://10.0.0.53:0/a.test:80|an authority ('10.0.0.53:0') is not supported",
+        "lbkit:///a..test:80|entry 1 ('a..test:80'): host must be a DNS name",
       })
-  void malformedRefreshIsRejected(String target, String reason) {
+  void malformedTargetIsRejectedNamingTheValue(String target, String reason) {
     assertThatThrownBy(() -> parse(target))
         .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("invalid lbkit target '" + target + "'")
         .hasMessageContaining(reason);
   }
 
-  /** A new pod (a second A record) gets calls without a new channel; a removed one stops. */
+  /**
+   * A new pod (a second A record) gets calls without a new channel; a removed one stops. The
+   * channel is built the way applications build it, its resolver found by the target's scheme.
+   */
   @Test
-  void channelFindsNewPodsThroughPeriodicResolution() throws Exception {
+  void channelFollowsTheRecordsOfARealDnsServer() throws Exception {
     Backend first = grpc.add(Backend.netty("pod-1"));
     Backend second = grpc.add(Backend.netty("pod-2", LO2, first.port()));
-    dns.records.set(new InetAddress[] {LO1});
-    @SuppressWarnings("deprecation") // the way to give one channel its own resolver provider
-    NettyChannelBuilder builder =
-        NettyChannelBuilder.forTarget("lbkit:///inventory.test:" + first.port() + "?refresh=20ms")
-            .nameResolverFactory(new LbkitNameResolvers.Provider(dns));
+    Dnsmasq d = Dnsmasq.start("host-record=inventory.test,127.0.0.1");
+    dns = d;
     ManagedChannel channel =
         grpc.add(
-            builder.usePlaintext().defaultLoadBalancingPolicy(LbkitPolicies.ROUND_ROBIN).build());
+            ManagedChannelBuilder.forTarget(
+                    "lbkit://" + d.address() + "/inventory.test:" + first.port() + "?refresh=100ms")
+                .usePlaintext()
+                .defaultLoadBalancingPolicy(LbkitPolicies.ROUND_ROBIN)
+                .build());
     for (int i = 0; i < 5; i++) {
       assertThat(Backend.call(channel, Backend.CALL_DEADLINE_MILLIS)).isEqualTo("pod-1");
     }
 
-    dns.records.set(new InetAddress[] {LO1, LO2});
+    d.restart("host-record=inventory.test,127.0.0.1", "host-record=inventory.test,127.0.0.2");
     GrpcTestSupport.await(
-        Duration.ofSeconds(20),
+        Duration.ofSeconds(30),
         () -> Backend.call(channel, Backend.CALL_DEADLINE_MILLIS).equals("pod-2"));
 
-    dns.records.set(new InetAddress[] {LO2});
+    d.restart("host-record=inventory.test,127.0.0.2");
     GrpcTestSupport.await(
-        Duration.ofSeconds(20),
+        Duration.ofSeconds(30),
         () -> {
           int before = first.calls.get();
           for (int i = 0; i < 4; i++) {
@@ -254,99 +249,15 @@ class LbkitDnsResolverTest {
 
   // ---------------------------------------------------------------------------------------------
 
-  private static List<LbkitNameResolvers.Entry> parse(String target) {
-    return LbkitNameResolvers.parse(URI.create(target));
+  private static LbkitTarget parse(String target) {
+    return LbkitTarget.parse(URI.create(target));
   }
 
   private static InetSocketAddress socket(InetAddress address) {
     return new InetSocketAddress(address, 8080);
   }
 
-  private static List<SocketAddress> addresses(List<EquivalentAddressGroup> groups) {
-    List<SocketAddress> out = new ArrayList<>();
-    for (EquivalentAddressGroup g : groups) {
-      out.addAll(g.getAddresses());
-    }
-    return out;
-  }
-
-  private void start(String target, java.util.concurrent.Executor offloadExecutor) {
-    NameResolver r =
-        Objects.requireNonNull(
-            new LbkitNameResolvers.Provider(dns)
-                .newNameResolver(URI.create(target), args(offloadExecutor)));
-    resolver = r;
-    syncContext.execute(() -> r.start(listener));
-  }
-
-  private void refresh() {
-    NameResolver r = Objects.requireNonNull(resolver);
-    syncContext.execute(r::refresh);
-  }
-
-  private NameResolver.Args args(java.util.concurrent.Executor offloadExecutor) {
-    return NameResolver.Args.newBuilder()
-        .setDefaultPort(443)
-        .setProxyDetector(address -> null)
-        .setSynchronizationContext(syncContext)
-        .setScheduledExecutorService(timer)
-        .setOffloadExecutor(offloadExecutor)
-        .setServiceConfigParser(
-            new NameResolver.ServiceConfigParser() {
-              @Override
-              public NameResolver.ConfigOrError parseServiceConfig(java.util.Map<String, ?> raw) {
-                return NameResolver.ConfigOrError.fromConfig(raw);
-              }
-            })
-        .setChannelLogger(
-            new ChannelLogger() {
-              @Override
-              public void log(ChannelLogLevel level, String message) {}
-
-              @Override
-              public void log(ChannelLogLevel level, String messageFormat, Object... args) {}
-            })
-        .build();
-  }
-
-  /** DNS records that tests set; counts lookups and the threads they ran on. */
-  private static final class FakeLookup implements LbkitNameResolvers.HostLookup {
-    final AtomicReference<InetAddress[]> records = new AtomicReference<>(new InetAddress[0]);
-    final AtomicInteger lookups = new AtomicInteger();
-    final List<String> threads = new CopyOnWriteArrayList<>();
-    volatile @Nullable UnknownHostException failure;
-    volatile LbkitNameResolvers.@Nullable HostLookup delegate;
-
-    @Override
-    public InetAddress[] lookup(String host) throws UnknownHostException {
-      lookups.incrementAndGet();
-      threads.add(Thread.currentThread().getName());
-      LbkitNameResolvers.HostLookup d = delegate;
-      if (d != null) {
-        return d.lookup(host);
-      }
-      UnknownHostException f = failure;
-      if (f != null) {
-        throw f;
-      }
-      InetAddress[] r = Objects.requireNonNull(records.get());
-      return Arrays.copyOf(r, r.length);
-    }
-  }
-
-  /** Records what the resolver tells the channel. */
-  private static final class Recorder extends NameResolver.Listener2 {
-    final List<List<EquivalentAddressGroup>> results = new CopyOnWriteArrayList<>();
-    final List<Status> errors = new CopyOnWriteArrayList<>();
-
-    @Override
-    public void onResult(NameResolver.ResolutionResult result) {
-      results.add(result.getAddresses());
-    }
-
-    @Override
-    public void onError(Status error) {
-      errors.add(error);
-    }
+  private static InetAddress address(String literal) {
+    return com.google.common.net.InetAddresses.forString(literal);
   }
 }

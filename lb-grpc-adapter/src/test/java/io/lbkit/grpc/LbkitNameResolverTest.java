@@ -43,10 +43,11 @@ class LbkitNameResolverTest {
 
   @Test
   void parsesWeightsZonesAndIpv6() {
-    List<LbkitNameResolvers.Entry> entries =
-        LbkitNameResolvers.parse(
-            URI.create(
-                "lbkit:///10.0.0.1:8080?weight=2&zone=a,10.0.0.2:8080,%5B::1%5D:9000?zone=b"));
+    List<LbkitTarget.Entry> entries =
+        LbkitTarget.parse(
+                URI.create(
+                    "lbkit:///10.0.0.1:8080?weight=2&zone=a,10.0.0.2:8080,%5B::1%5D:9000?zone=b"))
+            .entries();
     assertThat(entries).hasSize(3);
     assertThat(entries.get(0).host).isEqualTo("10.0.0.1");
     assertThat(entries.get(0).port).isEqualTo(8080);
@@ -81,7 +82,7 @@ class LbkitNameResolverTest {
             + " repeats entry 1",
       })
   void malformedTargetsAreRejectedWithTheReason(String target, String reason) {
-    assertThatThrownBy(() -> LbkitNameResolvers.parse(URI.create(target)))
+    assertThatThrownBy(() -> LbkitTarget.parse(URI.create(target)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("invalid lbkit target '" + target + "'")
         .hasMessageContaining(reason);

@@ -23,6 +23,8 @@ import io.grpc.LoadBalancerProvider;
 import io.grpc.LoadBalancerRegistry;
 import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
+import io.lbkit.core.Selector;
+import io.lbkit.core.Selectors;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -81,6 +83,33 @@ class RegistrationTest {
       assertThat(Modifier.isPublic(provider.getClass().getEnclosingClass().getModifiers()))
           .as("holder of %s is package-private", name)
           .isFalse();
+    }
+  }
+
+  /**
+   * One concept, one name: each policy {@code lbkit_NAME} runs the algorithm that core's registry
+   * knows as {@code NAME} ({@link Selectors#byName}); {@code lbkit_peak_ewma} is Finagle's peak
+   * EWMA, as core's {@code peak_ewma}, not another name for least response time.
+   */
+  @Test
+  void everyPolicyRunsCoresAlgorithmOfTheSameName() {
+    for (String policy : LbkitPolicies.policyNames()) {
+      String core = policy.substring("lbkit_".length());
+      LoadBalancerProvider provider = LoadBalancerRegistry.getDefaultRegistry().getProvider(policy);
+      Object config =
+          provider
+              .parseLoadBalancingPolicyConfig(
+                  core.endsWith("hash") || core.equals("maglev")
+                      ? Map.of("hashHeader", "x-key")
+                      : Map.of())
+              .getConfig();
+      assertThat(config).as(policy).isInstanceOf(LbkitConfig.class);
+      Selector ours = ((LbkitConfig) config).selector.get();
+      Selector theirs = Selectors.byName(core);
+      assertThat(ours.getClass()).as(policy).isEqualTo(theirs.getClass());
+      assertThat(ours.name()).as(policy).isEqualTo(theirs.name());
+      assertThat(ours.usesLatency()).as(policy).isEqualTo(theirs.usesLatency());
+      assertThat(ours.usesInFlight()).as(policy).isEqualTo(theirs.usesInFlight());
     }
   }
 

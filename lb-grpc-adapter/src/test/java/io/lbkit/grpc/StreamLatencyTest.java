@@ -18,24 +18,11 @@ package io.lbkit.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.CallOptions;
-import io.grpc.EquivalentAddressGroup;
-import io.grpc.LoadBalancer;
-import io.grpc.LoadBalancerProvider;
-import io.grpc.LoadBalancerRegistry;
 import io.grpc.ManagedChannel;
-import io.grpc.NameResolver;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
-import io.lbkit.core.ServerStatus;
-import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,53 +34,19 @@ import org.junit.jupiter.api.Test;
  */
 class StreamLatencyTest {
   private static final String CAPTURING_LEAST_RESPONSE_TIME = "test_capturing_least_response_time";
-  private static final AtomicReference<LbkitGrpcLoadBalancer> CAPTURED = new AtomicReference<>();
-
-  /** lbkit's least response time under another name, handing the test the balancer it builds. */
-  private static final LoadBalancerProvider CAPTURING =
-      new LoadBalancerProvider() {
-        private final LoadBalancerProvider real =
-            LoadBalancerRegistry.getDefaultRegistry()
-                .getProvider(LbkitPolicies.LEAST_RESPONSE_TIME);
-
-        @Override
-        public boolean isAvailable() {
-          return true;
-        }
-
-        @Override
-        public int getPriority() {
-          return 5;
-        }
-
-        @Override
-        public String getPolicyName() {
-          return CAPTURING_LEAST_RESPONSE_TIME;
-        }
-
-        @Override
-        public LoadBalancer newLoadBalancer(LoadBalancer.Helper helper) {
-          LoadBalancer lb = real.newLoadBalancer(helper);
-          CAPTURED.set((LbkitGrpcLoadBalancer) lb);
-          return lb;
-        }
-
-        @Override
-        public NameResolver.ConfigOrError parseLoadBalancingPolicyConfig(Map<String, ?> config) {
-          return real.parseLoadBalancingPolicyConfig(config);
-        }
-      };
+  private static CapturingPolicy policy;
 
   private final GrpcTestSupport grpc = new GrpcTestSupport();
 
   @BeforeAll
   static void register() {
-    LoadBalancerRegistry.getDefaultRegistry().register(CAPTURING);
+    policy =
+        CapturingPolicy.register(CAPTURING_LEAST_RESPONSE_TIME, LbkitPolicies.LEAST_RESPONSE_TIME);
   }
 
   @AfterAll
   static void deregister() {
-    LoadBalancerRegistry.getDefaultRegistry().deregister(CAPTURING);
+    policy.close();
   }
 
   @AfterEach
@@ -110,7 +63,6 @@ class StreamLatencyTest {
   void longStreamDoesNotMakeItsServerLookSlowToLeastResponseTime() throws Exception {
     ManagedChannel channel = channel(CAPTURING_LEAST_RESPONSE_TIME);
     grpc.warmUp(channel);
-    io.lbkit.core.LoadBalancer lbkit = capturedBalancer();
 
     Iterator<String> stream = openStream(channel);
     String streamedBy = stream.next();
@@ -119,15 +71,15 @@ class StreamLatencyTest {
     while (System.nanoTime() < openUntil) {
       // Unary calls (sequential: they finish before the next starts) keep both servers measured.
       Backend.call(channel, Backend.CALL_DEADLINE_MILLIS);
-      assertThat(status(lbkit, server).inFlight()).as("the open stream is in flight").isEqualTo(1);
+      assertThat(policy.status(server).inFlight()).as("the open stream is in flight").isEqualTo(1);
     }
     backend(streamedBy).endStreams();
     assertThat(stream.next()).isEqualTo("end");
     assertThat(stream.hasNext()).isFalse();
 
-    GrpcTestSupport.await(Duration.ofSeconds(20), () -> status(lbkit, server).inFlight() == 0);
+    GrpcTestSupport.await(Duration.ofSeconds(20), () -> policy.status(server).inFlight() == 0);
     // By stream lifetime, peak EWMA would now say 3 s or more.
-    assertThat(status(lbkit, server).latencyEstimateNanos())
+    assertThat(policy.status(server).latencyEstimateNanos())
         .as("latency estimate of the server that held the stream")
         .isLessThan(TimeUnit.MILLISECONDS.toNanos(1500));
 
@@ -152,7 +104,6 @@ class StreamLatencyTest {
   void longStreamKeepsItsServersShareOfUnaryCalls() throws Exception {
     ManagedChannel channel = channel(CAPTURING_LEAST_RESPONSE_TIME);
     grpc.warmUp(channel);
-    io.lbkit.core.LoadBalancer lbkit = capturedBalancer();
 
     Iterator<String> stream = openStream(channel);
     String streamedBy = stream.next(); // its first response is in
@@ -166,7 +117,7 @@ class StreamLatencyTest {
       }
       unary++;
     }
-    assertThat(status(lbkit, server).inFlight()).as("the open stream is in flight").isEqualTo(1);
+    assertThat(policy.status(server).inFlight()).as("the open stream is in flight").isEqualTo(1);
     backend(streamedBy).endStreams();
     assertThat(stream.next()).isEqualTo("end");
     // A fair share is half (the simulator's S10 holds it within 20%). Sequential calls on
@@ -203,19 +154,7 @@ class StreamLatencyTest {
   }
 
   private ManagedChannel channel(String policy) throws Exception {
-    List<EquivalentAddressGroup> groups = new ArrayList<>();
-    for (int i = 0; i < 2; i++) {
-      Backend b = grpc.add(Backend.netty("s" + i));
-      groups.add(new EquivalentAddressGroup(b.address()));
-    }
-    @SuppressWarnings("deprecation") // fixed addresses for a test channel
-    ManagedChannel channel =
-        NettyChannelBuilder.forTarget("manual:///streams")
-            .nameResolverFactory(new ManualResolver(groups))
-            .usePlaintext()
-            .defaultServiceConfig(Map.of("loadBalancingConfig", List.of(Map.of(policy, Map.of()))))
-            .build();
-    return grpc.add(channel);
+    return CapturingPolicy.channel(grpc, policy, 2, "s");
   }
 
   private static Iterator<String> openStream(ManagedChannel channel) {
@@ -223,22 +162,9 @@ class StreamLatencyTest {
         channel, Backend.STREAM, CallOptions.DEFAULT.withDeadlineAfter(60, TimeUnit.SECONDS), "hi");
   }
 
-  private static io.lbkit.core.LoadBalancer capturedBalancer() {
-    LbkitGrpcLoadBalancer lb = Objects.requireNonNull(CAPTURED.get(), "the channel's balancer");
-    return Objects.requireNonNull(lb.lbkit(), "its lbkit balancer");
-  }
-
-  private static ServerStatus status(io.lbkit.core.LoadBalancer lbkit, String serverId) {
-    return lbkit.status().stream()
-        .filter(st -> st.server().id().equals(serverId))
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("no lbkit server " + serverId + " in " + lbkit));
-  }
-
   /** The lbkit server id of a backend: its host string and port. */
   private String serverId(String backendName) {
-    InetSocketAddress a = (InetSocketAddress) backend(backendName).address();
-    return a.getHostString() + ":" + a.getPort(); // as the adapter names servers
+    return CapturingPolicy.serverId(backend(backendName));
   }
 
   private Backend backend(String name) {

@@ -17,12 +17,11 @@ package io.lbkit.okhttp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.common.base.Splitter;
-import java.io.File;
-import java.nio.charset.StandardCharsets;
+import io.lbkit.core.ChildJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -46,38 +45,10 @@ class OkHttpVersionTest {
     }
     assertThat(classPath).as("OkHttp 4 jars in %s", okhttp4).hasSize(3);
     // This JVM's class path minus its OkHttp 5, Okio and Kotlin: the adapter, lb-core and Guava.
-    String own = System.getProperty("java.class.path");
-    String output;
-    for (String entry : Splitter.on(File.pathSeparatorChar).split(own)) {
-      String name = Paths.get(entry).getFileName().toString();
-      if (!name.startsWith("okhttp")
-          && !name.startsWith("okio")
-          && !name.startsWith("kotlin")
-          && !name.startsWith("mockwebserver")) {
-        classPath.add(entry);
-      }
-    }
-    // Output to a file, not a pipe: a child that hangs is then destroyed at the deadline instead
-    // of blocking this thread in a read.
-    Path out = Files.createTempFile("okhttp4-probe", ".txt");
-    try {
-      Process child =
-          new ProcessBuilder(
-                  Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                  "-cp",
-                  String.join(File.pathSeparator, classPath),
-                  OkHttp4Probe.class.getName())
-              .redirectErrorStream(true)
-              .redirectOutput(out.toFile())
-              .start();
-      if (!child.waitFor(40, TimeUnit.SECONDS)) {
-        child.destroyForcibly();
-        throw new AssertionError("the child JVM did not finish in 40 s");
-      }
-      output = Files.readString(out, StandardCharsets.UTF_8);
-    } finally {
-      Files.delete(out);
-    }
+    classPath.addAll(
+        ChildJvm.classPath(ChildJvm.without("okhttp", "okio", "kotlin", "mockwebserver")));
+    String output =
+        ChildJvm.run(Duration.ofSeconds(40), classPath, OkHttp4Probe.class.getName()).output();
 
     assertThat(output)
         .as("child output")

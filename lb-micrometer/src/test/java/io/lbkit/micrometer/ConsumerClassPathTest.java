@@ -17,14 +17,9 @@ package io.lbkit.micrometer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.ArrayList;
+import io.lbkit.core.ChildJvm;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,42 +31,13 @@ import org.junit.jupiter.api.Test;
 class ConsumerClassPathTest {
   @Test
   void metricsWorkWithoutTheOkHttpAdapter() throws Exception {
-    List<String> classPath = new ArrayList<>();
-    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-      String name = Paths.get(entry).getFileName().toString();
-      boolean okhttp =
-          name.startsWith("okhttp")
-              || name.startsWith("okio")
-              || name.startsWith("kotlin")
-              || name.startsWith("mockwebserver")
-              || entry.contains("lb-http-adapter");
-      if (!okhttp) {
-        classPath.add(entry);
-      }
-    }
-    // Output to a file, not a pipe: a child that hangs is then destroyed at the deadline instead
-    // of blocking this thread in a read.
-    Path out = Files.createTempFile("consumer-probe", ".txt");
-    String output;
-    try {
-      Process child =
-          new ProcessBuilder(
-                  Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                  "-cp",
-                  String.join(File.pathSeparator, classPath),
-                  ConsumerProbe.class.getName())
-              .redirectErrorStream(true)
-              .redirectOutput(out.toFile())
-              .start();
-      if (!child.waitFor(60, TimeUnit.SECONDS)) {
-        child.destroyForcibly();
-        throw new AssertionError("the child JVM did not finish in 60 s");
-      }
-      output = Files.readString(out, StandardCharsets.UTF_8);
-      assertThat(child.exitValue()).as("child exit code, output:%n%s", output).isZero();
-    } finally {
-      Files.delete(out);
-    }
+    List<String> classPath =
+        ChildJvm.classPath(
+            ChildJvm.without("okhttp", "okio", "kotlin", "mockwebserver", "lb-http-adapter"));
+    ChildJvm.Result child =
+        ChildJvm.run(Duration.ofSeconds(60), classPath, ConsumerProbe.class.getName());
+    String output = child.output();
+    assertThat(child.exitCode()).as("child exit code, output:%n%s", output).isZero();
 
     assertThat(output)
         .contains("okhttp adapter on the class path: false")
