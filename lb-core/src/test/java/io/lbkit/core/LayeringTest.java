@@ -87,7 +87,7 @@ class LayeringTest {
             tmp.toString());
     assertThat(rc).as("jdeps: %s", err).isZero();
     Map<String, Set<String>> graph = new TreeMap<>();
-    for (String line : out.toString().split("\n")) {
+    for (String line : (Iterable<String>) out.toString().lines()::iterator) {
       Matcher m = EDGE.matcher(line);
       if (m.find()) {
         String from = outer(m.group(1));
