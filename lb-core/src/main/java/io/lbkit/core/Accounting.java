@@ -41,7 +41,7 @@ import org.jspecify.annotations.Nullable;
  * read of the balancer (maintenance ticks, status, drains, endpoint reads) publishes too. The time
  * a pick sees thus lags by about the time of the last 64 picks, or one maintenance tick, whichever
  * is shorter. A custom ticker (tests, simulations) is read on every pick, so that fake time is
- * exact and runs stay reproducible.
+ * exact and runs stay reproducible, unless it is marked {@link RealTime}.
  */
 final class Accounting {
   private static final VarHandle FLEET_LATENCY;
@@ -101,6 +101,13 @@ final class Accounting {
   // the balancer's final fields publish it with them.
   @Nullable ObserverChain observers;
 
+  /**
+   * Marks a ticker that reads real time, such as one that wraps the system ticker to count its
+   * reads: picks may read the coarse clock with it, as with the system ticker. Any other custom
+   * ticker is read on every pick that needs the time.
+   */
+  interface RealTime {}
+
   /** Receives every reported outcome; called on the reporting thread, must not block. */
   @FunctionalInterface
   interface OutcomeSink {
@@ -125,7 +132,10 @@ final class Accounting {
     this.failureFactor = model.failureFactor;
     this.failureFloorNanos = model.failureFloorNanos;
     this.outcomes = outcomes;
-    this.coarse = trackInFlight && !trackLatency && ticker == Ticker.systemTicker();
+    this.coarse =
+        trackInFlight
+            && !trackLatency
+            && (ticker == Ticker.systemTicker() || ticker instanceof RealTime);
     this.coarseNanos = ticker.read();
   }
 

@@ -34,11 +34,14 @@ import com.google.common.collect.ImmutableList;
  * @since 0.2.0
  */
 public final class BalancerSnapshot {
+  // Only handed out by balancer(): picks go through the pick path, never back through the facade.
   private final LoadBalancer balancer;
+  private final PickPath pickPath;
   private final Snapshot snapshot;
 
-  BalancerSnapshot(LoadBalancer balancer, Snapshot snapshot) {
+  BalancerSnapshot(LoadBalancer balancer, PickPath pickPath, Snapshot snapshot) {
     this.balancer = balancer;
+    this.pickPath = pickPath;
     this.snapshot = snapshot;
   }
 
@@ -77,7 +80,7 @@ public final class BalancerSnapshot {
    * @throws NoAvailableServerException if this state has no endpoint, saying why
    */
   public Endpoint pickEndpoint(long start) {
-    return balancer.pickEndpoint(snapshot, start);
+    return pickPath.pickEndpoint(snapshot, start);
   }
 
   /**
@@ -87,13 +90,13 @@ public final class BalancerSnapshot {
    * @throws NoAvailableServerException as for {@link LoadBalancer#pick(PickContext)}
    */
   public Endpoint pickEndpoint(long start, PickContext context) {
-    return balancer.pickEndpoint(snapshot, start, requireNonNull(context, "context"));
+    return pickPath.pickEndpoint(snapshot, start, requireNonNull(context, "context"));
   }
 
   @Override
   public String toString() {
     return "BalancerSnapshot{"
-        + balancer.name()
+        + pickPath.name()
         + ", "
         + snapshot.eligibleCount
         + "/"

@@ -16,13 +16,16 @@
 package io.lbkit.core;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.Sets;
+import com.google.common.math.IntMath;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.random.RandomGenerator;
 
 /**
- * Least response time: the endpoint with the least expected wait, scanning all of them in fleets of
- * up to {@value #MAX_SCAN} and a random window of that many in larger ones (O(min(n, 128))), ties
- * broken at random in proportion to weight. The requests awaiting their first response are the main
- * signal, latency a bounded correction:
+ * Least response time: the endpoint with the least expected wait, ties broken at random in
+ * proportion to weight. The requests awaiting their first response are the main signal, latency a
+ * bounded correction:
  *
  * <pre>
  *   cost = (awaiting / weight + 1) x (1 + log2(max(1, estimate / (2 x typical)))
@@ -47,20 +50,44 @@ import java.util.random.RandomGenerator;
  * towards the fastest other server's (not towards zero): a server that gave one slow answer, or
  * that no pick has measured for a while, comes back as a typical server within about a decay time
  * instead of waiting for its own estimate to fall below everyone's; a server that holds only
- * started streams decays too. The first pass over the sampled endpoints sums the estimates; the
- * second compares costs. Both read only the endpoints' own atomic words: no lock, no allocation, no
- * shared write on the pick path except the fleet hint that {@link Accounting#publishFleetLatency}
- * writes when it moved.
+ * started streams decays too. A server that stays slow, though, would then be tried again about
+ * every decay time, and a fast reply among its slow ones, averaged in after the long gap, brings
+ * the next trial sooner: so once a server has been slow on more than {@value
+ * SlowServerBackoff#FREE_LEVELS} samples in a row, each further slow one doubles the time its
+ * estimate takes to decay back (up to 4 times), and each normal one takes two such steps back
+ * ({@link SlowServerBackoff}). One slow reply or a restarted server's first few answers are not
+ * backed off.
+ *
+ * <p>Pick cost. Fleets of up to {@value #FULL_SCAN} endpoints are compared in full. Larger ones are
+ * searched: no endpoint can cost less than an idle one of typical speed (1), so a pick takes the
+ * first such endpoint it meets, accepting each with the probability of its relative weight, among
+ * up to {@value #DRAWS} endpoints drawn at random, then along a walk that meets each endpoint once;
+ * if the walk finds none in {@value #MAX_SCAN} endpoints it takes the cheapest of them. While a
+ * fleet is not saturated that is a few endpoints per pick whatever its size (O(1)), and the same
+ * choice a full scan would make; a saturated fleet costs at most {@value #MAX_SCAN}. The typical
+ * estimate reads up to {@value #YARDSTICK_SAMPLE} more. All of it reads only the endpoints' own
+ * atomic words: no lock, no allocation, and no shared write on the pick path but the fleet hint
+ * that {@link Accounting#publishFleetLatency} writes when it moved and a back-off word when a slow
+ * server's sample is counted.
  */
 final class LeastResponseTimeSelector implements Selector {
   /** How much slower than typical (as a ratio minus one) still counts as equal. */
   static final double BAND = 1.0;
 
-  /**
-   * The most endpoints one pick compares: all of them in fleets up to this size, else a random
-   * window of this many, so that a pick costs O(min(n, MAX_SCAN)).
-   */
+  /** The most endpoints one pick of a larger fleet compares when it finds none idle and typical. */
   static final int MAX_SCAN = 128;
+
+  /**
+   * The largest fleet that every pick compares in full (at most 64 cost computations); larger ones
+   * are searched (Search).
+   */
+  static final int FULL_SCAN = 64;
+
+  /** How many endpoints a searching picker draws at random before it walks. */
+  static final int DRAWS = 8;
+
+  /** How many walk strides a searching picker draws from: a power of two. */
+  static final int STRIDES = 16;
 
   /** How many endpoints' estimates set the yardstick (see newPicker). */
   static final int YARDSTICK_SAMPLE = 8;
@@ -84,7 +111,6 @@ final class LeastResponseTimeSelector implements Selector {
       Endpoint only = array[0];
       return now -> only;
     }
-    Accounting accounting = array[0].accounting;
     // Weights relative to the heaviest, so that the in-flight term keeps its scale whatever unit
     // the weights are given in.
     double maxWeight = 0;
@@ -103,7 +129,57 @@ final class LeastResponseTimeSelector implements Selector {
     for (int i = 0; i < sampled; i++) {
       yardstick[i] = array[(int) ((long) i * array.length / sampled)];
     }
-    return now -> {
+    SlowServerBackoff[] backoff = backoffs(inputs, array);
+    return array.length <= FULL_SCAN
+        ? new Scan(array, relativeWeight, yardstick, backoff, random)
+        : new Search(array, relativeWeight, yardstick, backoff, random);
+  }
+
+  /** Each endpoint's back-off state, kept per server in the balancer's state store. */
+  private static SlowServerBackoff[] backoffs(PickerInputs inputs, Endpoint[] array) {
+    ConcurrentHashMap<ServerStats, SlowServerBackoff> states =
+        inputs.state(BACKOFF_KEY, ConcurrentHashMap::new);
+    SlowServerBackoff[] backoff = new SlowServerBackoff[array.length];
+    Set<ServerStats> current = Sets.newIdentityHashSet();
+    for (int i = 0; i < array.length; i++) {
+      // Keyed by the statistics' identity: a server removed and added back has fresh statistics,
+      // and then gets a fresh back-off too.
+      backoff[i] = states.computeIfAbsent(array[i].stats, s -> new SlowServerBackoff());
+      current.add(array[i].stats);
+    }
+    // Forget the servers that left (or are not eligible now: they come back without a level).
+    states.keySet().removeIf(s -> !current.contains(s));
+    return backoff;
+  }
+
+  /** The state store key of the back-off states, private to this selector. */
+  private static final Object BACKOFF_KEY = new Object();
+
+  /** What every picker of this selector computes before comparing costs. */
+  private abstract static class LrtPicker implements Picker {
+    final Endpoint[] array;
+    final double[] relativeWeight;
+    final Endpoint[] yardstick;
+    final SlowServerBackoff[] backoff;
+    final RandomGenerator random;
+    final Accounting accounting;
+
+    LrtPicker(
+        Endpoint[] array,
+        double[] relativeWeight,
+        Endpoint[] yardstick,
+        SlowServerBackoff[] backoff,
+        RandomGenerator random) {
+      this.array = array;
+      this.relativeWeight = relativeWeight;
+      this.yardstick = yardstick;
+      this.backoff = backoff;
+      this.random = random;
+      this.accounting = array[0].accounting;
+    }
+
+    @Override
+    public final Endpoint pick(long now) {
       double sum = 0;
       double max = 0;
       double min1 = Double.POSITIVE_INFINITY;
@@ -129,22 +205,47 @@ final class LeastResponseTimeSelector implements Selector {
       if (measured > 0) {
         accounting.publishFleetLatency(typical);
       }
+      return choose(now, min1, min2, typical, measured);
+    }
+
+    abstract Endpoint choose(long now, double min1, double min2, double typical, int measured);
+
+    final double cost(
+        int i, long now, double fastest, double secondFastest, double typical, int n) {
+      return LeastResponseTimeSelector.cost(
+          array[i],
+          relativeWeight[i],
+          backoff[i],
+          now,
+          accounting,
+          fastest,
+          secondFastest,
+          typical,
+          n);
+    }
+  }
+
+  /** Small fleets: every endpoint is compared, ties broken at random in proportion to weight. */
+  private static final class Scan extends LrtPicker {
+    Scan(
+        Endpoint[] array,
+        double[] relativeWeight,
+        Endpoint[] yardstick,
+        SlowServerBackoff[] backoff,
+        RandomGenerator random) {
+      super(array, relativeWeight, yardstick, backoff, random);
+    }
+
+    @Override
+    Endpoint choose(long now, double min1, double min2, double typical, int measured) {
       Endpoint best = array[0];
       double bestCost = Double.POSITIVE_INFINITY;
       double tiedWeight = 0;
-      int n = array.length;
-      int scan = Math.min(n, MAX_SCAN);
-      // Up to MAX_SCAN endpoints, all of them; beyond, a window of MAX_SCAN consecutive ones from a
-      // random start, so that every endpoint is equally likely to be a candidate and a pick stays
-      // bounded at any fleet size.
-      int start = scan == n ? 0 : random.nextInt(n);
-      for (int k = 0; k < scan; k++) {
-        int i = start + k < n ? start + k : start + k - n;
-        Endpoint e = array[i];
+      for (int i = 0; i < array.length; i++) {
         double w = relativeWeight[i];
-        double cost = cost(e, w, now, accounting, min1, min2, typical, measured);
+        double cost = cost(i, now, min1, min2, typical, measured);
         if (cost < bestCost) {
-          best = e;
+          best = array[i];
           bestCost = cost;
           tiedWeight = w;
         } else if (cost == bestCost) {
@@ -152,17 +253,109 @@ final class LeastResponseTimeSelector implements Selector {
           // idle servers share the picks by weight (a warming server follows its ramp).
           tiedWeight += w;
           if (random.nextDouble() * tiedWeight < w) {
-            best = e;
+            best = array[i];
           }
         }
       }
       return best;
-    };
+    }
+  }
+
+  /**
+   * Larger fleets: the first idle endpoint of typical speed met and accepted by weight, among
+   * {@value #DRAWS} random draws and then along a walk in a random order (a random start and a
+   * random stride coprime with the fleet size, so that it meets each endpoint once). No endpoint
+   * can cost less than such a one (1), so the pick is one a full scan could make; the draws choose
+   * among the equally cheap ones exactly in proportion to weight (the walk, which only runs when
+   * few are, a little less evenly: an endpoint after a run of busy ones in the walk's order is met
+   * first more often). While a fleet is not saturated this is O(1) whatever its size. A saturated
+   * fleet is compared over the first {@value #MAX_SCAN} endpoints of the walk, as a full scan would
+   * up to that size.
+   */
+  private static final class Search extends LrtPicker {
+    /** Strides coprime with the fleet size, one of which each pick walks by. */
+    private final int[] strides;
+
+    Search(
+        Endpoint[] array,
+        double[] relativeWeight,
+        Endpoint[] yardstick,
+        SlowServerBackoff[] backoff,
+        RandomGenerator random) {
+      super(array, relativeWeight, yardstick, backoff, random);
+      this.strides = strides(array.length);
+    }
+
+    @Override
+    Endpoint choose(long now, double min1, double min2, double typical, int measured) {
+      int n = array.length;
+      // First a few endpoints drawn at random (with replacement): the first idle one of typical
+      // speed accepted by weight is the pick, so that each such endpoint is chosen exactly in
+      // proportion to its weight.
+      for (int k = 0; k < DRAWS; k++) {
+        int i = (int) (((random.nextLong() >>> 33) * n) >>> 31);
+        double w = relativeWeight[i];
+        if (cost(i, now, min1, min2, typical, measured) <= 1.0
+            && (w == 1.0 || random.nextDouble() < w)) {
+          return array[i];
+        }
+      }
+      // Few or none of them: a walk that meets each endpoint once, from a random start with a
+      // random stride, for the cheapest of the first MAX_SCAN.
+      long bits = random.nextLong();
+      // The start from the high 31 bits by a multiply and a shift (no division), the stride from
+      // the low bits.
+      int i = (int) (((bits >>> 33) * n) >>> 31);
+      int stride = strides[(int) bits & (STRIDES - 1)];
+      int best = i;
+      double bestCost = Double.POSITIVE_INFINITY;
+      double tiedWeight = 0;
+      int scan = Math.min(n, MAX_SCAN);
+      for (int k = 0; k < scan; k++) {
+        double w = relativeWeight[i];
+        double cost = cost(i, now, min1, min2, typical, measured);
+        if (cost <= 1.0 && (w == 1.0 || random.nextDouble() < w)) {
+          return array[i];
+        }
+        if (cost < bestCost) {
+          best = i;
+          bestCost = cost;
+          tiedWeight = w;
+        } else if (cost == bestCost) {
+          tiedWeight += w;
+          if (random.nextDouble() * tiedWeight < w) {
+            best = i;
+          }
+        }
+        i += stride;
+        if (i >= n) {
+          i -= n;
+        }
+      }
+      return array[best];
+    }
+
+    /**
+     * {@value #STRIDES} strides in [1, n) coprime with n, spread over the range so that consecutive
+     * endpoints of the list are far apart in most walks.
+     */
+    private static int[] strides(int n) {
+      int[] strides = new int[STRIDES];
+      for (int j = 0; j < STRIDES; j++) {
+        int s = Math.max(1, (int) ((long) n * j / STRIDES));
+        while (IntMath.gcd(s, n) != 1) {
+          s++;
+        }
+        strides[j] = s;
+      }
+      return strides;
+    }
   }
 
   private static double cost(
       Endpoint e,
       double weight,
+      SlowServerBackoff backoff,
       long now,
       Accounting accounting,
       double fastest,
@@ -187,18 +380,35 @@ final class LeastResponseTimeSelector implements Selector {
       // (a server failing fast, whose failures have not yet raised it above the others), which
       // would let it measure itself against itself.
       double fleet = measured < 2 ? estimate : estimate == fastest ? secondFastest : fastest;
-      double yardstick = measured < 2 ? estimate : Math.max(fleet, typical);
-      double effective = estimate;
-      if (awaiting == 0) {
-        long age = ServerStats.latencyAgeNanos(word, now);
-        if (age > 0) {
-          effective = fleet + (estimate - fleet) * Math.exp(-age / accounting.decayNanos);
-        }
+      double band = (1 + BAND) * (measured < 2 ? estimate : Math.max(fleet, typical));
+      boolean slow = estimate > band;
+      // Count the sample behind the estimate as slow or normal, once (see SlowServerBackoff). Only
+      // a
+      // server that is slow, or has a level, can have anything to count.
+      long state = backoff.read();
+      if (slow || state != 0) {
+        state = backoff.observe(state, word, slow);
       }
-      // Logarithmic: twice as slow again adds one queue's worth, so that a stale or noisy sample
-      // shifts load moderately (as the in-flight counts would) while a server that is many times
-      // slower, or keeps failing, is still held off.
-      factor = 1 + Math.log(Math.max(1.0, effective / ((1 + BAND) * yardstick))) * INV_LN2;
+      if (!slow) {
+        // Within the band, and so is any decay of it (it moves towards the fleet): no exp.
+        factor = 1.0;
+      } else {
+        double effective = estimate;
+        if (awaiting == 0) {
+          long age = ServerStats.latencyAgeNanos(word, now);
+          if (age > 0) {
+            // A server slow on every trial decays more slowly with each one (the back-off), so
+            // that it is tried again less and less often; a fast reply among them averages in with
+            // a weight that grows with the longer gap, but counts only one level down.
+            double decay = accounting.decayNanos * SlowServerBackoff.decayMultiplier(state);
+            effective = fleet + (estimate - fleet) * Math.exp(-age / decay);
+          }
+        }
+        // Logarithmic: twice as slow again adds one queue's worth, so that a stale or noisy
+        // sample shifts load moderately (as the in-flight counts would) while a server that is
+        // many times slower, or keeps failing, is still held off.
+        factor = 1 + Math.log(Math.max(1.0, effective / band)) * INV_LN2;
+      }
     }
     // Failures count through the estimate (each one at least doubles it), not as extra load: the
     // in-flight metrics' failure penalty lasts seconds, which would starve a server that failed a

@@ -28,9 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.LongConsumer;
-import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,16 +86,17 @@ public final class LoadBalancer implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(LoadBalancer.class);
 
   private final String name;
-  private final RandomGenerator random;
   private final Selector selector;
 
   private final Accounting accounting;
-  private final @Nullable ObserverChain observers;
+  // Picks and their reports, from the latest snapshot here or from a BalancerSnapshot's own.
+  private final PickPath pickPath;
   private final @Nullable SlowStart slowStart;
   private final Lifecycle lifecycle;
 
   // The snapshot picks read (one volatile read per pick) and the one way to change it: every
-  // feature below changes the membership only through it.
+  // feature changes the membership only through it. The builder assembles the features (see
+  // LoadBalancerBuilder.assemble); the facade calls only these.
   private final SnapshotPublisher publisher;
   private final Drains drains;
   private final Maintenance maintenance;
@@ -107,70 +105,16 @@ public final class LoadBalancer implements AutoCloseable {
   LoadBalancer(LoadBalancerBuilder b) {
     this.name = b.name;
     this.selector = requireNonNull(b.selector, "selector");
-    this.random = b.random;
-    this.slowStart = b.slowStart;
+    // Held weakly by the lifecycle: the features see a balancer the application dropped as closed.
     this.lifecycle = new Lifecycle(this);
-    OutlierDetection od = b.outlierDetection;
-    ActiveHealthCheck hc = b.healthCheck;
-    boolean healthFeatures = od != null || slowStart != null || hc != null;
-    OutlierEjection ejection =
-        od == null ? null : new OutlierEjection(od, random, slowStart != null, lifecycle);
-    this.accounting =
-        new Accounting(
-            b.ticker,
-            selector.usesInFlight() || healthFeatures || !b.observers.isEmpty(),
-            selector.usesLatency() || !b.observers.isEmpty(),
-            b.inFlightExpiry.toNanos(),
-            b.latencyModel,
-            ejection);
-    this.observers = ObserverChain.of(name, b.observers);
-    accounting.observers = observers;
-    long now = accounting.read();
-    this.probes = new ProbeLink(b.probeTransport);
-    this.publisher =
-        new SnapshotPublisher(
-            name,
-            Members.of(b.servers, ImmutableMap.of(), now, false, name),
-            // The selector with this balancer's own state for it (and the in-flight total it may
-            // read): one selector instance may serve several balancers.
-            new BoundSelector(selector, random, accounting.trackInFlight, probes),
-            accounting,
-            slowStart,
-            b.panicThreshold);
-    publisher.addListener(
-        new TransitionReporter(name, ImmutableList.copyOf(b.listeners), b.panicThreshold));
-
-    // The features, each changing the membership only through the publisher, and run on time by
-    // the maintenance (and the health checks by their own chains) on one scheduler.
-    ScheduledExecutorService given = b.scheduler;
-    ScheduledExecutorService exec = Maintenance.schedulerFor(name, given, healthFeatures);
-    boolean scheduled = exec != null && healthFeatures;
-    this.drains = new Drains(name, publisher, accounting, lifecycle, exec, scheduled);
-    ImmutableList.Builder<LongConsumer> ticks = ImmutableList.builder();
-    if (ejection != null) {
-      ejection.link(publisher, exec, now);
-      ticks.add(ejection::tick);
-    }
-    if (slowStart != null) {
-      ticks.add(new SlowStartRamp(slowStart, publisher)::tick);
-    }
-    ticks.add(drains::tick);
-    this.maintenance =
-        new Maintenance(
-            name,
-            publisher,
-            lifecycle,
-            exec,
-            given == null && exec != null,
-            healthFeatures,
-            Maintenance.tickNanos(od, slowStart),
-            ticks.build());
-    if (hc != null && exec != null) {
-      boolean uneject = od != null && od.unejectOnHealthCheck;
-      boolean warm = slowStart != null;
-      publisher.addListener(
-          new HealthCheckChains(name, publisher, lifecycle, hc, exec, random, uneject, warm));
-    }
+    Engine engine = b.assemble(lifecycle);
+    this.accounting = engine.accounting;
+    this.pickPath = engine.pickPath;
+    this.slowStart = engine.slowStart;
+    this.publisher = engine.publisher;
+    this.drains = engine.drains;
+    this.maintenance = engine.maintenance;
+    this.probes = engine.probes;
     // Last: a listener may use the balancer it hears from.
     listenForSnapshots(ImmutableList.copyOf(b.snapshotListeners));
   }
@@ -186,18 +130,7 @@ public final class LoadBalancer implements AutoCloseable {
    * @throws NoAvailableServerException if no server is eligible, saying why
    */
   public Pick pick() {
-    Snapshot s = publisher.current();
-    Selector.Picker picker = s.picker;
-    if (picker == null) {
-      throw noServer(s.noServer(name));
-    }
-    Accounting rec = accounting;
-    long now = rec.pickTime();
-    try {
-      return handle(picker.pick(now), now);
-    } catch (NoAvailableServerException e) {
-      throw noServer(e); // a routing selector's (a subset rule that matches nothing)
-    }
+    return pickPath.pick(publisher.current());
   }
 
   /**
@@ -216,22 +149,7 @@ public final class LoadBalancer implements AutoCloseable {
    *     server the request may go to, saying why
    */
   public Pick pick(PickContext context) {
-    requireNonNull(context, "context");
-    Snapshot s = publisher.current();
-    Selector.Picker picker = s.picker;
-    if (picker == null) {
-      throw noServer(s.noServer(name));
-    }
-    Accounting rec = accounting;
-    long now = rec.pickTime();
-    try {
-      if (context.hasExclusions()) {
-        return handle(s.pickExcluding(picker, context, now, rec, random, name), now);
-      }
-      return handle(picker.pick(context, now), now);
-    } catch (NoAvailableServerException e) {
-      throw noServer(e);
-    }
+    return pickPath.pick(publisher.current(), requireNonNull(context, "context"));
   }
 
   /**
@@ -250,12 +168,6 @@ public final class LoadBalancer implements AutoCloseable {
     probes.report(endpoint, report, accounting.read());
   }
 
-  /** Tells the observers, if any, of a pick that found no server; returns the exception. */
-  private NoAvailableServerException noServer(NoAvailableServerException e) {
-    ObserverChain chain = observers;
-    return chain == null ? e : chain.noServer(e);
-  }
-
   /**
    * Picks exactly the server with this id, if picks may choose it now (it is in the balancer and
    * eligible, or in panic mode not taken out by the application), for a request pinned to one
@@ -266,34 +178,7 @@ public final class LoadBalancer implements AutoCloseable {
    */
   public Optional<Pick> pickServer(String serverId) {
     requireNonNull(serverId, "serverId");
-    Endpoint endpoint = publisher.current().endpoint(serverId);
-    if (endpoint == null) {
-      return Optional.empty();
-    }
-    Accounting rec = accounting;
-    long now = rec.pickTime();
-    return Optional.of(handle(endpoint, now));
-  }
-
-  private Pick handle(Endpoint endpoint, long now) {
-    acquire(endpoint, now);
-    return new Pick(endpoint, accounting, now);
-  }
-
-  /** Counts a pick made at {@code now} in flight, if the balancer counts them. */
-  private void acquire(Endpoint endpoint, long now) {
-    Accounting rec = accounting;
-    if (!rec.trackInFlight) {
-      return;
-    }
-    int epoch = rec.epoch(now);
-    ServerStats stats = endpoint.stats;
-    stats.acquire(epoch);
-    ServerStats total = endpoint.total;
-    if (total != null) {
-      total.acquire(epoch);
-    }
-    rec.countPick(stats);
+    return Optional.ofNullable(pickPath.pickServer(publisher.current(), serverId));
   }
 
   // ---- The allocation-free pick: an endpoint and a start time instead of a handle ----
@@ -306,7 +191,7 @@ public final class LoadBalancer implements AutoCloseable {
    * call's locals), so that a pick and its report allocate nothing.
    */
   public long pickStart() {
-    return accounting.pickTime();
+    return pickPath.start();
   }
 
   /**
@@ -321,23 +206,7 @@ public final class LoadBalancer implements AutoCloseable {
    * @throws NoAvailableServerException if no server is eligible, saying why
    */
   public Endpoint pickEndpoint(long start) {
-    return pickEndpoint(publisher.current(), start);
-  }
-
-  /** {@link #pickEndpoint(long)} from the given state: the latest, or a listener's. */
-  Endpoint pickEndpoint(Snapshot s, long start) {
-    Selector.Picker picker = s.picker;
-    if (picker == null) {
-      throw noServer(s.noServer(name));
-    }
-    Endpoint e;
-    try {
-      e = picker.pick(start);
-    } catch (NoAvailableServerException failed) {
-      throw noServer(failed); // a routing selector's (a subset rule that matches nothing)
-    }
-    acquire(e, start);
-    return e;
+    return pickPath.pickEndpoint(publisher.current(), start);
   }
 
   /**
@@ -347,27 +216,7 @@ public final class LoadBalancer implements AutoCloseable {
    * @throws NoAvailableServerException as for {@link #pick(PickContext)}
    */
   public Endpoint pickEndpoint(long start, PickContext context) {
-    requireNonNull(context, "context");
-    return pickEndpoint(publisher.current(), start, context);
-  }
-
-  /** {@link #pickEndpoint(long, PickContext)} from the given state: the latest, or a listener's. */
-  Endpoint pickEndpoint(Snapshot s, long start, PickContext context) {
-    Selector.Picker picker = s.picker;
-    if (picker == null) {
-      throw noServer(s.noServer(name));
-    }
-    Endpoint e;
-    try {
-      e =
-          context.hasExclusions()
-              ? s.pickExcluding(picker, context, start, accounting, random, name)
-              : picker.pick(context, start);
-    } catch (NoAvailableServerException failed) {
-      throw noServer(failed);
-    }
-    acquire(e, start);
-    return e;
+    return pickPath.pickEndpoint(publisher.current(), start, requireNonNull(context, "context"));
   }
 
   /**
@@ -378,9 +227,7 @@ public final class LoadBalancer implements AutoCloseable {
    * @throws IllegalArgumentException if the endpoint is not one of this balancer's
    */
   public void complete(Endpoint endpoint, long start, Outcome outcome) {
-    requireNonNull(endpoint, "endpoint");
-    Accounting rec = accounting;
-    complete(endpoint, start, outcome, rec.trackLatency ? rec.read() - start : 0);
+    pickPath.complete(endpoint, start, outcome);
   }
 
   /**
@@ -390,14 +237,7 @@ public final class LoadBalancer implements AutoCloseable {
    * @throws IllegalArgumentException if the endpoint is not one of this balancer's
    */
   public void complete(Endpoint endpoint, long start, Outcome outcome, long latencyNanos) {
-    requireNonNull(endpoint, "endpoint");
-    requireNonNull(outcome, "outcome");
-    Accounting rec = accounting;
-    if (endpoint.accounting != rec) {
-      throw new IllegalArgumentException(endpoint + " was not picked by " + name);
-    }
-    rec.record(
-        endpoint, start, rec.trackInFlight ? rec.epoch(start) : 0, outcome, latencyNanos, false);
+    pickPath.complete(endpoint, start, outcome, latencyNanos);
   }
 
   /**
@@ -412,15 +252,7 @@ public final class LoadBalancer implements AutoCloseable {
    * @throws IllegalArgumentException if the endpoint is not one of this balancer's
    */
   public void responseStarted(Endpoint endpoint, long start) {
-    requireNonNull(endpoint, "endpoint");
-    Accounting rec = accounting;
-    if (endpoint.accounting != rec) {
-      throw new IllegalArgumentException(endpoint + " was not picked by " + name);
-    }
-    if (rec.trackInFlight) {
-      endpoint.stats.start(rec.epoch(start));
-    }
-    rec.recordResponseStart(endpoint, start, rec.trackLatency ? rec.read() - start : 0);
+    pickPath.responseStarted(endpoint, start);
   }
 
   /**
@@ -432,14 +264,7 @@ public final class LoadBalancer implements AutoCloseable {
    * @throws IllegalArgumentException if the endpoint is not one of this balancer's
    */
   public void completeStarted(Endpoint endpoint, long start, Outcome outcome) {
-    requireNonNull(endpoint, "endpoint");
-    requireNonNull(outcome, "outcome");
-    Accounting rec = accounting;
-    if (endpoint.accounting != rec) {
-      throw new IllegalArgumentException(endpoint + " was not picked by " + name);
-    }
-    long latency = rec.trackLatency && outcome.isFailure() ? rec.read() - start : 0;
-    rec.record(endpoint, start, rec.trackInFlight ? rec.epoch(start) : 0, outcome, latency, true);
+    pickPath.completeStarted(endpoint, start, outcome);
   }
 
   /** The name given to the builder, used in messages and logs. */
@@ -454,11 +279,7 @@ public final class LoadBalancer implements AutoCloseable {
 
   /** Every server of this balancer, eligible or not, in the order they were added. */
   public ImmutableList<Server> servers() {
-    ImmutableList.Builder<Server> out = ImmutableList.builder();
-    for (Member m : publisher.current().members.values()) {
-      out.add(m.server);
-    }
-    return out.build();
+    return snapshot().servers();
   }
 
   /**
@@ -474,7 +295,7 @@ public final class LoadBalancer implements AutoCloseable {
    * (see {@link SnapshotListener}).
    */
   public BalancerSnapshot snapshot() {
-    return new BalancerSnapshot(this, publisher.current());
+    return new BalancerSnapshot(this, pickPath, publisher.current());
   }
 
   /**
@@ -504,7 +325,7 @@ public final class LoadBalancer implements AutoCloseable {
     }
     PublishListener relay =
         (before, after) -> {
-          BalancerSnapshot view = new BalancerSnapshot(this, after);
+          BalancerSnapshot view = new BalancerSnapshot(this, pickPath, after);
           for (SnapshotListener l : snapshotListeners) {
             try {
               l.onSnapshot(view);

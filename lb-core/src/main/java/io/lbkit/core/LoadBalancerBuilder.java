@@ -20,6 +20,8 @@ import static com.google.common.base.Preconditions.checkState;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.base.Ticker;
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
 import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +31,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.LongConsumer;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
@@ -310,5 +313,82 @@ public final class LoadBalancerBuilder {
       throw e;
     }
     return balancer;
+  }
+
+  /**
+   * Assembles the engine of a balancer being built: its accounting and pick path, the snapshot
+   * publisher, and the features this builder's settings ask for, each changing the membership only
+   * through the publisher and run on time by the maintenance (the health checks by their own
+   * chains) on one scheduler. The features know the balancer only through {@code lifecycle}.
+   */
+  Engine assemble(Lifecycle lifecycle) {
+    Selector sel = requireNonNull(selector, "selector");
+    OutlierDetection od = outlierDetection;
+    ActiveHealthCheck hc = healthCheck;
+    SlowStart warmup = slowStart;
+    boolean healthFeatures = od != null || warmup != null || hc != null;
+    OutlierEjection ejection =
+        od == null ? null : new OutlierEjection(od, random, warmup != null, lifecycle);
+    Accounting accounting =
+        new Accounting(
+            ticker,
+            sel.usesInFlight() || healthFeatures || !observers.isEmpty(),
+            sel.usesLatency() || !observers.isEmpty(),
+            inFlightExpiry.toNanos(),
+            latencyModel,
+            ejection);
+    accounting.observers = ObserverChain.of(name, observers);
+    long now = accounting.read();
+    ProbeLink probes = new ProbeLink(probeTransport);
+    SnapshotPublisher publisher =
+        new SnapshotPublisher(
+            name,
+            Members.of(servers, ImmutableMap.of(), now, false, name),
+            // The selector with this balancer's own state for it (and the in-flight total it may
+            // read): one selector instance may serve several balancers.
+            new BoundSelector(sel, random, accounting.trackInFlight, probes),
+            accounting,
+            warmup,
+            panicThreshold);
+    publisher.addListener(
+        new TransitionReporter(name, ImmutableList.copyOf(listeners), panicThreshold));
+
+    ScheduledExecutorService given = scheduler;
+    ScheduledExecutorService exec = Maintenance.schedulerFor(name, given, healthFeatures);
+    boolean scheduled = exec != null && healthFeatures;
+    Drains drains = new Drains(name, publisher, accounting, lifecycle, exec, scheduled);
+    ImmutableList.Builder<LongConsumer> ticks = ImmutableList.builder();
+    if (ejection != null) {
+      ejection.link(publisher, exec, now);
+      ticks.add(ejection::tick);
+    }
+    if (warmup != null) {
+      ticks.add(new SlowStartRamp(warmup, publisher)::tick);
+    }
+    ticks.add(drains::tick);
+    Maintenance maintenance =
+        new Maintenance(
+            name,
+            publisher,
+            lifecycle,
+            exec,
+            given == null && exec != null,
+            healthFeatures,
+            Maintenance.tickNanos(od, warmup),
+            ticks.build());
+    if (hc != null && exec != null) {
+      boolean uneject = od != null && od.unejectOnHealthCheck;
+      publisher.addListener(
+          new HealthCheckChains(
+              name, publisher, lifecycle, hc, exec, random, uneject, warmup != null));
+    }
+    return new Engine(
+        accounting,
+        new PickPath(name, accounting, random),
+        publisher,
+        drains,
+        maintenance,
+        warmup,
+        probes);
   }
 }

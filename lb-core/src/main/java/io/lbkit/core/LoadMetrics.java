@@ -21,10 +21,7 @@ enum LoadMetrics implements LoadMetric {
     @Override
     public double load(Endpoint e, long nowNanos) {
       Accounting rec = e.accounting;
-      double load =
-          rec.inFlight(e, nowNanos) + e.stats.failurePenalty(nowNanos, rec.slowDecayNanos);
-      // A warming server looks as loaded as if it had 1/factor times the requests (plus one).
-      return e.warmupFactor == 1.0 ? load : (load + 1) / e.warmupFactor - 1;
+      return inFlight(e.stats, e.warmupFactor, rec.epoch(nowNanos), nowNanos, rec.slowDecayNanos);
     }
 
     @Override
@@ -36,9 +33,7 @@ enum LoadMetrics implements LoadMetric {
     @Override
     public double load(Endpoint e, long nowNanos) {
       Accounting rec = e.accounting;
-      double load =
-          rec.inFlight(e, nowNanos) + e.stats.failurePenalty(nowNanos, rec.slowDecayNanos);
-      return (load + 1) / e.weight;
+      return weightedInFlight(e.stats, e.weight, rec.epoch(nowNanos), nowNanos, rec.slowDecayNanos);
     }
 
     @Override
@@ -64,6 +59,25 @@ enum LoadMetrics implements LoadMetric {
       return (latency + 1.0) * (inFlight + 1) / e.weight;
     }
   };
+
+  /**
+   * {@link #IN_FLIGHT}'s load from a server's statistics and warm-up factor, for pickers that keep
+   * those per index instead of reading them through each endpoint (see {@code
+   * PowerOfTwoChoicesSelector}): the in-flight count in {@code epoch} plus the failure penalty.
+   */
+  static double inFlight(
+      ServerStats stats, double warmupFactor, int epoch, long nowNanos, double decayNanos) {
+    double load = stats.inFlight(epoch) + stats.failurePenalty(nowNanos, decayNanos);
+    // A warming server looks as loaded as if it had 1/factor times the requests (plus one).
+    return warmupFactor == 1.0 ? load : (load + 1) / warmupFactor - 1;
+  }
+
+  /** {@link #WEIGHTED_IN_FLIGHT}'s load from a server's statistics and weight, as above. */
+  static double weightedInFlight(
+      ServerStats stats, double weight, int epoch, long nowNanos, double decayNanos) {
+    double load = stats.inFlight(epoch) + stats.failurePenalty(nowNanos, decayNanos);
+    return (load + 1) / weight;
+  }
 
   /**
    * The latency a never-measured server with requests in flight counts as: more than any real

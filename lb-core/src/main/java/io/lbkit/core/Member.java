@@ -128,167 +128,135 @@ final class Member {
 
   /** The member with a new reachability (see {@link #unreachable}). */
   Member withReachable(boolean reachable, String why) {
-    return new Member(
-        server,
-        stats,
-        applicationState,
-        activeCheckFailing,
-        ejected,
-        ejectedUntil,
-        ejections,
-        warming,
-        warmStart,
-        why,
-        drainRemoval,
-        !reachable);
+    Copy c = copy(why);
+    c.unreachable = !reachable;
+    return c.build();
   }
 
   Member withServer(Server newServer) {
-    return new Member(
-        newServer,
-        stats,
-        applicationState,
-        activeCheckFailing,
-        ejected,
-        ejectedUntil,
-        ejections,
-        warming,
-        warmStart,
-        reason,
-        drainRemoval,
-        unreachable);
+    Copy c = copy(reason);
+    c.server = newServer;
+    return c.build();
   }
 
   /**
    * The member with the application's new health; any health but {@code DRAINING} cancels a pending
    * removal.
    */
-  Member withApplicationState(HealthState newAdmin, String why) {
-    return new Member(
-        server,
-        stats,
-        newAdmin,
-        activeCheckFailing,
-        ejected,
-        ejectedUntil,
-        ejections,
-        warming,
-        warmStart,
-        why,
-        newAdmin == HealthState.DRAINING ? drainRemoval : null,
-        unreachable);
+  Member withApplicationState(HealthState newState, String why) {
+    Copy c = copy(why);
+    c.applicationState = newState;
+    if (newState != HealthState.DRAINING) {
+      c.drainRemoval = null;
+    }
+    return c.build();
   }
 
-  Member withActiveCheckFailing(boolean down, String why) {
-    return new Member(
-        server,
-        stats,
-        applicationState,
-        down,
-        ejected,
-        ejectedUntil,
-        ejections,
-        warming,
-        warmStart,
-        why,
-        drainRemoval,
-        unreachable);
+  Member withActiveCheckFailing(boolean failing, String why) {
+    Copy c = copy(why);
+    c.activeCheckFailing = failing;
+    return c.build();
   }
 
   Member eject(long until, String why) {
-    return new Member(
-        server,
-        stats,
-        applicationState,
-        activeCheckFailing,
-        true,
-        until,
-        ejections + 1,
-        false,
-        warmStart,
-        why,
-        drainRemoval,
-        unreachable);
+    Copy c = copy(why);
+    c.ejected = true;
+    c.ejectedUntil = until;
+    c.ejections = ejections + 1;
+    c.warming = false;
+    return c.build();
   }
 
   Member unEject(boolean warm, long now, String why) {
-    return new Member(
-        server,
-        stats,
-        applicationState,
-        activeCheckFailing,
-        false,
-        now,
-        ejections,
-        warm,
-        warm ? now : warmStart,
-        why,
-        drainRemoval,
-        unreachable);
+    Copy c = copy(why);
+    c.ejected = false;
+    c.ejectedUntil = now;
+    c.warming = warm;
+    if (warm) {
+      c.warmStart = now;
+    }
+    return c.build();
   }
 
   Member withEjections(int count) {
-    return new Member(
-        server,
-        stats,
-        applicationState,
-        activeCheckFailing,
-        ejected,
-        ejectedUntil,
-        count,
-        warming,
-        warmStart,
-        reason,
-        drainRemoval,
-        unreachable);
+    Copy c = copy(reason);
+    c.ejections = count;
+    return c.build();
   }
 
   Member warmed(String why) {
-    return new Member(
-        server,
-        stats,
-        applicationState,
-        activeCheckFailing,
-        ejected,
-        ejectedUntil,
-        ejections,
-        false,
-        warmStart,
-        why,
-        drainRemoval,
-        unreachable);
+    Copy c = copy(why);
+    c.warming = false;
+    return c.build();
   }
 
   Member withDrainRemoval(CompletableFuture<Server> removal) {
-    return new Member(
-        server,
-        stats,
-        HealthState.DRAINING,
-        activeCheckFailing,
-        ejected,
-        ejectedUntil,
-        ejections,
-        warming,
-        warmStart,
-        "draining before removal",
-        removal,
-        unreachable);
+    Copy c = copy("draining before removal");
+    c.applicationState = HealthState.DRAINING;
+    c.drainRemoval = removal;
+    return c.build();
   }
 
   /** The member still draining, but no longer waiting for removal. */
   Member withoutDrainRemoval(String why) {
-    return new Member(
-        server,
-        stats,
-        applicationState,
-        activeCheckFailing,
-        ejected,
-        ejectedUntil,
-        ejections,
-        warming,
-        warmStart,
-        why,
-        null,
-        unreachable);
+    Copy c = copy(why);
+    c.drainRemoval = null;
+    return c.build();
+  }
+
+  /** A copy of this member to change, with a new reason; the statistics are always shared. */
+  private Copy copy(String why) {
+    return new Copy(this, why);
+  }
+
+  /**
+   * The one place that lists every field: each change above copies this member, sets what it
+   * changes, and builds. Changes are membership events, never on the pick path, so the extra
+   * short-lived object costs nothing that matters.
+   */
+  private static final class Copy {
+    private final ServerStats stats;
+    Server server;
+    HealthState applicationState;
+    boolean activeCheckFailing;
+    boolean ejected;
+    long ejectedUntil;
+    int ejections;
+    boolean warming;
+    long warmStart;
+    String reason;
+    @Nullable CompletableFuture<Server> drainRemoval;
+    boolean unreachable;
+
+    Copy(Member m, String why) {
+      this.server = m.server;
+      this.stats = m.stats;
+      this.applicationState = m.applicationState;
+      this.activeCheckFailing = m.activeCheckFailing;
+      this.ejected = m.ejected;
+      this.ejectedUntil = m.ejectedUntil;
+      this.ejections = m.ejections;
+      this.warming = m.warming;
+      this.warmStart = m.warmStart;
+      this.reason = why;
+      this.drainRemoval = m.drainRemoval;
+      this.unreachable = m.unreachable;
+    }
+
+    Member build() {
+      return new Member(
+          server,
+          stats,
+          applicationState,
+          activeCheckFailing,
+          ejected,
+          ejectedUntil,
+          ejections,
+          warming,
+          warmStart,
+          reason,
+          drainRemoval,
+          unreachable);
+    }
   }
 }

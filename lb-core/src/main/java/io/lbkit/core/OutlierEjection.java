@@ -83,7 +83,7 @@ final class OutlierEjection implements Accounting.OutcomeSink {
   @Override
   public void onOutcome(Endpoint endpoint, Outcome outcome) {
     ServerStats stats = endpoint.stats;
-    long streaks = stats.recordOutcome(outcome);
+    long streaks = stats.outcomes.record(outcome);
     int failures = (int) streaks;
     int connectFailures = (int) (streaks >>> 32);
     // Exactly one reporter sees a count reach its threshold, so one thread ejects. (Reading the
@@ -145,7 +145,7 @@ final class OutlierEjection implements Accounting.OutcomeSink {
                           + ")");
               return Members.replacing(old, target, changed);
             });
-    stats.resetOutcomes();
+    stats.outcomes.reset();
     if (published != null) {
       endOnTime(published, stats, now);
     }
@@ -195,7 +195,7 @@ final class OutlierEjection implements Accounting.OutcomeSink {
   private void applyRateRules() {
     Map<ServerStats, Long> windows = new LinkedHashMap<>();
     for (Member m : membership().current().members.values()) {
-      windows.put(m.stats, m.stats.rotateWindow(WINDOW_SLOTS));
+      windows.put(m.stats, m.stats.outcomes.rotate(WINDOW_SLOTS));
     }
     RateRules.evaluate(od, windows, this::eject);
   }

@@ -18,11 +18,11 @@ package io.lbkit.core;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.ThreadLocalRandom;
-import org.jspecify.annotations.Nullable;
 
 /*
  * The mutable, per-server statistics that adaptive selectors read on the pick path and that
- * completed picks write: the in-flight count and the peak-EWMA latency estimate. One instance
+ * completed picks write: the in-flight count and the peak-EWMA latency estimate (and, apart, what
+ * outlier detection counts: OutcomeCounts). One instance
  * lives as long as its server id stays in the balancer: re-weighting a server keeps it, removing
  * the server drops it (outstanding Pick handles hold the last references).
  *
@@ -84,9 +84,6 @@ final class ServerStats {
   private static final VarHandle STARTED_EVEN;
   private static final VarHandle STARTED_ODD;
   private static final VarHandle LATENCY;
-  private static final VarHandle CONSECUTIVE_FAILURES;
-  private static final VarHandle CONSECUTIVE_CONNECT_FAILURES;
-  private static final VarHandle WINDOW;
   private static final VarHandle FAILURE_SCORE;
 
   static {
@@ -97,11 +94,6 @@ final class ServerStats {
       STARTED_EVEN = lookup.findVarHandle(ServerStats.class, "startedEven", long.class);
       STARTED_ODD = lookup.findVarHandle(ServerStats.class, "startedOdd", long.class);
       LATENCY = lookup.findVarHandle(ServerStats.class, "latency", long.class);
-      CONSECUTIVE_FAILURES =
-          lookup.findVarHandle(ServerStats.class, "consecutiveFailures", int.class);
-      CONSECUTIVE_CONNECT_FAILURES =
-          lookup.findVarHandle(ServerStats.class, "consecutiveConnectFailures", int.class);
-      WINDOW = lookup.findVarHandle(ServerStats.class, "window", long.class);
       FAILURE_SCORE = lookup.findVarHandle(ServerStats.class, "failureScore", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
@@ -138,6 +130,16 @@ final class ServerStats {
   @SuppressWarnings("UnusedVariable") // accessed through BUCKET_ODD
   private volatile long bucketOdd;
 
+  // Recent failures for the in-flight load metrics, packed like the latency word (score:24 | time
+  // of last update:40): each failure adds one, and the score decays with the latency decay
+  // time, so that a server failing fast does not look idle to least connections. Declared right
+  // after the in-flight words (the JVM lays out fields of one size in declaration order): the
+  // in-flight metrics read all three for each candidate, and 24 contiguous bytes most often sit on
+  // one cache line; at 10,000 servers the statistics no longer fit in the near caches, and a second
+  // line per candidate would be a second miss.
+  @SuppressWarnings("UnusedVariable") // accessed through FAILURE_SCORE
+  private volatile long failureScore;
+
   // Picks of this server, for the coarse clock's refresh (countPick). Declared right after the
   // in-flight words so that the field layout keeps it next to them, on the line each pick's acquire
   // has just written. Plain and racy on purpose: a lost increment only delays one refresh by a
@@ -155,88 +157,32 @@ final class ServerStats {
   @SuppressWarnings("UnusedVariable") // accessed through LATENCY
   private volatile long latency;
 
-  @SuppressWarnings("UnusedVariable") // accessed through CONSECUTIVE_FAILURES
-  private volatile int consecutiveFailures;
-
-  @SuppressWarnings("UnusedVariable") // accessed through CONSECUTIVE_CONNECT_FAILURES
-  private volatile int consecutiveConnectFailures;
-
-  // Recent failures for the in-flight load metrics, packed like the latency word (score:24 | time
-  // of last update:40): each failure adds one, and the score decays with the latency decay
-  // time, so that a server failing fast does not look idle to least connections.
-  @SuppressWarnings("UnusedVariable") // accessed through FAILURE_SCORE
-  private volatile long failureScore;
-
-  // Outcomes since the last window rotation, packed (failures:32 | successes:32) so that one
-  // atomic add counts either and one getAndSet takes both consistently.
-  @SuppressWarnings("UnusedVariable") // accessed through WINDOW
-  private volatile long window;
-
-  // The sliding window of past rotations, owned by the balancer's maintenance (which runs one at a
-  // time), hence plain fields.
-  private long @Nullable [] windowRing;
-  private int windowRingPosition;
-
-  // Set by resetOutcomes() on any thread, consumed by the next rotation.
-  private volatile boolean clearWindowRing;
+  /** Outlier detection's counts for this server. */
+  final OutcomeCounts outcomes = new OutcomeCounts();
 
   // Active health check progress, owned by the one check chain of this server; volatile because
   // successive checks complete on different threads.
   volatile int checkPasses;
   volatile int checkFailures;
 
-  private static VarHandle startedBucket(int epoch) {
-    return (epoch & 1) == 0 ? STARTED_EVEN : STARTED_ODD;
-  }
-
-  // The in-flight bucket of an epoch is chosen by its parity with a branch at each access rather
-  // than by picking one of the two VarHandles into a variable: a VarHandle that is not a
-  // compile-time constant is invoked through its generic guards (access-mode check, receiver cast,
-  // field offset loaded from the handle), which on the pick path costs more than the atomic
-  // operation itself and grows the compiled pick beyond what callers inline. The response-start
-  // counters, off the pick path, share one generic implementation (increment, decrement).
+  // Two bucket pairs, one design: the in-flight pair (BUCKET_EVEN/ODD) and the response-start pair
+  // (STARTED_EVEN/ODD) are counted, released and read by the same three methods below, which take a
+  // pair as its two VarHandles. Each caller passes static final handles and the methods are small
+  // and hot, so the JIT inlines them into their one-line callers and sees constant handles again.
+  // Within a method the bucket of an epoch is chosen by its parity with a branch at each access
+  // rather than by picking one of the two handles into a variable: a handle chosen at run time is
+  // not a compile-time constant and is invoked through its generic guards (access-mode check,
+  // receiver cast, field offset loaded from the handle), which on the pick path costs more than the
+  // atomic operation itself and grows the compiled pick beyond what callers inline.
 
   /** Counts one more in-flight request that started in {@code epoch}. */
   void acquire(int epoch) {
-    boolean even = (epoch & 1) == 0;
-    for (; ; ) {
-      long v = even ? (long) BUCKET_EVEN.getVolatile(this) : (long) BUCKET_ODD.getVolatile(this);
-      int bucketEpoch = (int) (v >>> 32);
-      long next;
-      if (bucketEpoch == epoch) {
-        next = v + 1;
-      } else if (epoch - bucketEpoch > 0 || (int) v == 0) {
-        // The bucket still counts an epoch two or more behind (its picks have expired), or counts
-        // nothing at all: a fresh bucket holds epoch 0, which says nothing about the epochs to
-        // come (they may be negative, or far beyond 2^31 and wrapped).
-        next = ((long) epoch << 32) | 1L;
-      } else {
-        // This caller read the clock so long ago that its epoch has already expired: the pick is
-        // not counted (its release will find a newer epoch and change nothing).
-        return;
-      }
-      if (even
-          ? BUCKET_EVEN.compareAndSet(this, v, next)
-          : BUCKET_ODD.compareAndSet(this, v, next)) {
-        return;
-      }
-    }
+    increment(BUCKET_EVEN, BUCKET_ODD, epoch);
   }
 
   /** Releases one in-flight request that started in {@code epoch}; a no-op once it expired. */
   void release(int epoch) {
-    boolean even = (epoch & 1) == 0;
-    for (; ; ) {
-      long v = even ? (long) BUCKET_EVEN.getVolatile(this) : (long) BUCKET_ODD.getVolatile(this);
-      if ((int) (v >>> 32) != epoch || (int) v == 0) {
-        return;
-      }
-      if (even
-          ? BUCKET_EVEN.compareAndSet(this, v, v - 1)
-          : BUCKET_ODD.compareAndSet(this, v, v - 1)) {
-        return;
-      }
-    }
+    decrement(BUCKET_EVEN, BUCKET_ODD, epoch);
   }
 
   /**
@@ -245,17 +191,19 @@ final class ServerStats {
    * request.
    */
   void start(int epoch) {
-    increment(startedBucket(epoch), epoch);
+    increment(STARTED_EVEN, STARTED_ODD, epoch);
   }
 
   /** Takes back one response start counted by {@link #start}; a no-op once its epoch expired. */
   void unstart(int epoch) {
-    decrement(startedBucket(epoch), epoch);
+    decrement(STARTED_EVEN, STARTED_ODD, epoch);
   }
 
-  private void increment(VarHandle bucket, int epoch) {
+  /** Counts one more in {@code epoch}'s bucket of the pair, recycling it if it is expired. */
+  private void increment(VarHandle even, VarHandle odd, int epoch) {
+    boolean isEven = (epoch & 1) == 0;
     for (; ; ) {
-      long v = (long) bucket.getVolatile(this);
+      long v = isEven ? (long) even.getVolatile(this) : (long) odd.getVolatile(this);
       int bucketEpoch = (int) (v >>> 32);
       long next;
       if (bucketEpoch == epoch) {
@@ -270,22 +218,29 @@ final class ServerStats {
         // not counted (its release will find a newer epoch and change nothing).
         return;
       }
-      if (bucket.compareAndSet(this, v, next)) {
+      if (isEven ? even.compareAndSet(this, v, next) : odd.compareAndSet(this, v, next)) {
         return;
       }
     }
   }
 
-  private void decrement(VarHandle bucket, int epoch) {
+  /** Counts one less in {@code epoch}'s bucket of the pair; a no-op once that epoch expired. */
+  private void decrement(VarHandle even, VarHandle odd, int epoch) {
+    boolean isEven = (epoch & 1) == 0;
     for (; ; ) {
-      long v = (long) bucket.getVolatile(this);
+      long v = isEven ? (long) even.getVolatile(this) : (long) odd.getVolatile(this);
       if ((int) (v >>> 32) != epoch || (int) v == 0) {
         return;
       }
-      if (bucket.compareAndSet(this, v, v - 1)) {
+      if (isEven ? even.compareAndSet(this, v, v - 1) : odd.compareAndSet(this, v, v - 1)) {
         return;
       }
     }
+  }
+
+  /** What the pair counts for {@code epoch} and the epoch before. */
+  private int count(VarHandle even, VarHandle odd, int epoch) {
+    return live((long) even.getVolatile(this), epoch) + live((long) odd.getVolatile(this), epoch);
   }
 
   /** How many picks of one server make one refresh of the coarse clock: a power of two. */
@@ -303,9 +258,7 @@ final class ServerStats {
 
   /** The number of requests in flight that started in {@code epoch} or the epoch before. */
   int inFlight(int epoch) {
-    long even = (long) BUCKET_EVEN.getVolatile(this);
-    long odd = (long) BUCKET_ODD.getVolatile(this);
-    return live(even, epoch) + live(odd, epoch);
+    return count(BUCKET_EVEN, BUCKET_ODD, epoch);
   }
 
   /**
@@ -324,15 +277,12 @@ final class ServerStats {
     if (inFlight == 0) {
       return 0;
     }
-    long even = (long) STARTED_EVEN.getVolatile(this);
-    long odd = (long) STARTED_ODD.getVolatile(this);
-    return Math.max(0, inFlight - live(even, epoch) - live(odd, epoch));
+    return Math.max(0, inFlight - started(epoch));
   }
 
   /** The number of response starts counted for picks of {@code epoch} or the epoch before. */
   int started(int epoch) {
-    return live((long) STARTED_EVEN.getVolatile(this), epoch)
-        + live((long) STARTED_ODD.getVolatile(this), epoch);
+    return count(STARTED_EVEN, STARTED_ODD, epoch);
   }
 
   private static int live(long bucket, int epoch) {
@@ -519,82 +469,10 @@ final class ServerStats {
   }
 
   /**
-   * Counts one outcome for outlier detection and returns the new streaks as this outcome left them,
-   * packed (consecutive connect failures:32 | consecutive failures:32): both 0 after a success, and
-   * 0 for a cancellation, which says nothing about the server and so can never complete a streak.
-   * Each count comes from the atomic add that made it, so exactly one reporter sees a streak reach
-   * a given length even when reports race.
+   * How many time units (2^16 ns) the timestamp of the latency word {@code a} lies after the one in
+   * the low 40 bits of {@code b}, negative if before: which of two words of one server is newer.
    */
-  long recordOutcome(Outcome outcome) {
-    if (outcome == Outcome.CANCELLED) {
-      return 0;
-    }
-    if (outcome.isFailure()) {
-      WINDOW.getAndAdd(this, 1L << 32);
-      int connect = 0;
-      if (outcome == Outcome.CONNECT_FAILURE || outcome == Outcome.TIMEOUT) {
-        connect = (int) CONSECUTIVE_CONNECT_FAILURES.getAndAdd(this, 1) + 1;
-      } else if ((int) CONSECUTIVE_CONNECT_FAILURES.getVolatile(this) != 0) {
-        CONSECUTIVE_CONNECT_FAILURES.setVolatile(this, 0);
-      }
-      int failures = (int) CONSECUTIVE_FAILURES.getAndAdd(this, 1) + 1;
-      return ((long) connect << 32) | (failures & 0xFFFF_FFFFL);
-    }
-    WINDOW.getAndAdd(this, 1L);
-    // Read before writing: in the common all-success case the line stays shared, not dirtied.
-    if ((int) CONSECUTIVE_FAILURES.getVolatile(this) != 0) {
-      CONSECUTIVE_FAILURES.setVolatile(this, 0);
-    }
-    if ((int) CONSECUTIVE_CONNECT_FAILURES.getVolatile(this) != 0) {
-      CONSECUTIVE_CONNECT_FAILURES.setVolatile(this, 0);
-    }
-    return 0;
-  }
-
-  int consecutiveFailures() {
-    return (int) CONSECUTIVE_FAILURES.getVolatile(this);
-  }
-
-  int consecutiveConnectFailures() {
-    return (int) CONSECUTIVE_CONNECT_FAILURES.getVolatile(this);
-  }
-
-  /**
-   * Forgets failure streaks and the window, after an ejection. Any thread may call it; the ring
-   * itself is cleared by the next rotation, which owns it.
-   */
-  void resetOutcomes() {
-    CONSECUTIVE_FAILURES.setVolatile(this, 0);
-    CONSECUTIVE_CONNECT_FAILURES.setVolatile(this, 0);
-    WINDOW.getAndSet(this, 0L);
-    clearWindowRing = true;
-  }
-
-  /**
-   * Moves the outcomes counted since the last call into the sliding window of {@code slots}
-   * rotations and returns the window's totals, packed (failures:32 | successes:32). Maintenance
-   * only.
-   */
-  long rotateWindow(int slots) {
-    long delta = (long) WINDOW.getAndSet(this, 0L);
-    long[] ring = windowRing;
-    if (clearWindowRing) {
-      clearWindowRing = false;
-      ring = null;
-    }
-    if (ring == null || ring.length != slots) {
-      ring = new long[slots];
-      windowRing = ring;
-      windowRingPosition = 0;
-    }
-    ring[windowRingPosition] = delta;
-    windowRingPosition = (windowRingPosition + 1) % slots;
-    long successes = 0;
-    long failures = 0;
-    for (long v : ring) {
-      successes += (int) v;
-      failures += (int) (v >>> 32);
-    }
-    return (Math.min(failures, Integer.MAX_VALUE) << 32) | Math.min(successes, Integer.MAX_VALUE);
+  static long stampUnitsAfter(long a, long b) {
+    return signedStampDelta((a & STAMP_MASK) - (b & STAMP_MASK));
   }
 }

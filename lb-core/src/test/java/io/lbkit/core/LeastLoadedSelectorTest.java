@@ -259,6 +259,63 @@ class LeastLoadedSelectorTest {
     assertThat((double) counts.getOrDefault("s0", 0)).isCloseTo(20_000, within(408.0));
   }
 
+  /**
+   * The built-in in-flight metrics take a picker of their own (loads from arrays, see
+   * PowerOfTwoChoicesSelector); it must choose exactly as the metric does when read through each
+   * endpoint: the same seed, picks, outcomes and warm-up give the same servers, pick by pick.
+   */
+  @Test
+  void powerOfTwoChoicesOverBuiltInMetricsChoosesAsTheMetricReadThroughEndpoints() {
+    for (LoadMetric metric : List.of(LoadMetric.inFlight(), LoadMetric.weightedInFlight())) {
+      LoadMetric throughEndpoints =
+          new LoadMetric() {
+            @Override
+            public double load(Endpoint endpoint, long nowNanos) {
+              return metric.load(endpoint, nowNanos);
+            }
+
+            @Override
+            public boolean usesLatency() {
+              return false;
+            }
+          };
+      assertThat(picks(Selectors.powerOfTwoChoices(metric)))
+          .as("%s", metric)
+          .isEqualTo(picks(Selectors.powerOfTwoChoices(throughEndpoints)));
+    }
+  }
+
+  /** 3,000 seeded picks over servers of weights 1..5, with failures and a server warming up. */
+  private static List<String> picks(Selector selector) {
+    FakeTicker clock = new FakeTicker(1_000_000_000L);
+    List<Server> servers = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      servers.add(Server.builder("s" + i, 80).weight(1 + i % 5).build());
+    }
+    LoadBalancer lb =
+        LoadBalancer.builder()
+            .selector(selector)
+            .ticker(clock)
+            .random(new java.util.SplittableRandom(42))
+            .slowStart(SlowStart.of(java.time.Duration.ofSeconds(10)))
+            .servers(servers)
+            .build();
+    lb.addServer(Server.builder("new", 80).weight(3).build()); // warming up
+    List<String> out = new ArrayList<>();
+    List<Pick> open = new ArrayList<>();
+    for (int i = 0; i < 3_000; i++) {
+      Pick p = lb.pick();
+      out.add(p.server().host());
+      open.add(p);
+      if (i % 3 == 0) {
+        open.remove(0).complete(i % 7 == 0 ? Outcome.FAILURE : Outcome.SUCCESS);
+      }
+      clock.advanceNanos(1_000_000);
+    }
+    lb.close();
+    return out;
+  }
+
   @Test
   void powerOfTwoChoicesWithOneServer() {
     LoadBalancer lb = balancer(Selectors.powerOfTwoChoices(), 1);

@@ -395,14 +395,14 @@ class LeastResponseTimeSelectorTest {
   }
 
   @Test
-  void largeFleetsAreComparedInARandomWindowThatReachesEveryServer() {
+  void largeFleetsAreSearchedInARandomOrderThatReachesEveryServer() {
     List<Server> fleet = new ArrayList<>();
     for (int i = 0; i < 1_000; i++) {
       fleet.add(Server.builder("127.0.0.1", 1 + i).id("s" + i).build());
     }
     LoadBalancer lb =
         LoadBalancer.builder().selector(Selectors.leastResponseTime()).servers(fleet).build();
-    // Hold one pick on the first 100 servers: an idle server must win wherever the window falls.
+    // Hold one pick on the first 100 servers: an idle server must win wherever the search starts.
     List<Pick> held = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
       held.add(lb.pickServer("s" + i).orElseThrow());

@@ -23,13 +23,15 @@ import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * Linearizability of one in-flight bucket of {@link ServerStats}: every concurrent history of
- * acquire, release and inFlight calls must be explained by some sequential order of the same calls
- * on one {@code ServerStats} (Lincheck's default sequential specification: the class itself, run on
- * one thread). Picks use the even epochs 0, 2 and 4, which share one bucket, so the scenarios cover
- * recycling the bucket for a newer epoch (twice), acquires and releases from an expired epoch, and
- * releases without an acquire (which must not take the count below zero); reads look at epochs 0 to
- * 5, so they see the bucket as current, as one epoch old, and as expired.
+ * Linearizability of one in-flight bucket of {@link ServerStats}, and of one bucket of its
+ * response-start pair, which the same code counts: every concurrent history of acquire, release and
+ * inFlight calls, and of start, unstart and started calls, must be explained by some sequential
+ * order of the same calls on one {@code ServerStats} (Lincheck's default sequential specification:
+ * the class itself, run on one thread). Picks use the even epochs 0, 2 and 4, which share one
+ * bucket, so the scenarios cover recycling the bucket for a newer epoch (twice), acquires and
+ * releases from an expired epoch, and releases without an acquire (which must not take the count
+ * below zero); reads look at epochs 0 to 5, so they see the bucket as current, as one epoch old,
+ * and as expired.
  *
  * <p>Only one bucket is used because {@code inFlight} is deliberately not atomic across the two: it
  * reads them one after the other, so while picks of the ending epoch complete and picks of the new
@@ -62,6 +64,24 @@ public class ServerStatsLincheckTest {
   @Operation
   public int inFlight(@Param(name = "at") int at) {
     return stats.inFlight(at);
+  }
+
+  /** Counts a response start of a pick that started in epoch {@code 2 * epoch}. */
+  @Operation
+  public void start(@Param(name = "epoch") int epoch) {
+    stats.start(2 * epoch);
+  }
+
+  /** Takes back a response start of a pick that started in epoch {@code 2 * epoch}. */
+  @Operation
+  public void unstart(@Param(name = "epoch") int epoch) {
+    stats.unstart(2 * epoch);
+  }
+
+  /** The response starts counted as seen in epoch {@code at}. */
+  @Operation
+  public int started(@Param(name = "at") int at) {
+    return stats.started(at);
   }
 
   @Test

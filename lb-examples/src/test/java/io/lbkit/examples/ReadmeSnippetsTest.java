@@ -57,6 +57,7 @@ class ReadmeSnippetsTest {
           "import io.lbkit.grpc.*;",
           "import io.lbkit.micrometer.*;",
           "import io.lbkit.kubernetes.*;",
+          "import io.lbkit.server.*;",
           "import io.micrometer.core.instrument.MeterRegistry;",
           "import io.grpc.*;",
           "import io.grpc.health.v1.*;",

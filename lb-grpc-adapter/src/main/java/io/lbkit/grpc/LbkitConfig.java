@@ -24,6 +24,7 @@ import io.grpc.Status;
 import io.lbkit.core.ActiveHealthCheck;
 import io.lbkit.core.HealthChecker;
 import io.lbkit.core.OutlierDetection;
+import io.lbkit.core.ProbingConfig;
 import io.lbkit.core.Selector;
 import io.lbkit.core.Selectors;
 import io.lbkit.core.SlowStart;
@@ -49,8 +50,14 @@ import org.jspecify.annotations.Nullable;
  *                         "maxEjectionPercent": 20},
  *    "slowStart": {"window": "30s"},
  *    "healthCheck": {"serviceName": "", "interval": "10s", "timeout": "1s"},
- *    "panicThreshold": 50}}
+ *    "panicThreshold": 50,
+ *    "probe": {"timeout": "0.1s"}}}
  * }</pre>
+ *
+ * <p>{@code probe} turns on server-reported load: the balancer probes servers with lb-server's
+ * probe method over their subchannels (for the probing selector) and reads the ORCA trailer of
+ * every call. For {@code lbkit_probing} (where it is on by default) it also takes the selector's
+ * {@code probesPerRequest}, {@code maxProbeRatePerServer} and {@code hotQuantile}.
  *
  * <p>The hash policies also take {@code hashHeader} (required: the metadata key whose value is the
  * hash key), and bounded-load hashing {@code epsilon} (greater than 0, 0.25 by default).
@@ -73,7 +80,8 @@ final class LbkitConfig {
           "slowStart",
           "healthCheck",
           "panicThreshold",
-          "latencyModel");
+          "latencyModel",
+          "probe");
   private static final Set<String> HASH_FIELDS =
       ImmutableSet.<String>builder().addAll(TOP_FIELDS).add("hashHeader").build();
   private static final Set<String> BOUNDED_LOAD_FIELDS =
@@ -101,6 +109,9 @@ final class LbkitConfig {
       ImmutableSet.of("threshold", "minimumHosts", "requestVolume");
   private static final Set<String> SLOW_START_FIELDS =
       ImmutableSet.of("window", "aggression", "minWeightPercent");
+  private static final Set<String> PROBE_FIELDS =
+      ImmutableSet.of("timeout", "probesPerRequest", "maxProbeRatePerServer", "hotQuantile");
+  static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofMillis(100);
   private static final Set<String> HEALTH_FIELDS =
       ImmutableSet.of(
           "serviceName", "interval", "timeout", "jitter", "healthyThreshold", "unhealthyThreshold");
@@ -116,6 +127,8 @@ final class LbkitConfig {
   final @Nullable HealthCheckConfig healthCheck;
   final double panicThreshold;
   final @Nullable LatencyModelConfig latencyModel;
+  // Probing: each probe's deadline; null when the balancer neither probes nor reads trailers.
+  final @Nullable Duration probeTimeout;
   // Hash policies only: the header whose value is the hash key.
   final Metadata.@Nullable Key<String> hashHeader;
   private final ImmutableMap<String, ?> json;
@@ -129,6 +142,7 @@ final class LbkitConfig {
       @Nullable HealthCheckConfig healthCheck,
       double panicThreshold,
       @Nullable LatencyModelConfig latencyModel,
+      @Nullable Duration probeTimeout,
       Metadata.@Nullable Key<String> hashHeader,
       ImmutableMap<String, ?> json) {
     this.policyName = policyName;
@@ -139,6 +153,7 @@ final class LbkitConfig {
     this.healthCheck = healthCheck;
     this.panicThreshold = panicThreshold;
     this.latencyModel = latencyModel;
+    this.probeTimeout = probeTimeout;
     this.hashHeader = hashHeader;
     this.json = json;
   }
@@ -316,6 +331,7 @@ final class LbkitConfig {
     Map<String, ?> ss = object(json, "slowStart", "");
     Map<String, ?> hc = object(json, "healthCheck", "");
     Map<String, ?> lm = object(json, "latencyModel", "");
+    Map<String, ?> probe = object(json, "probe", "");
     Double panic = number(json, "panicThreshold", "");
     double panicThreshold = 50;
     if (panic != null) {
@@ -323,6 +339,17 @@ final class LbkitConfig {
         throw new ConfigException("panicThreshold must be in 0..100 but was " + panic, null);
       }
       panicThreshold = panic;
+    }
+    if (probe != null && policyName.equals(LbkitPolicies.PROBING)) {
+      ProbingConfig probing = parseProbing(probe);
+      selector = () -> Selectors.probing(probing);
+    } else if (probe != null) {
+      for (String key : probe.keySet()) {
+        if (!key.equals("timeout") && PROBE_FIELDS.contains(key)) {
+          throw new ConfigException(
+              "probe." + key + " is a setting of " + LbkitPolicies.PROBING + " only", null);
+        }
+      }
     }
     return new LbkitConfig(
         policyName,
@@ -333,6 +360,9 @@ final class LbkitConfig {
         hc == null ? null : parseHealth(hc),
         panicThreshold,
         lm == null ? null : parseLatencyModel(lm),
+        probe != null
+            ? parseProbe(probe)
+            : policyName.equals(LbkitPolicies.PROBING) ? DEFAULT_PROBE_TIMEOUT : null,
         hashHeader,
         ImmutableMap.copyOf(json));
   }
@@ -504,6 +534,42 @@ final class LbkitConfig {
       throw new ConfigException("latencyModel: " + e.getMessage(), e);
     }
     return config;
+  }
+
+  /** The probing selector's settings in {@code probe} (lbkit_probing only). */
+  private static ProbingConfig parseProbing(Map<String, ?> probe) {
+    String p = "probe.";
+    ProbingConfig.Builder b = ProbingConfig.builder();
+    try {
+      Double perRequest = number(probe, "probesPerRequest", p);
+      if (perRequest != null) {
+        b.probesPerRequest(perRequest);
+      }
+      Double rate = number(probe, "maxProbeRatePerServer", p);
+      if (rate != null) {
+        b.maxProbeRatePerServer(rate);
+      }
+      Double quantile = number(probe, "hotQuantile", p);
+      if (quantile != null) {
+        b.hotQuantile(quantile);
+      }
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(p + e.getMessage(), e);
+    }
+  }
+
+  private static Duration parseProbe(Map<String, ?> probe) {
+    String p = "probe.";
+    checkFields(probe, p, PROBE_FIELDS);
+    Duration timeout = duration(probe, "timeout", p);
+    if (timeout == null) {
+      return DEFAULT_PROBE_TIMEOUT;
+    }
+    if (timeout.compareTo(Duration.ofMinutes(1)) > 0) {
+      throw new ConfigException(p + "timeout must be at most 60s but was " + timeout, null);
+    }
+    return timeout;
   }
 
   private static HealthCheckConfig parseHealth(Map<String, ?> hc) {

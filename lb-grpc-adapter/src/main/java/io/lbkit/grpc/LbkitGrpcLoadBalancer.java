@@ -40,6 +40,7 @@ import io.lbkit.core.HealthState;
 import io.lbkit.core.Server;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -155,7 +156,10 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
       this.server = server;
     }
 
-    /** A channel over this subchannel's transport for health checks; set once it is started. */
+    /**
+     * A channel over this subchannel's transport for health checks and probes; set once it is
+     * started.
+     */
     @Nullable Channel healthChannel() {
       return healthChannel;
     }
@@ -244,14 +248,14 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
         c.server = server;
       }
     }
-    if (cfg.healthCheck != null) {
+    if (cfg.healthCheck != null || cfg.probeTimeout != null) {
       for (Child c : children.values()) {
         if (c.healthChannel == null) {
-          // Health checks call over the subchannel's own transport (created on the
-          // synchronization context, used from lbkit's scheduler).
+          // Health checks and probes call over the subchannel's own transport (created on the
+          // synchronization context, used from lbkit's scheduler and from picking threads).
           c.healthChannel = c.subchannel.asChannel();
         }
-        if (c.ready) {
+        if (c.ready && cfg.healthCheck != null) {
           startWatch(c);
         }
       }
@@ -292,6 +296,18 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
     LbkitConfig.LatencyModelConfig lm = cfg.latencyModel;
     if (lm != null) {
       b.latencyModel(lm.decay, lm.failureFactor, lm.failureFloor);
+    }
+    Duration probeTimeout = cfg.probeTimeout;
+    if (probeTimeout != null) {
+      // Probes go to the server's own subchannel while it is ready; a server without one fails
+      // its probe at once, which the probing selector counts as no answer.
+      b.probeTransport(
+          new GrpcProbeTransport(
+              server -> {
+                Child c = members.get(server.id());
+                return c == null || !c.ready ? null : c.healthChannel();
+              },
+              probeTimeout));
     }
     LbkitConfig.HealthCheckConfig hc = cfg.healthCheck;
     if (hc != null) {
@@ -486,7 +502,9 @@ final class LbkitGrpcLoadBalancer extends io.grpc.LoadBalancer {
     BalancerSnapshot latest = lb.snapshot();
     if (ready > 0 && !latest.endpoints().isEmpty()) {
       publish(
-          READY, new LbkitPickers.ReadyPicker(latest, members, cfg.failureCodes, cfg.hashHeader));
+          READY,
+          new LbkitPickers.ReadyPicker(
+              latest, members, cfg.failureCodes, cfg.hashHeader, cfg.probeTimeout != null));
     } else if (awaitingHealth > 0) {
       // Connected, and the first health answer is a round trip away: wait for it.
       publish(CONNECTING, new LbkitPickers.FixedPicker(PickResult.withNoResult()));

@@ -22,9 +22,11 @@ import io.grpc.LoadBalancer;
 import io.grpc.LoadBalancerProvider;
 import io.grpc.NameResolver.ConfigOrError;
 import io.grpc.Status;
+import io.lbkit.core.Selector;
 import io.lbkit.core.Selectors;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The {@link LoadBalancerProvider}s of the lbkit policies, one per policy name, registered in
@@ -51,6 +53,11 @@ final class LbkitLoadBalancerProviders {
           policyName);
       // Fail at class loading, not at the first channel, if the name is not lbkit's.
       Selectors.byName(selectorName);
+    }
+
+    /** A policy of this selector, which lbkit need not know by name (a test's, say). */
+    Base(String policyName, Supplier<Selector> selector) {
+      this(json -> LbkitConfig.parse(policyName, selector, json), policyName);
     }
 
     Base(String policyName, LbkitConfig.HashKind hash) {
@@ -152,6 +159,13 @@ final class LbkitLoadBalancerProviders {
   public static final class PeakEwma extends Base {
     public PeakEwma() {
       super(LbkitPolicies.PEAK_EWMA, "peak_ewma");
+    }
+  }
+
+  /** {@value LbkitPolicies#PROBING}. */
+  public static final class Probing extends Base {
+    public Probing() {
+      super(LbkitPolicies.PROBING, "probing");
     }
   }
 

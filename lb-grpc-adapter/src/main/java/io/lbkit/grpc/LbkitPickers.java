@@ -24,6 +24,7 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.lbkit.core.BalancerSnapshot;
 import io.lbkit.core.Endpoint;
+import io.lbkit.core.LoadReport;
 import io.lbkit.core.NoAvailableServerException;
 import io.lbkit.core.Outcome;
 import io.lbkit.core.PickContext;
@@ -53,17 +54,20 @@ final class LbkitPickers {
     private final ImmutableMap<String, Child> members;
     private final int failureCodes;
     private final Metadata.@Nullable Key<String> hashHeader;
+    private final boolean loadReports;
 
     ReadyPicker(
         BalancerSnapshot snapshot,
         ImmutableMap<String, Child> members,
         int failureCodes,
-        Metadata.@Nullable Key<String> hashHeader) {
+        Metadata.@Nullable Key<String> hashHeader,
+        boolean loadReports) {
       this.snapshot = snapshot;
       this.balancer = snapshot.balancer();
       this.members = members;
       this.failureCodes = failureCodes;
       this.hashHeader = hashHeader;
+      this.loadReports = loadReports;
     }
 
     @Override
@@ -92,7 +96,7 @@ final class LbkitPickers {
         return PickResult.withNoResult();
       }
       return PickResult.withSubchannel(
-          c.subchannel, new OutcomeRecorder(balancer, endpoint, start, failureCodes));
+          c.subchannel, new OutcomeRecorder(balancer, endpoint, start, failureCodes, loadReports));
     }
 
     @Override
@@ -114,19 +118,25 @@ final class LbkitPickers {
     private final Endpoint endpoint;
     private final long start;
     private final int failureCodes;
+    private final boolean loadReports;
 
     OutcomeRecorder(
-        io.lbkit.core.LoadBalancer balancer, Endpoint endpoint, long start, int failureCodes) {
+        io.lbkit.core.LoadBalancer balancer,
+        Endpoint endpoint,
+        long start,
+        int failureCodes,
+        boolean loadReports) {
       this.balancer = balancer;
       this.endpoint = endpoint;
       this.start = start;
       this.failureCodes = failureCodes;
+      this.loadReports = loadReports;
     }
 
     @Override
     public ClientStreamTracer newClientStreamTracer(
         ClientStreamTracer.StreamInfo info, Metadata headers) {
-      return new OutcomeTracer(balancer, endpoint, start, failureCodes);
+      return new OutcomeTracer(balancer, endpoint, start, failureCodes, loadReports);
     }
 
     /** The endpoint lbkit picked. */
@@ -161,6 +171,7 @@ final class LbkitPickers {
     private final Endpoint endpoint;
     private final long start;
     private final int failureCodes;
+    private final boolean loadReports;
 
     // OPEN, STARTING while the response start is being reported, STARTED, CLOSED. Volatile and
     // moved by CAS: gRPC may call inboundHeaders and streamClosed on different threads. The start
@@ -171,11 +182,31 @@ final class LbkitPickers {
     private volatile int state;
 
     OutcomeTracer(
-        io.lbkit.core.LoadBalancer balancer, Endpoint endpoint, long start, int failureCodes) {
+        io.lbkit.core.LoadBalancer balancer,
+        Endpoint endpoint,
+        long start,
+        int failureCodes,
+        boolean loadReports) {
       this.balancer = balancer;
       this.endpoint = endpoint;
       this.start = start;
       this.failureCodes = failureCodes;
+      this.loadReports = loadReports;
+    }
+
+    /**
+     * With probing configured, hands the load the server reported in the ORCA trailer (lb-server's
+     * interceptor) to the balancer, for the probing selector: fresh load at no extra round trip.
+     * Before {@link #streamClosed}, so the report is in before the call counts out.
+     */
+    @Override
+    public void inboundTrailers(Metadata trailers) {
+      if (loadReports) {
+        LoadReport report = GrpcProbeTransport.fromTrailers(trailers);
+        if (report != null) {
+          balancer.reportLoad(endpoint, report);
+        }
+      }
     }
 
     @Override

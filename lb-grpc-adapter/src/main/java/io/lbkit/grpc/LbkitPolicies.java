@@ -99,6 +99,14 @@ public final class LbkitPolicies {
   public static final String PEAK_EWMA = "lbkit_peak_ewma";
 
   /**
+   * Probing (Prequal): each call probes a few servers for their load (lb-server's probe method,
+   * over each server's own subchannel) and picks from the fresh answers by the hot-cold rule; every
+   * call's ORCA trailer feeds the same pool. The servers need lb-server's interceptor and probe
+   * service; {@code "probe": {"timeout": "0.1s"}} sets each probe's deadline.
+   */
+  public static final String PROBING = "lbkit_probing";
+
+  /**
    * Consistent hashing on a ring of virtual nodes, by the value of the request header named by the
    * required {@code hashHeader} setting: calls with the same value go to the same server while it
    * is eligible, and a server that leaves moves only its own keys. A call without the header goes
@@ -141,6 +149,7 @@ public final class LbkitPolicies {
           POWER_OF_TWO_CHOICES,
           LEAST_RESPONSE_TIME,
           PEAK_EWMA,
+          PROBING,
           RING_HASH,
           MAGLEV,
           BOUNDED_LOAD_HASH);

@@ -71,6 +71,7 @@ class RegistrationTest {
             "lbkit_power_of_two_choices",
             "lbkit_least_response_time",
             "lbkit_peak_ewma",
+            "lbkit_probing",
             "lbkit_ring_hash",
             "lbkit_maglev",
             "lbkit_bounded_load_hash");

@@ -103,6 +103,11 @@ final class AttemptTarget {
     return new AttemptTarget(server, null, null, 0, null);
   }
 
+  /** The endpoint of an attempt picked without a handle; null for a hinted or pinned one. */
+  @Nullable Endpoint endpoint() {
+    return endpoint;
+  }
+
   /** Whether this attempt is accounted by the balancer at all. */
   boolean isAccounted() {
     return endpoint != null || pick != null;

@@ -19,6 +19,7 @@ import com.google.common.base.Splitter;
 import com.google.common.collect.ImmutableList;
 import io.lbkit.core.Endpoint;
 import io.lbkit.core.LoadBalancer;
+import io.lbkit.core.LoadReport;
 import io.lbkit.core.NoAvailableServerException;
 import io.lbkit.core.Outcome;
 import io.lbkit.core.Pick;
@@ -26,6 +27,7 @@ import io.lbkit.core.PickContext;
 import io.lbkit.core.Server;
 import io.lbkit.okhttp.LoadBalancingException.Attempt;
 import io.lbkit.okhttp.LoadBalancingInterceptor.Service;
+import io.lbkit.server.LoadMetricsHeader;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.Proxy;
@@ -145,6 +147,9 @@ final class BalancedCall {
       // The headers are here: that is the server's latency. The body may stream for much longer
       // at the caller's pace; the pick stays in flight until it is closed (see accounted()).
       target.responseStarted();
+      if (config.loadReports) {
+        reportLoad(target, response);
+      }
       int code = response.code();
       Outcome outcome = config.failureStatus.test(code) ? Outcome.FAILURE : Outcome.SUCCESS;
       if (config.retryStatuses.contains(code) && idempotent && !oneShot && !pinned) {
@@ -159,6 +164,23 @@ final class BalancedCall {
         }
       }
       return accounted(response, target, outcome);
+    }
+  }
+
+  /**
+   * Hands the load the server reported in this response's header (lb-server's filter, or any server
+   * that sends Envoy's text form with a RIF) to the balancer, for the probing selector. An attempt
+   * to a hinted server has no endpoint to report for, and is skipped.
+   */
+  private void reportLoad(AttemptTarget target, Response response) {
+    Endpoint endpoint = target.endpoint();
+    String header = response.header(LoadMetricsHeader.NAME);
+    if (endpoint == null || header == null) {
+      return;
+    }
+    LoadReport report = ServerLoadReports.fromHeader(header);
+    if (report != null) {
+      balancer.reportLoad(endpoint, report);
     }
   }
 

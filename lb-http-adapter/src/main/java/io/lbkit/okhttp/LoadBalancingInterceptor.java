@@ -140,6 +140,13 @@ import org.slf4j.LoggerFactory;
  * first attempt of a request picks by the header's or cookie's value, so a session stays on one
  * server while it is eligible; a failover leaves it for another.
  *
+ * <h2>Server-reported load</h2>
+ *
+ * <p>A response that carries the {@code endpoint-load-metrics} header (Envoy's text form, as
+ * lb-server's filter sends it) with a RIF is handed to the balancer as a {@link
+ * io.lbkit.core.LoadReport} ({@link LoadBalancer#reportLoad}), which the probing selector uses as
+ * it uses a probe's answer; see {@link Builder#loadReports} and {@link OkHttpProbeTransport}.
+ *
  * <h2>Per-request overrides</h2>
  *
  * <p>Tag a request with a {@link ServerHint} to pin it to a server or to prefer one, and with an
@@ -171,6 +178,7 @@ public final class LoadBalancingInterceptor implements Interceptor {
   final @Nullable String hashKeyHeader;
   final @Nullable String hashKeyCookie;
   private final @Nullable RetryListener retryListener;
+  final boolean loadReports;
 
   private LoadBalancingInterceptor(Builder b) {
     ImmutableMap.Builder<String, Service> s = ImmutableMap.builder();
@@ -187,6 +195,7 @@ public final class LoadBalancingInterceptor implements Interceptor {
     this.hashKeyHeader = b.hashKeyHeader;
     this.hashKeyCookie = b.hashKeyCookie;
     this.retryListener = b.retryListener;
+    this.loadReports = b.loadReports;
   }
 
   /** Tells the retry listener, if any, of a retry after a retryable status. */
@@ -276,6 +285,7 @@ public final class LoadBalancingInterceptor implements Interceptor {
     private @Nullable String hashKeyHeader;
     private @Nullable String hashKeyCookie;
     private @Nullable RetryListener retryListener;
+    private boolean loadReports = true;
 
     private Builder() {}
 
@@ -441,6 +451,20 @@ public final class LoadBalancingInterceptor implements Interceptor {
     public Builder retryListener(RetryListener listener) {
       checkState(retryListener == null, "retryListener was already set to %s", retryListener);
       this.retryListener = requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Whether to read the load a server reports on each response (the {@code endpoint-load-metrics}
+     * header that lb-server's filter adds) and hand it to the balancer with {@link
+     * LoadBalancer#reportLoad}, for the probing selector: fresh load at no extra round trip. On by
+     * default; a response without the header costs one header look-up.
+     *
+     * @since 0.3.0
+     */
+    @CanIgnoreReturnValue
+    public Builder loadReports(boolean read) {
+      this.loadReports = read;
       return this;
     }
 

@@ -151,4 +151,109 @@ public final class ServerStatsAwaitingStress {
       r.r2 = stats.awaiting(E);
     }
   }
+
+  /**
+   * The response-start pair is recycled by the same code as the in-flight pair: five starts of
+   * epoch E are counted; two starts of epoch E + 2 arrive at once and both try to recycle the
+   * bucket. The CAS that loses must re-read and increment, never overwrite: both newer starts count
+   * and none of the five expired ones.
+   */
+  @JCStressTest
+  @Outcome(id = "2, 0", expect = ACCEPTABLE, desc = "both recycling starts counted")
+  @Outcome(id = "1, 0", expect = FORBIDDEN, desc = "one recycling CAS overwrote the other")
+  @Outcome(expect = FORBIDDEN, desc = "expired starts leaked into the new epoch")
+  @State
+  public static class TwoStartRecyclers {
+    private final ServerStats stats = new ServerStats();
+
+    public TwoStartRecyclers() {
+      for (int i = 0; i < 5; i++) {
+        stats.start(E);
+      }
+    }
+
+    @Actor
+    public void actor1() {
+      stats.start(E + 2);
+    }
+
+    @Actor
+    public void actor2() {
+      stats.start(E + 2);
+    }
+
+    @Arbiter
+    public void arbiter(II_Result r) {
+      r.r1 = stats.started(E + 2);
+      r.r2 = stats.started(E + 4);
+    }
+  }
+
+  /**
+   * A late completion takes back a start of epoch E while a pick of epoch E + 2 recycles the bucket
+   * with its own start and takes it back. The late unstart must hit its own epoch or nothing: the
+   * newer start sees itself counted once, and the count ends at zero.
+   */
+  @JCStressTest
+  @Outcome(id = "1, 0", expect = ACCEPTABLE, desc = "newer start counted once, then taken back")
+  @Outcome(expect = FORBIDDEN, desc = "the stale unstart hit the newer epoch")
+  @State
+  public static class StaleUnstartVsRecycle {
+    private final ServerStats stats = new ServerStats();
+
+    public StaleUnstartVsRecycle() {
+      stats.start(E);
+    }
+
+    @Actor
+    public void stale() {
+      stats.unstart(E);
+    }
+
+    @Actor
+    public void newer(II_Result r) {
+      stats.start(E + 2);
+      r.r1 = stats.started(E + 2);
+      stats.unstart(E + 2);
+    }
+
+    @Arbiter
+    public void arbiter(II_Result r) {
+      r.r2 = stats.started(E + 2);
+    }
+  }
+
+  /**
+   * The two pairs share code but not words: a pick counted in flight and a response start of
+   * another, at once, each land in their own pair. One pick was in flight before; afterwards two
+   * are, one of them started, so one is awaited.
+   */
+  @JCStressTest
+  @Outcome(id = "2, 1, 1", expect = ACCEPTABLE, desc = "each count in its own pair")
+  @Outcome(expect = FORBIDDEN, desc = "a count landed in the other pair, or was lost")
+  @State
+  public static class PairsApart {
+    private final ServerStats stats = new ServerStats();
+
+    public PairsApart() {
+      stats.acquire(E);
+    }
+
+    @Actor
+    public void acquire() {
+      stats.acquire(E);
+    }
+
+    @Actor
+    public void start() {
+      stats.start(E);
+    }
+
+    @Arbiter
+    public void arbiter(III_Result r) {
+      r.r1 = stats.inFlight(E);
+      r.r2 = stats.started(E);
+      r.r3 = stats.awaiting(E);
+    }
+  }
 }
