@@ -15,14 +15,19 @@
  */
 package io.lbkit.benchmarks;
 
+import io.lbkit.core.Endpoint;
 import io.lbkit.core.LoadBalancer;
+import io.lbkit.core.LoadBalancerBuilder;
+import io.lbkit.core.LoadReport;
 import io.lbkit.core.Outcome;
 import io.lbkit.core.Pick;
+import io.lbkit.core.ProbeTransport;
 import io.lbkit.core.Selector;
 import io.lbkit.core.Selectors;
 import io.lbkit.core.Server;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** Server lists, selectors and balancers shared by the benchmarks. */
@@ -50,18 +55,44 @@ final class Fixtures {
   }
 
   /** A new selector by its {@link Selector#name()}, as the benchmarks' {@code @Param} values. */
+  /**
+   * A probe transport that answers at once, from reports made in advance (a few RIF and latency
+   * levels by server): the probing selector's sends cost what completing a stage costs, not a
+   * network call.
+   */
+  private static final ProbeTransport ANSWER_AT_ONCE =
+      new ProbeTransport() {
+        private final List<CompletableFuture<LoadReport>> answers = answers();
+
+        @Override
+        public CompletableFuture<LoadReport> probe(Endpoint endpoint) {
+          return answers.get((endpoint.server().port() & 0x7fffffff) % answers.size());
+        }
+      };
+
+  private static List<CompletableFuture<LoadReport>> answers() {
+    List<CompletableFuture<LoadReport>> list = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      list.add(CompletableFuture.completedFuture(LoadReport.of(i, 100_000L * (i + 1))));
+    }
+    return list;
+  }
+
   static Selector selector(String name) {
     return Selectors.byName(name);
   }
 
   /** A balancer over {@link #servers(int)} with the named selector and the system ticker. */
   static LoadBalancer balancer(String selectorName, int servers) {
-    LoadBalancer balancer =
+    LoadBalancerBuilder builder =
         LoadBalancer.builder()
             .name("bench")
             .selector(selector(selectorName))
-            .servers(servers(servers))
-            .build();
+            .servers(servers(servers));
+    if (selectorName.equals("probing")) {
+      builder.probeTransport(ANSWER_AT_ONCE);
+    }
+    LoadBalancer balancer = builder.build();
     if (!balancer.selector().name().equals(selectorName)) {
       throw new IllegalStateException(
           "selector " + selectorName + " reports the name " + balancer.selector().name());

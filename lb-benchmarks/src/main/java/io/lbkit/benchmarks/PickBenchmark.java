@@ -77,6 +77,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * into a Markdown table (ns/op, error, bytes allocated per op) with {@code python3
  * lb-benchmarks/jmh-table.py pick.json}.
  *
+ * <p>The probing selector's balancer has a transport that answers every probe at once; its picker
+ * for {@link #selectorOnly()} is built outside the balancer, so it has no transport and scans an
+ * empty pool before its power-of-two-choices fallback: that is the pick's own cost. The full path
+ * also starts the probes (at most 200 per second to each server), whose stages are the only
+ * allocation besides the handle.
+ *
  * <p>{@code B/op} comes from {@code -prof gc} ({@code gc.alloc.rate.norm}). The selectors allocate
  * nothing. The full path allocates the 32-byte {@link Pick} handle in both variants: escape
  * analysis cannot remove an object whose field is updated by a compare-and-set (the handle's
@@ -100,7 +106,8 @@ public class PickBenchmark {
     "least_connections",
     "weighted_least_connections",
     "power_of_two_choices",
-    "least_response_time"
+    "least_response_time",
+    "probing"
   })
   public String selector;
 

@@ -107,7 +107,7 @@ public final class Simulation {
   static final int SERVER_LATENCY_WINDOW = 8;
 
   /** How long a server's latency sample counts as recent. */
-  static final long SERVER_LATENCY_MAX_AGE_NANOS = Long.getLong("sim.age", 500_000_000L);
+  static final long SERVER_LATENCY_MAX_AGE_NANOS = 500_000_000L;
 
   /** The levels of requests in flight a server keeps latencies for (the last holds all above). */
   static final int SERVER_RIF_LEVELS = 64;

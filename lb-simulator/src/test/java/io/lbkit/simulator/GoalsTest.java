@@ -64,11 +64,16 @@ class GoalsTest {
             "S8-slow-N10",
             "S9",
             "S9/ss",
-            "S10");
+            "S10",
+            "S4/probing",
+            "S5/probing",
+            "S6/probing",
+            "S6b/probing",
+            "S7/probing");
     assertThat(goals).allSatisfy(g -> assertThat(g.status()).isEqualTo(Status.SKIPPED));
     assertThat(goals.get(3).measured()).isEqualTo("S1 was not run");
     assertThat(Goals.summary(goals))
-        .isEqualTo("0 met, 0 not met, 18 skipped, 0 not evaluable (of 18)");
+        .isEqualTo("0 met, 0 not met, 23 skipped, 0 not evaluable (of 23)");
   }
 
   @Test
@@ -381,6 +386,35 @@ class GoalsTest {
   }
 
   @Test
+  void probingGoalsJudgeTheProbingPolicy() {
+    ImmutableList<Goal> goals =
+        Goals.evaluate(
+            List.of(
+                result("S4", "probing").p999Millis(150).build(),
+                result("S4", "least_connections").p999Millis(410).build(),
+                result("S4", "clairvoyant_oracle").p999Millis(74).build(),
+                result("S7", "probing").p999Millis(150).build(),
+                result("S7", "least_connections").p999Millis(140).build()));
+    assertThat(byId(goals, "S4/probing").status()).isEqualTo(Status.NOT_MET);
+    assertThat(byId(goals, "S4/probing").measured()).contains("2.73x").contains("2.03x");
+    assertThat(byId(goals, "S7/probing").status()).isEqualTo(Status.NOT_MET);
+    ImmutableList<Goal> better =
+        Goals.evaluate(
+            List.of(
+                result("S4", "probing").p999Millis(100).build(),
+                result("S4", "least_connections").p999Millis(410).build(),
+                result("S4", "clairvoyant_oracle").p999Millis(74).build(),
+                result("S7", "probing").p999Millis(145).build(),
+                result("S7", "least_connections").p999Millis(140).build()));
+    assertThat(byId(better, "S4/probing").status()).isEqualTo(Status.MET);
+    assertThat(byId(better, "S7/probing").status()).isEqualTo(Status.MET);
+  }
+
+  private static Goal byId(List<Goal> goals, String id) {
+    return goals.stream().filter(g -> g.id().equals(id)).findFirst().orElseThrow();
+  }
+
+  @Test
   void theTerminalTableShowsEveryGoalAndTheCount() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     Goals.printTable(
@@ -389,6 +423,6 @@ class GoalsTest {
 
     String text = bytes.toString(StandardCharsets.UTF_8);
     assertThat(text).contains("met           S1 ").contains("skipped       S4 ");
-    assertThat(text).contains("1 met, 0 not met, 17 skipped, 0 not evaluable (of 18)");
+    assertThat(text).contains("1 met, 0 not met, 22 skipped, 0 not evaluable (of 23)");
   }
 }

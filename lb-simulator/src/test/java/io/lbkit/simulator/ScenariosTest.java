@@ -41,7 +41,7 @@ class ScenariosTest {
     assertThat(Scenario.names())
         .contains("S0", "S1", "S2", "S3", "S4", "S5", "S6", "S7")
         .doesNotContainAnyElementsOf(Scenario.longNames());
-    assertThat(Scenario.longNames()).hasSize(10 + 9 + 1);
+    assertThat(Scenario.longNames()).hasSize(10 + 9 + 1 + 3);
     assertThat(Scenario.byName("S11")).isEmpty();
   }
 
