@@ -15,22 +15,16 @@
  */
 package io.lbkit.core;
 
-import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkState;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.collect.ImmutableList;
-import com.google.common.collect.ImmutableMap;
 import com.google.errorprone.annotations.CanIgnoreReturnValue;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A client-side load balancer: a dynamic list of servers, their health, and a {@link Selector} that
@@ -83,7 +77,6 @@ import org.slf4j.LoggerFactory;
  * @since 0.1.0
  */
 public final class LoadBalancer implements AutoCloseable {
-  private static final Logger logger = LoggerFactory.getLogger(LoadBalancer.class);
 
   private final String name;
   private final Selector selector;
@@ -101,6 +94,7 @@ public final class LoadBalancer implements AutoCloseable {
   private final Drains drains;
   private final Maintenance maintenance;
   private final ProbeLink probes;
+  private final MemberEdits edits;
 
   LoadBalancer(LoadBalancerBuilder b) {
     this.name = b.name;
@@ -115,8 +109,13 @@ public final class LoadBalancer implements AutoCloseable {
     this.drains = engine.drains;
     this.maintenance = engine.maintenance;
     this.probes = engine.probes;
+    this.edits = new MemberEdits(name, publisher, slowStart != null);
     // Last: a listener may use the balancer it hears from.
-    listenForSnapshots(ImmutableList.copyOf(b.snapshotListeners));
+    SnapshotRelay.attach(
+        name,
+        after -> new BalancerSnapshot(this, pickPath, after),
+        publisher,
+        ImmutableList.copyOf(b.snapshotListeners));
   }
 
   /** Returns a builder; the only required setting is a selector. */
@@ -307,38 +306,7 @@ public final class LoadBalancer implements AutoCloseable {
    * @throws IllegalArgumentException if no server has that id
    */
   public void setReachable(String id, boolean reachable, String reason) {
-    requireNonNull(id, "id");
-    requireNonNull(reason, "reason");
-    publisher.update(
-        old ->
-            Members.replace(
-                old,
-                id,
-                name,
-                m -> m.unreachable == !reachable ? m : m.withReachable(reachable, reason)));
-  }
-
-  /** Hands the initial state and every later one to the snapshot listeners, if there are any. */
-  private void listenForSnapshots(ImmutableList<SnapshotListener> snapshotListeners) {
-    if (snapshotListeners.isEmpty()) {
-      return;
-    }
-    PublishListener relay =
-        (before, after) -> {
-          BalancerSnapshot view = new BalancerSnapshot(this, pickPath, after);
-          for (SnapshotListener l : snapshotListeners) {
-            try {
-              l.onSnapshot(view);
-            } catch (RuntimeException e) {
-              // The change is published whatever a listener does; its caller must not see it fail.
-              logger.warn("{}: snapshot listener {} failed", name, l, e);
-            }
-          }
-        };
-    // Added first and then told of the current state, so that a change published in between (by
-    // a health check already running) is not missed; a listener may hear one state twice.
-    publisher.addListener(relay);
-    relay.published(publisher.current(), publisher.current());
+    edits.setReachable(id, reachable, reason);
   }
 
   /** Whether the balancer is in panic mode (see {@link LoadBalancerBuilder#panicThreshold}). */
@@ -385,14 +353,7 @@ public final class LoadBalancer implements AutoCloseable {
    *     with the same id; the balancer is left unchanged
    */
   public void setServers(Collection<Server> servers) {
-    requireNonNull(servers, "servers");
-    checkArgument(
-        !servers.isEmpty(),
-        "server list for %s is empty; call clear() to remove every server",
-        name);
-    List<Server> copy = new ArrayList<>(servers);
-    long now = accounting.read();
-    publisher.update(old -> Members.of(copy, old, now, slowStart != null, name));
+    edits.setServers(servers);
   }
 
   /**
@@ -401,18 +362,7 @@ public final class LoadBalancer implements AutoCloseable {
    * health, so that no pick finds a server it reports out of service eligible in between.
    */
   void setServers(Collection<Server> servers, Map<String, HealthState> health) {
-    requireNonNull(servers, "servers");
-    requireNonNull(health, "health");
-    checkArgument(
-        !servers.isEmpty(),
-        "server list for %s is empty; call clear() to remove every server",
-        name);
-    List<Server> copy = new ArrayList<>(servers);
-    long now = accounting.read();
-    publisher.update(
-        old ->
-            Members.withApplicationStates(
-                Members.of(copy, old, now, slowStart != null, name), health, "discovery"));
+    edits.setServers(servers, health);
   }
 
   /**
@@ -421,9 +371,7 @@ public final class LoadBalancer implements AutoCloseable {
    * @throws IllegalArgumentException if a server with the same id is already present
    */
   public void addServer(Server server) {
-    requireNonNull(server, "server");
-    long now = accounting.read();
-    publisher.update(old -> Members.adding(old, server, now, slowStart != null, name));
+    edits.add(server);
   }
 
   /**
@@ -433,8 +381,7 @@ public final class LoadBalancer implements AutoCloseable {
    * @throws IllegalArgumentException if no server has that id
    */
   public void updateServer(Server server) {
-    requireNonNull(server, "server");
-    publisher.update(old -> Members.replace(old, server.id(), name, m -> m.withServer(server)));
+    edits.update(server);
   }
 
   /**
@@ -445,13 +392,12 @@ public final class LoadBalancer implements AutoCloseable {
    */
   @CanIgnoreReturnValue
   public boolean removeServer(String id) {
-    requireNonNull(id, "id");
-    return publisher.update(old -> Members.without(old, id)) != null;
+    return edits.remove(id);
   }
 
   /** Removes every server. */
   public void clear() {
-    publisher.update(old -> ImmutableMap.of());
+    edits.clear();
   }
 
   /**
@@ -464,24 +410,7 @@ public final class LoadBalancer implements AutoCloseable {
    *     balancer sets ({@code WARMING}, {@code EJECTED})
    */
   public void setHealth(String id, HealthState health) {
-    requireNonNull(id, "id");
-    requireNonNull(health, "health");
-    checkArgument(
-        health == HealthState.HEALTHY
-            || health == HealthState.UNHEALTHY
-            || health == HealthState.DRAINING,
-        "the application may set HEALTHY, UNHEALTHY or DRAINING, not %s",
-        health);
-    publisher.update(
-        old ->
-            Members.replace(
-                old,
-                id,
-                name,
-                m ->
-                    m.applicationState == health
-                        ? m
-                        : m.withApplicationState(health, "set " + health + " by the application")));
+    edits.setHealth(id, health);
   }
 
   /**
