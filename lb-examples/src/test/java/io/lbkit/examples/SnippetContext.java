@@ -18,10 +18,13 @@ package io.lbkit.examples;
 import io.grpc.ManagedChannel;
 import io.lbkit.core.HealthState;
 import io.lbkit.core.LoadBalancer;
+import io.lbkit.core.LoadReport;
 import io.lbkit.core.Server;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * What the READMEs' snippets take as given: the application's own variables and calls that a
@@ -59,6 +62,11 @@ abstract class SnippetContext {
   /** The application's own call to a server. */
   protected Reply send(String address, Object request) {
     return () -> 200;
+  }
+
+  /** The application's own asynchronous load query to a server (a probe). */
+  protected CompletionStage<LoadReport> askForLoad(Server server) {
+    return CompletableFuture.completedFuture(LoadReport.of(0, 1_000_000L));
   }
 
   /** The application's own metrics. */

@@ -24,7 +24,6 @@ import io.lbkit.core.Server;
 import java.io.IOException;
 import java.net.Proxy;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntPredicate;
 import okhttp3.Call;
@@ -92,14 +91,7 @@ public final class OkHttpHealthChecker implements HealthChecker {
 
   @Override
   public CompletableFuture<Boolean> check(Server server, Duration timeout) {
-    String host = logicalHost != null ? logicalHost : server.host();
-    HttpUrl url =
-        new HttpUrl.Builder()
-            .scheme(scheme)
-            .host(host)
-            .port(server.port())
-            .encodedPath(path)
-            .build();
+    HttpUrl url = ServerRequests.url(scheme, logicalHost, server, path);
     // A derived client shares the pool and dispatcher; it only carries this check's timeout and,
     // for a logical host, the resolver that routes it to this server.
     OkHttpClient.Builder perCheck = client.newBuilder().callTimeout(timeout);
@@ -181,13 +173,7 @@ public final class OkHttpHealthChecker implements HealthChecker {
      */
     @CanIgnoreReturnValue
     public Builder logicalHost(String logicalHost) {
-      requireNonNull(logicalHost, "logicalHost");
-      HttpUrl url = HttpUrl.parse("http://" + logicalHost + "/");
-      checkArgument(
-          url != null && url.host().equals(logicalHost.toLowerCase(Locale.ROOT)),
-          "logical host must be a bare host name such as 'inventory' but was '%s'",
-          logicalHost);
-      this.logicalHost = url.host();
+      this.logicalHost = ServerRequests.logicalHost(logicalHost);
       return this;
     }
 

@@ -28,7 +28,6 @@ import io.lbkit.server.LoadReportingFilter;
 import java.io.IOException;
 import java.net.Proxy;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -111,13 +110,7 @@ public final class OkHttpProbeTransport implements ProbeTransport {
   public CompletionStage<LoadReport> probe(Endpoint endpoint) {
     Server server = endpoint.server();
     String lh = logicalHost;
-    HttpUrl url =
-        new HttpUrl.Builder()
-            .scheme(scheme)
-            .host(lh != null ? lh : server.host())
-            .port(server.port())
-            .encodedPath(path)
-            .build();
+    HttpUrl url = ServerRequests.url(scheme, lh, server, path);
     Request.Builder request = new Request.Builder().url(url).get();
     Consumer<Request.Builder> c = customizer;
     if (c != null) {
@@ -227,13 +220,7 @@ public final class OkHttpProbeTransport implements ProbeTransport {
      */
     @CanIgnoreReturnValue
     public Builder logicalHost(String logicalHost) {
-      requireNonNull(logicalHost, "logicalHost");
-      HttpUrl url = HttpUrl.parse("http://" + logicalHost + "/");
-      checkArgument(
-          url != null && url.host().equals(logicalHost.toLowerCase(Locale.ROOT)),
-          "logical host must be a bare host name such as 'inventory' but was '%s'",
-          logicalHost);
-      this.logicalHost = url.host();
+      this.logicalHost = ServerRequests.logicalHost(logicalHost);
       return this;
     }
 
