@@ -110,6 +110,16 @@ public final class Pick implements AutoCloseable {
     return endpoint.server;
   }
 
+  /**
+   * The endpoint picked, for the balancer's calls that name one: {@link
+   * LoadBalancer#reportLoad(Endpoint, LoadReport)} with the load report that the response carried.
+   *
+   * @since 0.3.0
+   */
+  public Endpoint endpoint() {
+    return endpoint;
+  }
+
   /** Reports {@link Outcome#SUCCESS}. */
   public void success() {
     complete(Outcome.SUCCESS);

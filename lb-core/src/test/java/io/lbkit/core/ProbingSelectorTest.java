@@ -383,6 +383,29 @@ class ProbingSelectorTest {
   }
 
   @Test
+  void aPickHandleReportsTheLoadItsResponseCarried() {
+    ProbeTap tap = ProbeTap.listening();
+    try (LoadBalancer lb =
+        LoadBalancer.builder()
+            .selector(tap)
+            .servers(List.of(Server.of("10.0.0.1", 80), Server.of("10.0.0.2", 80)))
+            .build()) {
+      Pick pick = lb.pick();
+      lb.reportLoad(pick.endpoint(), LoadReport.of(7, Duration.ofMillis(3)));
+      pick.success();
+
+      assertThat(tap.received())
+          .singleElement()
+          .satisfies(
+              r -> {
+                assertThat(r.serverId()).isEqualTo(pick.server().id());
+                assertThat(r.report().requestsInFlight()).isEqualTo(7);
+                assertThat(r.probed()).isFalse();
+              });
+    }
+  }
+
+  @Test
   @SuppressWarnings("NullAway") // the point: a null argument
   void rejectsBadArguments() {
     assertThatThrownBy(() -> Selectors.probing(null))
