@@ -487,8 +487,10 @@ public final class Simulation {
     if (burst != null && errorDraw < burst.fraction()) {
       schedule(now + burst.latencyNanos(), ERROR_REPLY, r, null);
     } else {
-      inSystem[server]++;
+      // The requests it finds in flight, not counting itself: the level a probe answered now
+      // reports for (its requests in flight), as lbkit's server-side LoadRecorder keeps them.
       r.rifAtArrival = inSystem[server];
+      inSystem[server]++;
       if (busy[server] < scenario.concurrency()) {
         startService(r);
       } else {
@@ -923,7 +925,7 @@ public final class Simulation {
     long streamNanos = -1;
     long serviceEndNanos;
     int serviceVersion;
-    // The server's requests in flight when it arrived, this one included.
+    // The server's requests in flight when it arrived, not counting this one.
     int rifAtArrival;
 
     Request(int id, long arrivalNanos, long baseServiceNanos, int client, int server, Pick pick) {
