@@ -93,8 +93,12 @@ final class ProbePool implements ProbeLink.Receiver {
     final String id;
     final int index;
 
-    // When the next probe of this server may be sent (ticker nanos); advanced by compare-and-set
-    // so that exactly one pick sends the probe of each interval.
+    // The theoretical time of this server's next probe (ticker nanos), as in the generic cell rate
+    // algorithm: each probe moves it one interval past the later of itself and now, and a probe is
+    // allowed while it is at most the burst's tolerance ahead of now. Advanced by compare-and-set,
+    // so that racing picks never send more than the rate and the burst allow: the long-run rate
+    // holds, while probes that random draws bunch together within the burst are not refused (a
+    // plain minimum spacing refused about 40% of them at half the cap).
     private volatile long nextProbeNanos;
 
     private static final VarHandle NEXT;
@@ -113,10 +117,15 @@ final class ProbePool implements ProbeLink.Receiver {
       this.nextProbeNanos = nowNanos;
     }
 
-    /** Whether a probe may be sent now; if so, claims this interval's probe. */
-    boolean claimProbe(long nowNanos, long intervalNanos) {
+    /**
+     * Whether a probe may be sent now; if so, claims it. In any span of time T at most {@code T /
+     * intervalNanos + toleranceNanos / intervalNanos + 1} probes are claimed.
+     */
+    boolean claimProbe(long nowNanos, long intervalNanos, long toleranceNanos) {
       long next = nextProbeNanos;
-      return nowNanos - next >= 0 && NEXT.compareAndSet(this, next, nowNanos + intervalNanos);
+      long from = next - nowNanos > 0 ? next : nowNanos;
+      return from - nowNanos <= toleranceNanos
+          && NEXT.compareAndSet(this, next, from + intervalNanos);
     }
 
     @Override

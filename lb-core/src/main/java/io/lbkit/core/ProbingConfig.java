@@ -48,8 +48,18 @@ public final class ProbingConfig {
   /** The hot-cold quantile unless set: see the simulator's sweep. */
   public static final double DEFAULT_HOT_QUANTILE = 0.6;
 
-  /** The most probes one server gets per second from one balancer, unless set. */
-  public static final double DEFAULT_MAX_PROBE_RATE_PER_SERVER = 200.0;
+  /**
+   * The most probes one server gets per second from one balancer, unless set: with the default two
+   * probes per request, the cap binds only when one balancer sends a server more than 500 requests
+   * a second (see {@link Builder#maxProbeRatePerServer}).
+   */
+  public static final double DEFAULT_MAX_PROBE_RATE_PER_SERVER = 1000.0;
+
+  /**
+   * How many probes of one server may go out back to back within the rate: random draws bunch
+   * probes together, and a strict spacing would refuse them even below the rate.
+   */
+  static final int PROBE_BURST = 4;
 
   /** The most requests routed on one probe result unless set: see the simulator's sweep. */
   public static final int DEFAULT_MAX_REUSE = 1;
@@ -127,9 +137,14 @@ public final class ProbingConfig {
     return maxReuse;
   }
 
-  /** The least time between two probes of one server, in nanoseconds. */
+  /** The mean time between two probes of one server at the cap, in nanoseconds. */
   long minProbeIntervalNanos() {
     return (long) Math.ceil(1e9 / maxProbeRatePerServer);
+  }
+
+  /** How far ahead of now a server's probe schedule may run: the burst's tolerance. */
+  long probeToleranceNanos() {
+    return (PROBE_BURST - 1) * minProbeIntervalNanos();
   }
 
   @Override
@@ -228,8 +243,15 @@ public final class ProbingConfig {
 
     /**
      * The most probes per second one balancer sends to one server ({@value
-     * #DEFAULT_MAX_PROBE_RATE_PER_SERVER} by default): a client picking fast from a few servers
-     * sends fewer probes than {@code probesPerRequest} asks, reusing recent results instead.
+     * #DEFAULT_MAX_PROBE_RATE_PER_SERVER} by default), with bursts of up to {@value #PROBE_BURST}
+     * back to back. Probes already follow the requests ({@code probesPerRequest} each, to servers
+     * drawn at random), so the cap matters only for a client that sends one server many requests:
+     * it bounds what that client's probes cost the server. The default binds above 500 requests a
+     * second from one balancer to one server at two probes per request (the former 200 a second
+     * bound above 100, and starved busy clients of results); a probe answer costs the server a
+     * counter read and a median of a few recent samples, far less than a request. Where it binds,
+     * the requests the capped probes do not cover pick by power of two choices on the client's own
+     * counts.
      *
      * @throws IllegalArgumentException naming the value unless a number in [0.01, 1,000,000]
      */

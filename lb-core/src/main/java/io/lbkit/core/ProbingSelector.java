@@ -106,6 +106,7 @@ final class ProbingSelector implements Selector {
     private final Accounting accounting;
     private final double probesPerRequest;
     private final long probeIntervalNanos;
+    private final long probeToleranceNanos;
     private final long maxAgeNanos;
 
     ProbingPicker(
@@ -123,6 +124,7 @@ final class ProbingSelector implements Selector {
       this.accounting = accounting;
       this.probesPerRequest = pool.config.probesPerRequest();
       this.probeIntervalNanos = pool.config.minProbeIntervalNanos();
+      this.probeToleranceNanos = pool.config.probeToleranceNanos();
       this.maxAgeNanos = pool.maxAgeNanos();
     }
 
@@ -262,7 +264,7 @@ final class ProbingSelector implements Selector {
     private void send(int position, long now) {
       ProbePool.Target target = view.inOrder[position];
       ProbeTransport t = transport;
-      if (t == null || !target.claimProbe(now, probeIntervalNanos)) {
+      if (t == null || !target.claimProbe(now, probeIntervalNanos, probeToleranceNanos)) {
         return;
       }
       Endpoint endpoint = view.endpoints[target.index];

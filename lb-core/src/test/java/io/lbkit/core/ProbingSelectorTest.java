@@ -139,21 +139,62 @@ class ProbingSelectorTest {
     PendingTransport transport = new PendingTransport();
     ProbingConfig config =
         ProbingConfig.builder().probesPerRequest(3).maxProbeRatePerServer(10).build();
+    int burst = ProbingConfig.PROBE_BURST;
     try (LoadBalancer lb = balancer(config, 3, transport)) {
+      // A burst first: each server's next few probes may go out back to back.
       for (int i = 0; i < 100; i++) {
         lb.pick().success();
       }
-      assertThat(transport.probed).containsExactlyInAnyOrder("a:80", "b:80", "c:80");
+      assertThat(transport.probed).hasSize(3 * burst);
       ticker.advance(Duration.ofMillis(99));
       for (int i = 0; i < 100; i++) {
         lb.pick().success();
       }
-      assertThat(transport.probed).hasSize(3);
+      assertThat(transport.probed).hasSize(3 * burst);
       ticker.advance(Duration.ofMillis(1));
       for (int i = 0; i < 100; i++) {
         lb.pick().success();
       }
-      assertThat(transport.probed).hasSize(6);
+      assertThat(transport.probed).hasSize(3 * burst + 3);
+      // Then the rate: 10 a second each, however many requests ask.
+      for (int ms = 0; ms < 10_000; ms++) {
+        ticker.advance(Duration.ofMillis(1));
+        lb.pick().success();
+        lb.pick().success();
+      }
+      Map<String, Integer> counts = new HashMap<>();
+      transport.probed.forEach(id -> counts.merge(id, 1, Integer::sum));
+      assertThat(counts.values()).allSatisfy(c -> assertThat(c).isBetween(100, 100 + burst + 1));
+    }
+  }
+
+  @Test
+  void aBusyClientStillProbesEveryRequestWhileTheCapHolds() {
+    // One balancer sending 3 servers 400 requests a second each (1,200 in all, 2 probes each):
+    // 800 probes a second per server, under the default cap. The former default (200 a second, a
+    // strict 5 ms spacing) sent about a fifth of them, and most picks fell back.
+    PendingTransport transport = new PendingTransport();
+    int requests = 12_000; // 10 s
+    long gapNanos = 1_000_000_000L / 1200;
+    try (LoadBalancer lb = balancer(ProbingConfig.defaults(), 3, transport)) {
+      for (int i = 0; i < requests; i++) {
+        lb.pick().success();
+        ticker.advanceNanos(gapNanos);
+      }
+      assertThat(transport.probed.size()).isGreaterThan((int) (0.95 * 2 * requests));
+    }
+    // The same client with a cap of 100 a second per server: held to it over the same 10 s.
+    PendingTransport capped = new PendingTransport();
+    ProbingConfig config = ProbingConfig.builder().maxProbeRatePerServer(100).build();
+    try (LoadBalancer lb = balancer(config, 3, capped)) {
+      for (int i = 0; i < requests; i++) {
+        lb.pick().success();
+        ticker.advanceNanos(gapNanos);
+      }
+      Map<String, Integer> counts = new HashMap<>();
+      capped.probed.forEach(id -> counts.merge(id, 1, Integer::sum));
+      assertThat(counts.values())
+          .allSatisfy(c -> assertThat(c).isBetween(990, 1000 + ProbingConfig.PROBE_BURST));
     }
   }
 
