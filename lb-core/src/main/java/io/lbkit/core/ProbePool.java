@@ -76,16 +76,37 @@ final class ProbePool implements ProbeLink.Receiver {
   private final java.util.concurrent.atomic.AtomicLong samples =
       new java.util.concurrent.atomic.AtomicLong();
 
+  // The latest send time of any result added (ticker nanos), raised by compare-and-set so that a
+  // racing add of an older result never lowers it. Written after the result's own slot
+  // compare-and-set, so a pick that reads a time here also sees that result in its slot; a pick
+  // that reads an older time skips a result added concurrently, as if it had picked just before.
+  private volatile long newestSentNanos;
+
+  private static final VarHandle NEWEST;
+
+  static {
+    try {
+      NEWEST = MethodHandles.lookup().findVarHandle(ProbePool.class, "newestSentNanos", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   // Everything is cold until the first samples set a threshold.
   private volatile int hotRif = Integer.MAX_VALUE;
   // Prequal's reuse budget for the current fleet size; rewritten per snapshot.
   private volatile double reuseBudget = 1;
 
-  ProbePool(ProbingConfig config, RandomGenerator random) {
+  /**
+   * An empty pool for a balancer whose ticker reads {@code nowNanos}: nothing in it counts as fresh
+   * until a result is added.
+   */
+  ProbePool(ProbingConfig config, RandomGenerator random, long nowNanos) {
     this.config = config;
     this.random = random;
     this.maxAgeNanos = config.maxAgeNanos();
     this.slots = new AtomicReferenceArray<>(config.poolSize());
+    this.newestSentNanos = nowNanos - maxAgeNanos - 1;
   }
 
   /** One server the pool may probe, by a stable index. */
@@ -289,9 +310,18 @@ final class ProbePool implements ProbeLink.Receiver {
   void add(Result r) {
     for (int attempt = 0; attempt < ADD_ATTEMPTS; attempt++) {
       if (tryAdd(r)) {
+        for (long newest = newestSentNanos;
+            r.sentNanos - newest > 0 && !NEWEST.compareAndSet(this, newest, r.sentNanos); ) {
+          newest = newestSentNanos;
+        }
         return;
       }
     }
+  }
+
+  /** The latest send time of any result added; picks skip the scan when it is too old. */
+  long newestSentNanos() {
+    return newestSentNanos;
   }
 
   /** One scan and one compare-and-set; false if the set lost a race (worth another scan). */

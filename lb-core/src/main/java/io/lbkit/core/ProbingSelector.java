@@ -62,15 +62,15 @@ final class ProbingSelector implements Selector {
       return now -> only;
     }
     ProbeLink link = inputs.probes();
+    Accounting accounting = endpoints.get(0).accounting;
     ProbePool pool =
         inputs.state(
             this,
             () -> {
-              ProbePool p = new ProbePool(config, inputs.random());
+              ProbePool p = new ProbePool(config, inputs.random(), accounting.read());
               link.register(p);
               return p;
             });
-    Accounting accounting = endpoints.get(0).accounting;
     ProbePool.View view = pool.update(endpoints, inputs.servers(), accounting.read());
     return new ProbingPicker(
         pool, view, fallback.newPicker(inputs), inputs.random(), link.transport, accounting);
@@ -146,6 +146,20 @@ final class ProbingSelector implements Selector {
      * reports a low RIF and a low latency, and must not look like the best cold server.
      */
     Endpoint choose(long now, long bits) {
+      ProbePool.Result taken = take(now, bits);
+      return taken == null ? fallback.pick(now) : view.endpoints[taken.target.index];
+    }
+
+    /**
+     * The result the hot-cold rule routes this request on, counted as used (and removed when
+     * spent), with the request's one removal done; null when fewer than two results are fresh.
+     */
+    ProbePool.@Nullable Result take(long now, long bits) {
+      if (now - pool.newestSentNanos() > maxAgeNanos) {
+        // No result added within the age limit, so none is fresh: skip the scan (a balancer whose
+        // probes and reports have not started, or stopped).
+        return null;
+      }
       AtomicReferenceArray<ProbePool.@Nullable Result> slots = pool.slots();
       int hot = pool.hotRif();
       double decay = accounting.slowDecayNanos;
@@ -180,7 +194,8 @@ final class ProbingSelector implements Selector {
         }
         fresh++;
         double penalty = e.stats.failurePenalty(now, decay);
-        long rif = (long) r.rif + r.uses() + (long) Math.ceil(penalty);
+        // A single-use result leaves the pool with its use, so it has no uses to read.
+        long rif = (long) r.rif + (r.budget == 1 ? 0 : r.uses()) + (long) Math.ceil(penalty);
         if (oldest == null || r.sentNanos - oldest.sentNanos < 0) {
           oldest = r;
           oldestSlot = i;
@@ -209,16 +224,16 @@ final class ProbingSelector implements Selector {
           }
         }
       }
-      if (fresh < 2 || oldest == null || worst == null) {
-        return fallback.pick(now);
-      }
       ProbePool.Result chosen = bestCold != null ? bestCold : bestHot;
       int chosenSlot = bestCold != null ? bestColdSlot : bestHotSlot;
-      if (chosen == null) {
-        return fallback.pick(now); // unreachable: every fresh result is hot or cold
+      if (fresh < 2 || chosen == null || oldest == null || worst == null) {
+        return null; // (with two fresh results, none of them is null)
       }
-      if (chosen.use() >= chosen.budget) {
-        slots.compareAndSet(chosenSlot, chosen, null); // its reuse budget is spent
+      // A single-use result (the default) is taken by the one compare-and-set that removes it;
+      // a pick that loses that race to another routes on it all the same (a soft bound, as
+      // below). A reusable one counts its use first, and the use that spends its budget removes it.
+      if (chosen.budget == 1 || chosen.use() >= chosen.budget) {
+        slots.compareAndSet(chosenSlot, chosen, null);
       }
       // One removal per request, the oldest and the worst in turn (chosen by a random bit, so that
       // picks share no counter), keeping at least two results for the rule to compare.
@@ -229,18 +244,20 @@ final class ProbingSelector implements Selector {
           slots.compareAndSet(worstSlot, worst, null);
         }
       }
-      return view.endpoints[chosen.target.index];
+      return chosen;
     }
 
     /**
      * Starts this request's probes: the whole part of probes per request, one more with the
      * fraction's probability, to distinct servers drawn at random, each only if its rate allows.
+     * The first two targets come from the pick's random bits (bits 17 to 40 and 41 to 63; bit 0
+     * chose the removal and bits 1 to 16 the scan's start), so the default two probes draw nothing
+     * more from the generator.
      */
     private void probe(long now, long bits) {
       int k = (int) probesPerRequest;
       double fraction = probesPerRequest - k;
-      // The top 53 bits as a uniform double; bit 0 chose the removal, independently.
-      if (fraction > 0 && (bits >>> 11) * 0x1.0p-53 < fraction) {
+      if (fraction > 0 && random.nextDouble() < fraction) {
         k++;
       }
       ProbePool.Target[] targets = view.inOrder;
@@ -248,12 +265,13 @@ final class ProbingSelector implements Selector {
       if (k == 0) {
         return;
       }
-      // The first two are distinct by construction (the second drawn from the n - 1 others); any
-      // further draws may repeat one, which the target's rate claim then refuses.
-      int a = random.nextInt(n);
+      // Uniform by multiply-shift over 24 and 23 bits (a bias below n / 2^23, 0.1% at 10,000
+      // servers). The first two are distinct by construction (the second drawn from the n - 1
+      // others); any further draws may repeat one, which the target's rate claim then refuses.
+      int a = (int) ((((bits >>> 17) & 0xFF_FFFFL) * n) >>> 24);
       send(a, now);
       if (k >= 2) {
-        int b = random.nextInt(n - 1);
+        int b = (int) (((bits >>> 41) * (n - 1)) >>> 23);
         send(b >= a ? b + 1 : b, now);
         for (int j = 2; j < Math.min(k, n); j++) {
           send(random.nextInt(n), now);

@@ -114,18 +114,19 @@ public final class ProbePoolStress {
   }
 
   /**
-   * A pick spends the single-use result of a (the fastest cold one) and removes it, while a newer
+   * A pick takes the single-use result of a (the fastest cold one) by removing it, while a newer
    * answer of a replaces it. The pick's removal is a compare-and-set from the result it read, so it
-   * never removes a result it did not use: if it used the older result, the newer one stays.
+   * never removes a result it did not take: if it took the older result, the newer one stays.
    */
   @JCStressTest
-  @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "used the older result; the newer one stays")
-  @Outcome(id = "0, 0", expect = ACCEPTABLE, desc = "used the newer result and removed it")
-  @Outcome(expect = FORBIDDEN, desc = "a pick removed a result it did not use")
+  @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "took the older result; the newer one stays")
+  @Outcome(id = "0, 0", expect = ACCEPTABLE, desc = "took the newer result and removed it")
+  @Outcome(expect = FORBIDDEN, desc = "a pick removed a result it did not take, or kept one")
   @State
   public static class NewerResultSurvivesRemoval extends Fixture {
     final ProbePool.Result older;
     final LoadReport newer = LoadReport.of(0, 2_000_000);
+    ProbePool.@Nullable Result taken;
 
     public NewerResultSurvivesRemoval() {
       super(ProbingConfig.builder().maxReuse(1).build());
@@ -140,7 +141,7 @@ public final class ProbePoolStress {
 
     @Actor
     public void pick() {
-      picker.choose(NOW, 0L);
+      taken = picker.take(NOW, 0L);
     }
 
     @Actor
@@ -151,7 +152,7 @@ public final class ProbePoolStress {
     @Arbiter
     public void arbiter(II_Result r) {
       ProbePool.Result a = resultOf(endpoint(0));
-      r.r1 = older.uses();
+      r.r1 = taken == older ? 1 : 0;
       r.r2 = a != null && a.latencyNanos == newer.latencyNanos() ? 1 : 0;
     }
   }
@@ -204,12 +205,47 @@ public final class ProbePoolStress {
 
     @Actor
     public void actor1() {
-      claimed1 = target.claimProbe(NOW, 1_000_000) ? 1 : 0;
+      claimed1 = target.claimProbe(NOW, 1_000_000, 0) ? 1 : 0;
     }
 
     @Actor
     public void actor2() {
-      claimed2 = target.claimProbe(NOW, 1_000_000) ? 1 : 0;
+      claimed2 = target.claimProbe(NOW, 1_000_000, 0) ? 1 : 0;
+    }
+
+    @Arbiter
+    public void arbiter(I_Result r) {
+      r.r1 = claimed1 + claimed2;
+    }
+  }
+
+  /**
+   * With a burst of two, one probe already claimed: two picks claim the burst's last probe at once,
+   * and exactly one gets it (the rate's schedule moves by compare-and-set).
+   */
+  @JCStressTest
+  @Outcome(id = "1", expect = ACCEPTABLE, desc = "the burst's last probe, once")
+  @Outcome(expect = FORBIDDEN, desc = "more probes than the burst allows, or none")
+  @State
+  public static class BurstHolds {
+    final ProbePool.Target target = new ProbePool.Target("a", 0, NOW);
+    int claimed1;
+    int claimed2;
+
+    public BurstHolds() {
+      if (!target.claimProbe(NOW, 1_000_000, 1_000_000)) {
+        throw new IllegalStateException("the first probe of a burst was refused");
+      }
+    }
+
+    @Actor
+    public void actor1() {
+      claimed1 = target.claimProbe(NOW, 1_000_000, 1_000_000) ? 1 : 0;
+    }
+
+    @Actor
+    public void actor2() {
+      claimed2 = target.claimProbe(NOW, 1_000_000, 1_000_000) ? 1 : 0;
     }
 
     @Arbiter

@@ -65,7 +65,8 @@ public final class Policies {
 
   /**
    * The probing settings of a variant such as {@code probing/q=0.6/r=1.5}: {@code q} the hot-cold
-   * quantile, {@code r} the probes per request; the others are the defaults.
+   * quantile, {@code r} the probes per request, {@code p} the pool's size, {@code a} the results'
+   * maximum age in milliseconds; the others are the defaults.
    *
    * @throws IllegalArgumentException for an unknown or bad setting
    */
@@ -83,9 +84,11 @@ public final class Policies {
       switch (key) {
         case "q" -> b.hotQuantile(value);
         case "r" -> b.probesPerRequest(value);
+        case "p" -> b.poolSize((int) value);
+        case "a" -> b.maxAge(java.time.Duration.ofNanos(Math.round(value * 1e6)));
         default ->
             throw new IllegalArgumentException(
-                "unknown probing setting '" + part + "' in '" + name + "'; known: q=, r=");
+                "unknown probing setting '" + part + "' in '" + name + "'; known: q=, r=, p=, a=");
       }
     }
     return b.build();

@@ -44,7 +44,7 @@ final class ProbingGoals {
     out.add(fairShare("S6", byScenario.getOrDefault("S6", Map.of())));
     out.add(fairShare("S6b", byScenario.getOrDefault("S6b", Map.of())));
     out.add(s7(byScenario.getOrDefault("S7", Map.of())));
-    for (String sweep : new String[] {"S4-sweep", "S7-sweep"}) {
+    for (String sweep : new String[] {"S4-sweep", "S5-sweep", "S7-sweep"}) {
       Map<String, Result> results = byScenario.get(sweep);
       if (results != null) {
         out.add(sweep(sweep, results));
