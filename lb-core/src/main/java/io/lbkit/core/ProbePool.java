@@ -286,12 +286,22 @@ final class ProbePool implements ProbeLink.Receiver {
   @Override
   public void receive(Endpoint endpoint, LoadReport report, long sentNanos, long nowNanos) {
     Target t = targets.get(endpoint.server.id());
-    if (t == null || nowNanos - sentNanos > maxAgeNanos) {
-      return; // a server that left, or an answer too late to use
+    if (t != null) {
+      receive(t, report, sentNanos, nowNanos);
+    } // else a server that left
+  }
+
+  /**
+   * The answer to a probe of this target. No look-up: if its server has left meanwhile, the result
+   * is never routed on (a view checks the target's identity) and ages out or is replaced.
+   */
+  void receive(Target t, LoadReport report, long sentNanos, long nowNanos) {
+    if (nowNanos - sentNanos > maxAgeNanos) {
+      return; // an answer too late to use
     }
     double b = reuseBudget;
     int budget = (int) b;
-    if (random.nextDouble() < b - budget) {
+    if (b != budget && random.nextDouble() < b - budget) {
       budget++; // randomly rounded, as in Prequal
     }
     add(new Result(t, report.requestsInFlight(), report.latencyNanos(), sentNanos, budget));

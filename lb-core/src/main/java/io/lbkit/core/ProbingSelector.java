@@ -303,7 +303,7 @@ final class ProbingSelector implements Selector {
       stage.whenComplete(
           (report, error) -> {
             if (report != null) {
-              p.receive(endpoint, report, sent, clock.read());
+              p.receive(target, report, sent, clock.read());
             }
           });
     }
