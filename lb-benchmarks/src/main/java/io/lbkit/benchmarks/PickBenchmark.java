@@ -77,11 +77,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * into a Markdown table (ns/op, error, bytes allocated per op) with {@code python3
  * lb-benchmarks/jmh-table.py pick.json}.
  *
- * <p>The probing selector's balancer has a transport that answers every probe at once; its picker
- * for {@link #selectorOnly()} is built outside the balancer, so it has no transport and scans an
- * empty pool before its power-of-two-choices fallback: that is the pick's own cost. The full path
- * also starts the probes (at most 200 per second to each server), whose stages are the only
- * allocation besides the handle.
+ * <p>The probing selector's balancer has a transport that answers every probe at once, on the
+ * picking thread; its picker for {@link #selectorOnly()} is built outside the balancer, so it has
+ * no transport and no results, and falls back to power of two choices after one check of its pool
+ * (nothing added within the age limit: no scan). The full path also scans the pool and starts the
+ * probes (at most 1,000 per second to each server, with bursts of 4), and the answers, handled on
+ * the picking thread here, add results: their stages and results are the only allocation besides
+ * the handle.
  *
  * <p>{@code B/op} comes from {@code -prof gc} ({@code gc.alloc.rate.norm}). The selectors allocate
  * nothing. The full path allocates the 32-byte {@link Pick} handle in both variants: escape
