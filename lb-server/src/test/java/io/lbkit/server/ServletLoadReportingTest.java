@@ -1,0 +1,333 @@
+/*
+ * Copyright 2026 The lbkit Authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package io.lbkit.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** A real Jetty 12 (Servlet 6) on loopback with the Servlet filter, and the JDK's HTTP client. */
+class ServletLoadReportingTest {
+  // Samples stay recent for the whole test, however slowly a loaded machine runs it.
+  private final LoadRecorder recorder = LoadRecorder.create(Duration.ofMinutes(5));
+  private final CountDownLatch release = new CountDownLatch(1);
+  private final CountDownLatch releaseFirst = new CountDownLatch(1);
+  private final ExecutorService pool = Executors.newCachedThreadPool();
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final List<CompletableFuture<?>> pending = new ArrayList<>();
+  private @Nullable Server server;
+  private String base = "";
+
+  /** Starts Jetty with the application at {@code contextPath} and the filter on every dispatch. */
+  private void start(String contextPath) throws Exception {
+    Server server = new Server();
+    this.server = server;
+    ServerConnector connector = new ServerConnector(server);
+    connector.setHost("127.0.0.1");
+    connector.setPort(0);
+    server.addConnector(connector);
+    ServletContextHandler context = new ServletContextHandler(contextPath);
+    ServletHolder servlet = new ServletHolder(new App());
+    servlet.setAsyncSupported(true);
+    context.addServlet(servlet, "/*");
+    FilterHolder filter = new FilterHolder(LoadReportingServletFilter.create(recorder));
+    filter.setAsyncSupported(true);
+    // Mapped for every dispatch: only the first one may count.
+    context.addFilter(filter, "/*", EnumSet.allOf(DispatcherType.class));
+    server.setHandler(context);
+    server.start();
+    base =
+        "http://127.0.0.1:"
+            + connector.getLocalPort()
+            + (contextPath.equals("/") ? "" : contextPath);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    release.countDown();
+    releaseFirst.countDown();
+    for (CompletableFuture<?> f : pending) {
+      f.handle((r, e) -> null).get(30, TimeUnit.SECONDS);
+    }
+    if (server != null) {
+      server.stop();
+    }
+    pool.shutdownNow();
+  }
+
+  /** The application: what each path does. */
+  private final class App extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response)
+        throws ServletException, IOException {
+      switch (request.getPathInfo()) {
+        case "/work" -> ok(response);
+        case "/hold" -> {
+          await(release);
+          ok(response);
+        }
+        case "/first" -> {
+          await(releaseFirst);
+          ok(response);
+        }
+        case "/fail" -> response.setStatus(503);
+        case "/throw" -> throw new ServletException("the application failed");
+        case "/async" -> {
+          AsyncContext async = request.startAsync();
+          async.setTimeout(TimeUnit.MINUTES.toMillis(2));
+          pool.execute(
+              () -> {
+                await(release);
+                try {
+                  ok((HttpServletResponse) async.getResponse());
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                } finally {
+                  async.complete();
+                }
+              });
+        }
+        case "/dispatch" -> {
+          if (request.getDispatcherType() == DispatcherType.REQUEST) {
+            // As Spring MVC does with a result at hand: dispatch back at once, same thread.
+            AsyncContext async = request.startAsync();
+            async.setTimeout(TimeUnit.MINUTES.toMillis(2));
+            async.dispatch();
+          } else {
+            await(release);
+            ok(response);
+          }
+        }
+        default -> response.sendError(404);
+      }
+    }
+
+    private void ok(HttpServletResponse response) throws IOException {
+      response.setContentType("text/plain");
+      response.getWriter().write("ok");
+    }
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Test
+  void everyResponseCarriesTheLoadHeader() throws Exception {
+    start("/");
+    HttpResponse<String> response = get("/work");
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("ok");
+    // Sent while this request was in flight.
+    assertThat(header(response).requestsInFlight()).hasValue(1);
+    assertThat(header(get("/nothing-here")).requestsInFlight()).hasValue(1); // a 404 too
+    awaitInFlight(0);
+  }
+
+  @Test
+  void probePathAnswersTheRequestsInFlightWithoutCountingItself() throws Exception {
+    start("/");
+    hold("/hold", 3);
+    release.countDown();
+    CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.SECONDS);
+    ServerLoad after = probe();
+    assertThat(after.requestsInFlight()).hasValue(0);
+    assertThat(after.latency()).isPresent();
+
+    HttpResponse<String> head =
+        client.send(
+            HttpRequest.newBuilder(uri(LoadReportingServletFilter.DEFAULT_PROBE_PATH))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(head.statusCode()).isEqualTo(200);
+    assertThat(head.body()).isEmpty();
+    assertThat(header(head).requestsInFlight()).hasValue(0);
+    assertThat(head.headers().firstValue("Cache-Control")).hasValue("no-store");
+  }
+
+  @Test
+  void theProbePathIsWithinTheApplication() throws Exception {
+    start("/shop");
+    hold("/hold", 2);
+    assertThat(probe().requestsInFlight()).hasValue(2);
+  }
+
+  @Test
+  void theHeaderCarriesTheLoadWhenTheResponseStarts() throws Exception {
+    start("/");
+    CompletableFuture<HttpResponse<String>> first = send("/first");
+    awaitInFlight(1);
+    hold("/hold", 2); // two more arrive while the first is handled
+    releaseFirst.countDown();
+    HttpResponse<String> response = first.get(30, TimeUnit.SECONDS);
+    // Not 1, the load when it arrived: the client keeps this as the server's load now.
+    assertThat(header(response).requestsInFlight()).hasValue(3);
+  }
+
+  @Test
+  void anAsyncRequestIsCountedUntilItsContextCompletes() throws Exception {
+    start("/");
+    CompletableFuture<HttpResponse<String>> async = send("/async");
+    // The dispatch has returned long before: the request is in flight until complete().
+    awaitInFlight(1);
+    assertThat(probe().requestsInFlight()).hasValue(1);
+    release.countDown();
+    HttpResponse<String> response = async.get(30, TimeUnit.SECONDS);
+    assertThat(response.body()).isEqualTo("ok");
+    assertThat(header(response).requestsInFlight()).hasValue(1);
+    awaitInFlight(0);
+    assertThat(probe().latency()).isPresent();
+  }
+
+  @Test
+  void anAsyncDispatchIsCountedOnceUntilItsResponseIsDone() throws Exception {
+    start("/");
+    CompletableFuture<HttpResponse<String>> dispatched = send("/dispatch");
+    awaitInFlight(1);
+    assertThat(probe().requestsInFlight()).hasValue(1); // once, though the filter ran twice
+    release.countDown();
+    HttpResponse<String> response = dispatched.get(30, TimeUnit.SECONDS);
+    assertThat(response.body()).isEqualTo("ok");
+    assertThat(header(response).requestsInFlight()).hasValue(1);
+    awaitInFlight(0);
+  }
+
+  @Test
+  void serverErrorsAndExceptionsCountAsErrors() throws Exception {
+    start("/");
+    for (int i = 0; i < 2; i++) {
+      assertThat(get("/fail").statusCode()).isEqualTo(503);
+      assertThat(get("/throw").statusCode()).isEqualTo(500);
+    }
+    awaitInFlight(0);
+    // Rates are per window of a second: poll until one has passed.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    ServerLoad load = probe();
+    while (load.eps() == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      load = probe();
+    }
+    assertThat(load.eps()).isPositive();
+  }
+
+  @Test
+  @SuppressWarnings("NullAway") // the point: a null argument
+  void rejectsBadProbePaths() {
+    assertThatThrownBy(() -> LoadReportingServletFilter.create(recorder, "probe"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("\"probe\"");
+    assertThatThrownBy(() -> LoadReportingServletFilter.create(recorder, "/p#x"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("/p#x");
+    assertThatThrownBy(() -> LoadReportingServletFilter.create(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("recorder");
+  }
+
+  /** Sends {@code count} requests to {@code path} and waits until the server counts them. */
+  private void hold(String path, int count) throws Exception {
+    int before = recorder.requestsInFlight();
+    for (int i = 0; i < count; i++) {
+      send(path);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    ServerLoad load = probe();
+    while (load.requestsInFlight().orElse(-1) < before + count && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+      load = probe();
+    }
+    assertThat(load.requestsInFlight()).hasValue(before + count);
+  }
+
+  private void awaitInFlight(int expected) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (recorder.requestsInFlight() != expected && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(recorder.requestsInFlight()).isEqualTo(expected);
+  }
+
+  private ServerLoad probe() throws Exception {
+    HttpResponse<String> response = get(LoadReportingServletFilter.DEFAULT_PROBE_PATH);
+    assertThat(response.statusCode()).isEqualTo(200);
+    ServerLoad load = LoadMetricsHeader.parse(response.body());
+    assertThat(load).isNotNull().isEqualTo(header(response));
+    return Objects.requireNonNull(load);
+  }
+
+  private static ServerLoad header(HttpResponse<?> response) {
+    ServerLoad load =
+        LoadMetricsHeader.parse(response.headers().firstValue(LoadMetricsHeader.NAME).orElse(null));
+    assertThat(load).as("the %s header of %s", LoadMetricsHeader.NAME, response).isNotNull();
+    return Objects.requireNonNull(load);
+  }
+
+  private CompletableFuture<HttpResponse<String>> send(String path) {
+    CompletableFuture<HttpResponse<String>> f =
+        client.sendAsync(
+            HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60)).build(),
+            HttpResponse.BodyHandlers.ofString());
+    pending.add(f);
+    return f;
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return client.send(
+        HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private URI uri(String path) {
+    return URI.create(base + path);
+  }
+}
