@@ -106,7 +106,7 @@ public final class LoadReportingServletFilter implements Filter {
     ServletCall call = new ServletCall(reporting, request, response);
     boolean threw = true;
     try {
-      chain.doFilter(call.request(), call.response());
+      chain.doFilter(request, call.response());
       threw = false;
     } finally {
       call.dispatchReturned(threw);

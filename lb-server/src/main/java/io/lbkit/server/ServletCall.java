@@ -19,10 +19,7 @@ import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletOutputStream;
-import jakarta.servlet.ServletRequest;
-import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
@@ -31,21 +28,17 @@ import java.io.PrintWriter;
 /**
  * One request counted by {@link LoadReportingServletFilter}, from its arrival until its response is
  * done: as the chain returns, or, for a request that went asynchronous, as its async context
- * completes. It hands the chain a request that notices {@code startAsync} (to listen to the async
- * context from the moment there is one, before any other thread can complete or dispatch it) and a
- * response that sets the load header again as the application starts its response.
+ * completes. It hands the chain a response that sets the load header again as the application
+ * starts its response; the request stays the container's own.
  */
 final class ServletCall implements AsyncListener {
   private final LoadReporting reporting;
   private final HttpServletResponse response;
   private final LoadRecorder.Request counted;
-  private final HttpServletRequest wrappedRequest;
+  private final HttpServletRequest request;
   private final HttpServletResponse wrappedResponse;
-  // Written and read by the threads that run the request's dispatch and its async listeners, which
-  // the container orders (a listener runs after the dispatch that started the async cycle has
-  // returned); volatile all the same, so that a container that notifies from another thread sees
-  // the dispatch's writes.
-  private volatile boolean async;
+  // Set by an async listener's thread and read by the one that completes the async cycle: volatile,
+  // because a container may run onError or onTimeout and onComplete on different threads.
   private volatile boolean asyncFailed;
 
   ServletCall(LoadReporting reporting, HttpServletRequest request, HttpServletResponse response) {
@@ -54,12 +47,8 @@ final class ServletCall implements AsyncListener {
     this.counted = reporting.recorder().start();
     // Counted first, so that the header counts this request too, as the HttpServer filter's does.
     response.setHeader(LoadMetricsHeader.NAME, reporting.header());
-    this.wrappedRequest = new Request(request);
+    this.request = request;
     this.wrappedResponse = new Response(response);
-  }
-
-  HttpServletRequest request() {
-    return wrappedRequest;
   }
 
   HttpServletResponse response() {
@@ -71,22 +60,14 @@ final class ServletCall implements AsyncListener {
    * the async context's completion will.
    */
   void dispatchReturned(boolean threw) {
-    if (!async && wrappedRequest.isAsyncStarted()) {
-      // Started on the container's own request, past this filter's wrapper: listen from now.
-      listen(wrappedRequest.getAsyncContext());
-    }
-    if (async) {
+    // Still true if another thread has called complete() or dispatch() meanwhile: both wait for
+    // this dispatch to return (Jetty and Tomcat alike), and so may a listener added now.
+    if (request.isAsyncStarted()) {
+      request.getAsyncContext().addListener(this);
       return;
     }
-    if (!threw && !response.isCommitted()) {
-      refreshHeader(); // the container sends the headers after this: the load of this moment
-    }
+    refreshHeader(); // unless sent already, the container sends the headers after this
     counted.finish(threw || LoadReporting.failed(response.getStatus()));
-  }
-
-  private void listen(AsyncContext context) {
-    async = true;
-    context.addListener(this);
   }
 
   private void refreshHeader() {
@@ -116,35 +97,6 @@ final class ServletCall implements AsyncListener {
     AsyncContext next = event.getAsyncContext();
     if (next != null) {
       next.addListener(this);
-    }
-  }
-
-  /** Listens to the async context as soon as the application starts one. */
-  private final class Request extends HttpServletRequestWrapper {
-    Request(HttpServletRequest request) {
-      super(request);
-    }
-
-    @Override
-    public AsyncContext startAsync() {
-      AsyncContext context = super.startAsync();
-      started(context);
-      return context;
-    }
-
-    @Override
-    public AsyncContext startAsync(ServletRequest request, ServletResponse response) {
-      AsyncContext context = super.startAsync(request, response);
-      started(context);
-      return context;
-    }
-
-    private void started(AsyncContext context) {
-      if (!async) {
-        listen(context);
-      }
-      // Still the dispatching thread: the response is not yet another thread's to write.
-      refreshHeader();
     }
   }
 

@@ -25,6 +25,7 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -120,17 +121,7 @@ class ServletLoadReportingTest {
         case "/async" -> {
           AsyncContext async = request.startAsync();
           async.setTimeout(TimeUnit.MINUTES.toMillis(2));
-          pool.execute(
-              () -> {
-                await(release);
-                try {
-                  ok((HttpServletResponse) async.getResponse());
-                } catch (IOException e) {
-                  throw new java.io.UncheckedIOException(e);
-                } finally {
-                  async.complete();
-                }
-              });
+          completeLater(async);
         }
         case "/dispatch" -> {
           if (request.getDispatcherType() == DispatcherType.REQUEST) {
@@ -143,8 +134,32 @@ class ServletLoadReportingTest {
             ok(response);
           }
         }
+        case "/redispatch" -> {
+          AsyncContext async = request.startAsync();
+          async.setTimeout(TimeUnit.MINUTES.toMillis(2));
+          if (request.getDispatcherType() == DispatcherType.REQUEST) {
+            async.dispatch(); // and a second async cycle in that dispatch
+          } else {
+            completeLater(async);
+          }
+        }
         default -> response.sendError(404);
       }
+    }
+
+    /** Another thread answers once the test releases it, and completes the async cycle. */
+    private void completeLater(AsyncContext async) {
+      pool.execute(
+          () -> {
+            await(release);
+            try {
+              ok((HttpServletResponse) async.getResponse());
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            } finally {
+              async.complete();
+            }
+          });
     }
 
     private void ok(HttpServletResponse response) throws IOException {
@@ -239,6 +254,17 @@ class ServletLoadReportingTest {
     HttpResponse<String> response = dispatched.get(30, TimeUnit.SECONDS);
     assertThat(response.body()).isEqualTo("ok");
     assertThat(header(response).requestsInFlight()).hasValue(1);
+    awaitInFlight(0);
+  }
+
+  @Test
+  void aSecondAsyncCycleIsCountedUntilItCompletes() throws Exception {
+    start("/");
+    CompletableFuture<HttpResponse<String>> twice = send("/redispatch");
+    awaitInFlight(1);
+    assertThat(probe().requestsInFlight()).hasValue(1);
+    release.countDown();
+    assertThat(twice.get(30, TimeUnit.SECONDS).body()).isEqualTo("ok");
     awaitInFlight(0);
   }
 
