@@ -26,15 +26,11 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -56,11 +52,9 @@ class ServletLoadReportingTest {
   private final CountDownLatch release = new CountDownLatch(1);
   private final CountDownLatch releaseFirst = new CountDownLatch(1);
   private final ExecutorService pool = Executors.newCachedThreadPool();
-  private final HttpClient client =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   private final List<CompletableFuture<?>> pending = new ArrayList<>();
   private @Nullable Server server;
-  private String base = "";
+  private LoadClient client = new LoadClient("http://unstarted.invalid");
 
   /** Starts Jetty with the application at {@code contextPath} and the filter on every dispatch. */
   private void start(String contextPath) throws Exception {
@@ -80,10 +74,11 @@ class ServletLoadReportingTest {
     context.addFilter(filter, "/*", EnumSet.allOf(DispatcherType.class));
     server.setHandler(context);
     server.start();
-    base =
-        "http://127.0.0.1:"
-            + connector.getLocalPort()
-            + (contextPath.equals("/") ? "" : contextPath);
+    client =
+        new LoadClient(
+            "http://127.0.0.1:"
+                + connector.getLocalPort()
+                + (contextPath.equals("/") ? "" : contextPath));
   }
 
   @AfterEach
@@ -198,12 +193,7 @@ class ServletLoadReportingTest {
     assertThat(after.requestsInFlight()).hasValue(0);
     assertThat(after.latency()).isPresent();
 
-    HttpResponse<String> head =
-        client.send(
-            HttpRequest.newBuilder(uri(LoadReportingServletFilter.DEFAULT_PROBE_PATH))
-                .method("HEAD", HttpRequest.BodyPublishers.noBody())
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> head = client.head(LoadReportingServletFilter.DEFAULT_PROBE_PATH);
     assertThat(head.statusCode()).isEqualTo(200);
     assertThat(head.body()).isEmpty();
     assertThat(header(head).requestsInFlight()).hasValue(0);
@@ -277,13 +267,7 @@ class ServletLoadReportingTest {
     }
     awaitInFlight(0);
     // Rates are per window of a second: poll until one has passed.
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    ServerLoad load = probe();
-    while (load.eps() == 0 && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-      load = probe();
-    }
-    assertThat(load.eps()).isPositive();
+    client.awaitProbe(l -> l.eps() > 0, "errors per second");
   }
 
   @Test
@@ -306,12 +290,8 @@ class ServletLoadReportingTest {
     for (int i = 0; i < count; i++) {
       send(path);
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    ServerLoad load = probe();
-    while (load.requestsInFlight().orElse(-1) < before + count && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-      load = probe();
-    }
+    ServerLoad load =
+        client.awaitProbe(l -> l.requestsInFlight().orElse(-1) >= before + count, "held requests");
     assertThat(load.requestsInFlight()).hasValue(before + count);
   }
 
@@ -324,36 +304,20 @@ class ServletLoadReportingTest {
   }
 
   private ServerLoad probe() throws Exception {
-    HttpResponse<String> response = get(LoadReportingServletFilter.DEFAULT_PROBE_PATH);
-    assertThat(response.statusCode()).isEqualTo(200);
-    ServerLoad load = LoadMetricsHeader.parse(response.body());
-    assertThat(load).isNotNull().isEqualTo(header(response));
-    return Objects.requireNonNull(load);
+    return client.probe();
   }
 
   private static ServerLoad header(HttpResponse<?> response) {
-    ServerLoad load =
-        LoadMetricsHeader.parse(response.headers().firstValue(LoadMetricsHeader.NAME).orElse(null));
-    assertThat(load).as("the %s header of %s", LoadMetricsHeader.NAME, response).isNotNull();
-    return Objects.requireNonNull(load);
+    return LoadClient.header(response);
   }
 
   private CompletableFuture<HttpResponse<String>> send(String path) {
-    CompletableFuture<HttpResponse<String>> f =
-        client.sendAsync(
-            HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60)).build(),
-            HttpResponse.BodyHandlers.ofString());
+    CompletableFuture<HttpResponse<String>> f = client.send(path);
     pending.add(f);
     return f;
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    return client.send(
-        HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
-
-  private URI uri(String path) {
-    return URI.create(base + path);
+    return client.get(path);
   }
 }
