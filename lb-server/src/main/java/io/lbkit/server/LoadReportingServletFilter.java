@@ -35,9 +35,10 @@ import java.io.IOException;
  *
  * <pre>{@code
  * LoadRecorder recorder = LoadRecorder.create();
- * servletContext
- *     .addFilter("lbkit-load", LoadReportingServletFilter.create(recorder))
- *     .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
+ * FilterRegistration.Dynamic lbkit =
+ *     servletContext.addFilter("lbkit-load", LoadReportingServletFilter.create(recorder));
+ * lbkit.setAsyncSupported(true); // else no servlet behind it may go asynchronous
+ * lbkit.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
  * }</pre>
  *
  * <p>The header is set as the request arrives, so that every response has it, and set again with

@@ -138,6 +138,7 @@ class ServletLoadReportingTest {
             completeLater(async);
           }
         }
+        case "/timeout" -> request.startAsync().setTimeout(50); // nobody completes it
         default -> response.sendError(404);
       }
     }
@@ -267,6 +268,14 @@ class ServletLoadReportingTest {
     }
     awaitInFlight(0);
     // Rates are per window of a second: poll until one has passed.
+    client.awaitProbe(l -> l.eps() > 0, "errors per second");
+  }
+
+  @Test
+  void anAsyncTimeoutCountsAsAnError() throws Exception {
+    start("/");
+    assertThat(get("/timeout").statusCode()).isEqualTo(500);
+    awaitInFlight(0);
     client.awaitProbe(l -> l.eps() > 0, "errors per second");
   }
 
