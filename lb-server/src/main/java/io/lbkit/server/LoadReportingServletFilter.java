@@ -45,8 +45,9 @@ import java.io.IOException;
  * the load of that moment as the application starts its response (takes the response's stream or
  * writer, flushes, sends an error or a redirect), or, if it did none of these, as the filter
  * returns. A request that goes asynchronous ({@code request.startAsync()}) is counted until its
- * async context completes, and its header carries the load of when it went asynchronous: the
- * response is then written by another thread, out of the filter's sight.
+ * async context completes (through any further dispatches and async cycles), and its header carries
+ * the load of when it arrived: its response is written by another thread, out of the filter's
+ * sight.
  *
  * <p>Only the container's first dispatch of a request ({@link DispatcherType#REQUEST}) is counted;
  * the filter passes forwards, includes, error pages and async dispatches through untouched, so
@@ -114,6 +115,7 @@ public final class LoadReportingServletFilter implements Filter {
     }
   }
 
+  /** Names the header and the probe path, for logs. */
   @Override
   public String toString() {
     return reporting.description("Servlet");
