@@ -63,8 +63,13 @@ final class ServletCall implements AsyncListener {
     // Still true if another thread has called complete() or dispatch() meanwhile: both wait for
     // this dispatch to return (Jetty and Tomcat alike), and so may a listener added now.
     if (request.isAsyncStarted()) {
-      request.getAsyncContext().addListener(this);
-      return;
+      try {
+        request.getAsyncContext().addListener(this);
+        return;
+      } catch (IllegalStateException e) {
+        // A container that refuses the listener would otherwise leave the request counted in
+        // flight for good, skewing every later report: count it out now instead.
+      }
     }
     refreshHeader(); // unless sent already, the container sends the headers after this
     counted.finish(threw || LoadReporting.failed(response.getStatus()));
