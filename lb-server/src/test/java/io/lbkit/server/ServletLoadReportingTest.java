@@ -27,25 +27,26 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** A real Jetty 12 (Servlet 6) on loopback with the Servlet filter, and the JDK's HTTP client. */
+/**
+ * Real Servlet 6 containers (Jetty 12 and Tomcat 11) on loopback with the Servlet filter, and the
+ * JDK's HTTP client.
+ */
 class ServletLoadReportingTest {
   // Samples stay recent for the whole test, however slowly a loaded machine runs it.
   private final LoadRecorder recorder = LoadRecorder.create(Duration.ofMinutes(5));
@@ -53,32 +54,17 @@ class ServletLoadReportingTest {
   private final CountDownLatch releaseFirst = new CountDownLatch(1);
   private final ExecutorService pool = Executors.newCachedThreadPool();
   private final List<CompletableFuture<?>> pending = new ArrayList<>();
-  private @Nullable Server server;
+  private ServletContainer.@Nullable Running running;
   private LoadClient client = new LoadClient("http://unstarted.invalid");
+  @TempDir Path dir;
 
-  /** Starts Jetty with the application at {@code contextPath} and the filter on every dispatch. */
-  private void start(String contextPath) throws Exception {
-    Server server = new Server();
-    this.server = server;
-    ServerConnector connector = new ServerConnector(server);
-    connector.setHost("127.0.0.1");
-    connector.setPort(0);
-    server.addConnector(connector);
-    ServletContextHandler context = new ServletContextHandler(contextPath);
-    ServletHolder servlet = new ServletHolder(new App());
-    servlet.setAsyncSupported(true);
-    context.addServlet(servlet, "/*");
-    FilterHolder filter = new FilterHolder(LoadReportingServletFilter.create(recorder));
-    filter.setAsyncSupported(true);
+  /** Starts the container with the application at {@code contextPath}, the filter in front. */
+  private void start(ServletContainer container, String contextPath) throws Exception {
     // Mapped for every dispatch: only the first one may count.
-    context.addFilter(filter, "/*", EnumSet.allOf(DispatcherType.class));
-    server.setHandler(context);
-    server.start();
-    client =
-        new LoadClient(
-            "http://127.0.0.1:"
-                + connector.getLocalPort()
-                + (contextPath.equals("/") ? "" : contextPath));
+    ServletContainer.Running r =
+        container.start(dir, contextPath, new App(), LoadReportingServletFilter.create(recorder));
+    running = r;
+    client = new LoadClient(r.base());
   }
 
   @AfterEach
@@ -88,8 +74,8 @@ class ServletLoadReportingTest {
     for (CompletableFuture<?> f : pending) {
       f.handle((r, e) -> null).get(30, TimeUnit.SECONDS);
     }
-    if (server != null) {
-      server.stop();
+    if (running != null) {
+      running.stop().close();
     }
     pool.shutdownNow();
   }
@@ -172,9 +158,10 @@ class ServletLoadReportingTest {
     }
   }
 
-  @Test
-  void everyResponseCarriesTheLoadHeader() throws Exception {
-    start("/");
+  @ParameterizedTest
+  @EnumSource(ServletContainer.class)
+  void everyResponseCarriesTheLoadHeader(ServletContainer container) throws Exception {
+    start(container, "/");
     HttpResponse<String> response = get("/work");
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).isEqualTo("ok");
@@ -184,9 +171,11 @@ class ServletLoadReportingTest {
     awaitInFlight(0);
   }
 
-  @Test
-  void probePathAnswersTheRequestsInFlightWithoutCountingItself() throws Exception {
-    start("/");
+  @ParameterizedTest
+  @EnumSource(ServletContainer.class)
+  void probePathAnswersTheRequestsInFlightWithoutCountingItself(ServletContainer container)
+      throws Exception {
+    start(container, "/");
     hold("/hold", 3);
     release.countDown();
     CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.SECONDS);
@@ -201,16 +190,18 @@ class ServletLoadReportingTest {
     assertThat(head.headers().firstValue("Cache-Control")).hasValue("no-store");
   }
 
-  @Test
-  void theProbePathIsWithinTheApplication() throws Exception {
-    start("/shop");
+  @ParameterizedTest
+  @EnumSource(ServletContainer.class)
+  void theProbePathIsWithinTheApplication(ServletContainer container) throws Exception {
+    start(container, "/shop");
     hold("/hold", 2);
     assertThat(probe().requestsInFlight()).hasValue(2);
   }
 
-  @Test
-  void theHeaderCarriesTheLoadWhenTheResponseStarts() throws Exception {
-    start("/");
+  @ParameterizedTest
+  @EnumSource(ServletContainer.class)
+  void theHeaderCarriesTheLoadWhenTheResponseStarts(ServletContainer container) throws Exception {
+    start(container, "/");
     CompletableFuture<HttpResponse<String>> first = send("/first");
     awaitInFlight(1);
     hold("/hold", 2); // two more arrive while the first is handled
@@ -220,9 +211,11 @@ class ServletLoadReportingTest {
     assertThat(header(response).requestsInFlight()).hasValue(3);
   }
 
-  @Test
-  void anAsyncRequestIsCountedUntilItsContextCompletes() throws Exception {
-    start("/");
+  @ParameterizedTest
+  @EnumSource(ServletContainer.class)
+  void anAsyncRequestIsCountedUntilItsContextCompletes(ServletContainer container)
+      throws Exception {
+    start(container, "/");
     CompletableFuture<HttpResponse<String>> async = send("/async");
     // The dispatch has returned long before: the request is in flight until complete().
     awaitInFlight(1);
@@ -235,9 +228,11 @@ class ServletLoadReportingTest {
     assertThat(probe().latency()).isPresent();
   }
 
-  @Test
-  void anAsyncDispatchIsCountedOnceUntilItsResponseIsDone() throws Exception {
-    start("/");
+  @ParameterizedTest
+  @EnumSource(ServletContainer.class)
+  void anAsyncDispatchIsCountedOnceUntilItsResponseIsDone(ServletContainer container)
+      throws Exception {
+    start(container, "/");
     CompletableFuture<HttpResponse<String>> dispatched = send("/dispatch");
     awaitInFlight(1);
     assertThat(probe().requestsInFlight()).hasValue(1); // once, though the filter ran twice
@@ -248,9 +243,10 @@ class ServletLoadReportingTest {
     awaitInFlight(0);
   }
 
-  @Test
-  void aSecondAsyncCycleIsCountedUntilItCompletes() throws Exception {
-    start("/");
+  @ParameterizedTest
+  @EnumSource(ServletContainer.class)
+  void aSecondAsyncCycleIsCountedUntilItCompletes(ServletContainer container) throws Exception {
+    start(container, "/");
     CompletableFuture<HttpResponse<String>> twice = send("/redispatch");
     awaitInFlight(1);
     assertThat(probe().requestsInFlight()).hasValue(1);
@@ -259,9 +255,10 @@ class ServletLoadReportingTest {
     awaitInFlight(0);
   }
 
-  @Test
-  void serverErrorsAndExceptionsCountAsErrors() throws Exception {
-    start("/");
+  @ParameterizedTest
+  @EnumSource(ServletContainer.class)
+  void serverErrorsAndExceptionsCountAsErrors(ServletContainer container) throws Exception {
+    start(container, "/");
     for (int i = 0; i < 2; i++) {
       assertThat(get("/fail").statusCode()).isEqualTo(503);
       assertThat(get("/throw").statusCode()).isEqualTo(500);
@@ -271,9 +268,10 @@ class ServletLoadReportingTest {
     client.awaitProbe(l -> l.eps() > 0, "errors per second");
   }
 
-  @Test
-  void anAsyncTimeoutCountsAsAnError() throws Exception {
-    start("/");
+  @ParameterizedTest
+  @EnumSource(ServletContainer.class)
+  void anAsyncTimeoutCountsAsAnError(ServletContainer container) throws Exception {
+    start(container, "/");
     assertThat(get("/timeout").statusCode()).isEqualTo(500);
     awaitInFlight(0);
     client.awaitProbe(l -> l.eps() > 0, "errors per second");
