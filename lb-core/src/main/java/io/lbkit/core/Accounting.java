@@ -99,7 +99,11 @@ final class Accounting {
   // after this is built and before the balancer is returned, so a plain field: every thread that
   // can report an outcome reached the balancer (or its endpoints) after the constructor ended, and
   // the balancer's final fields publish it with them.
-  @Nullable ObserverChain observers;
+  private @Nullable ObserverChain observers;
+
+  // Whether an outcome is recorded at all (recordsOutcomes); set with the observers, and published
+  // with them in the same way.
+  private boolean recordsOutcomes;
 
   /**
    * Marks a ticker that reads real time, such as one that wraps the system ticker to count its
@@ -255,6 +259,29 @@ final class Accounting {
           fleetLatency(),
           PEAK_LIMIT);
     }
+  }
+
+  /**
+   * Whether an outcome is recorded at all: by the statistics (in-flight counts, latency), by
+   * outlier detection or by observers. A balancer whose selector tracks nothing and that has none
+   * of those completes a pick without reading its endpoint.
+   */
+  boolean recordsOutcomes() {
+    return recordsOutcomes;
+  }
+
+  /** The application's observers, or null without any. */
+  @Nullable ObserverChain observers() {
+    return observers;
+  }
+
+  /**
+   * Sets the application's observers (null: none), once, right after this is built and before the
+   * balancer that owns it is returned (see the field).
+   */
+  void observers(@Nullable ObserverChain chain) {
+    this.observers = chain;
+    this.recordsOutcomes = trackInFlight || trackLatency || outcomes != null || chain != null;
   }
 
   /** The in-flight count of an endpoint at {@code nowNanos}. */

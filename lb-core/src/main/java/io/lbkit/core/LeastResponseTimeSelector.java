@@ -16,10 +16,7 @@
 package io.lbkit.core;
 
 import com.google.common.collect.ImmutableList;
-import com.google.common.collect.Sets;
 import com.google.common.math.IntMath;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.random.RandomGenerator;
 
 /**
@@ -94,6 +91,11 @@ final class LeastResponseTimeSelector implements Selector {
 
   private static final double INV_LN2 = 1 / Math.log(2);
 
+  /** Knuth's MMIX linear congruential generator, for the ties of one pick (Scan). */
+  private static final long LCG_MULTIPLIER = 6364136223846793005L;
+
+  private static final long LCG_INCREMENT = 1442695040888963407L;
+
   /**
    * The latency factor of a never-measured server whose first answer is still pending: it may be
    * cold and slow, so it gets no second request before the first answers unless every other server
@@ -121,35 +123,27 @@ final class LeastResponseTimeSelector implements Selector {
     for (int i = 0; i < array.length; i++) {
       relativeWeight[i] = array[i].weight / maxWeight;
     }
+    // Each endpoint's statistics in an array indexed like the endpoints, so that a candidate costs
+    // the read of its statistics alone, not of its endpoint first: with thousands of servers
+    // neither sits in the near caches, and only the chosen endpoint is read (by the in-flight
+    // count that follows the pick). Never written after construction.
+    ServerStats[] stats = new ServerStats[array.length];
+    for (int i = 0; i < array.length; i++) {
+      stats[i] = array[i].stats;
+    }
     // The endpoints whose estimates set the yardsticks (typical, and the fastest as the target of
     // idle decay): all of them up to YARDSTICK_SAMPLE, else that many spread evenly over the list,
     // so that the first pass costs O(1) at any size.
     int sampled = Math.min(array.length, YARDSTICK_SAMPLE);
-    Endpoint[] yardstick = new Endpoint[sampled];
+    ServerStats[] yardstick = new ServerStats[sampled];
     for (int i = 0; i < sampled; i++) {
-      yardstick[i] = array[(int) ((long) i * array.length / sampled)];
+      yardstick[i] = stats[(int) ((long) i * array.length / sampled)];
     }
-    SlowServerBackoff[] backoff = backoffs(inputs, array);
+    SlowServerBackoff.Fleet fleet = inputs.state(BACKOFF_KEY, SlowServerBackoff.Fleet::new);
+    SlowServerBackoff[] backoff = fleet.of(array);
     return array.length <= FULL_SCAN
-        ? new Scan(array, relativeWeight, yardstick, backoff, random)
-        : new Search(array, relativeWeight, yardstick, backoff, random);
-  }
-
-  /** Each endpoint's back-off state, kept per server in the balancer's state store. */
-  private static SlowServerBackoff[] backoffs(PickerInputs inputs, Endpoint[] array) {
-    ConcurrentHashMap<ServerStats, SlowServerBackoff> states =
-        inputs.state(BACKOFF_KEY, ConcurrentHashMap::new);
-    SlowServerBackoff[] backoff = new SlowServerBackoff[array.length];
-    Set<ServerStats> current = Sets.newIdentityHashSet();
-    for (int i = 0; i < array.length; i++) {
-      // Keyed by the statistics' identity: a server removed and added back has fresh statistics,
-      // and then gets a fresh back-off too.
-      backoff[i] = states.computeIfAbsent(array[i].stats, s -> new SlowServerBackoff());
-      current.add(array[i].stats);
-    }
-    // Forget the servers that left (or are not eligible now: they come back without a level).
-    states.keySet().removeIf(s -> !current.contains(s));
-    return backoff;
+        ? new Scan(array, stats, relativeWeight, yardstick, backoff, fleet, random)
+        : new Search(array, stats, relativeWeight, yardstick, backoff, fleet, random);
   }
 
   /** The state store key of the back-off states, private to this selector. */
@@ -158,22 +152,28 @@ final class LeastResponseTimeSelector implements Selector {
   /** What every picker of this selector computes before comparing costs. */
   private abstract static class LrtPicker implements Picker {
     final Endpoint[] array;
+    final ServerStats[] stats;
     final double[] relativeWeight;
-    final Endpoint[] yardstick;
+    final ServerStats[] yardstick;
     final SlowServerBackoff[] backoff;
+    final SlowServerBackoff.Fleet fleet;
     final RandomGenerator random;
     final Accounting accounting;
 
     LrtPicker(
         Endpoint[] array,
+        ServerStats[] stats,
         double[] relativeWeight,
-        Endpoint[] yardstick,
+        ServerStats[] yardstick,
         SlowServerBackoff[] backoff,
+        SlowServerBackoff.Fleet fleet,
         RandomGenerator random) {
       this.array = array;
+      this.stats = stats;
       this.relativeWeight = relativeWeight;
       this.yardstick = yardstick;
       this.backoff = backoff;
+      this.fleet = fleet;
       this.random = random;
       this.accounting = array[0].accounting;
     }
@@ -185,8 +185,8 @@ final class LeastResponseTimeSelector implements Selector {
       double min1 = Double.POSITIVE_INFINITY;
       double min2 = Double.POSITIVE_INFINITY;
       int measured = 0;
-      for (Endpoint e : yardstick) {
-        double estimate = ServerStats.estimateOf(e.stats.latencyWord());
+      for (ServerStats s : yardstick) {
+        double estimate = ServerStats.estimateOf(s.latencyWord());
         if (estimate > 0) {
           sum += estimate;
           max = Math.max(max, estimate);
@@ -205,23 +205,38 @@ final class LeastResponseTimeSelector implements Selector {
       if (measured > 0) {
         accounting.publishFleetLatency(typical);
       }
-      return choose(now, min1, min2, typical, measured);
+      return choose(now, accounting.epoch(now), min1, min2, typical, measured, fleet.anyLevel());
     }
 
-    abstract Endpoint choose(long now, double min1, double min2, double typical, int measured);
+    /**
+     * The pick among the endpoints, given the time and its in-flight epoch (computed once per
+     * pick), the fastest and second-fastest sampled estimates, the typical one, how many were
+     * measured, and whether any server of the fleet has a back-off level.
+     */
+    abstract Endpoint choose(
+        long now, int epoch, double min1, double min2, double typical, int measured, boolean level);
 
     final double cost(
-        int i, long now, double fastest, double secondFastest, double typical, int n) {
+        int i,
+        long now,
+        int epoch,
+        double fastest,
+        double secondFastest,
+        double typical,
+        int measured,
+        boolean anyLevel) {
       return LeastResponseTimeSelector.cost(
-          array[i],
+          stats[i],
           relativeWeight[i],
           backoff[i],
+          accounting.decayNanos,
           now,
-          accounting,
+          epoch,
           fastest,
           secondFastest,
           typical,
-          n);
+          measured,
+          anyLevel);
     }
   }
 
@@ -229,21 +244,36 @@ final class LeastResponseTimeSelector implements Selector {
   private static final class Scan extends LrtPicker {
     Scan(
         Endpoint[] array,
+        ServerStats[] stats,
         double[] relativeWeight,
-        Endpoint[] yardstick,
+        ServerStats[] yardstick,
         SlowServerBackoff[] backoff,
+        SlowServerBackoff.Fleet fleet,
         RandomGenerator random) {
-      super(array, relativeWeight, yardstick, backoff, random);
+      super(array, stats, relativeWeight, yardstick, backoff, fleet, random);
     }
 
     @Override
-    Endpoint choose(long now, double min1, double min2, double typical, int measured) {
+    Endpoint choose(
+        long now,
+        int epoch,
+        double min1,
+        double min2,
+        double typical,
+        int measured,
+        boolean level) {
       Endpoint best = array[0];
       double bestCost = Double.POSITIVE_INFINITY;
       double tiedWeight = 0;
+      // The ties' random numbers: one draw from the balancer's generator at the first tie, then a
+      // step of a 64-bit linear congruential generator per further tie (one multiply and one add
+      // instead of a generator call each; its high bits, which are all a tie reads, are uniform
+      // enough to share picks by weight).
+      long ties = 0;
+      boolean drawn = false;
       for (int i = 0; i < array.length; i++) {
         double w = relativeWeight[i];
-        double cost = cost(i, now, min1, min2, typical, measured);
+        double cost = cost(i, now, epoch, min1, min2, typical, measured, level);
         if (cost < bestCost) {
           best = array[i];
           bestCost = cost;
@@ -252,7 +282,13 @@ final class LeastResponseTimeSelector implements Selector {
           // Weighted reservoir sampling: each tied endpoint wins in proportion to its weight, so
           // idle servers share the picks by weight (a warming server follows its ramp).
           tiedWeight += w;
-          if (random.nextDouble() * tiedWeight < w) {
+          if (drawn) {
+            ties = ties * LCG_MULTIPLIER + LCG_INCREMENT;
+          } else {
+            ties = random.nextLong();
+            drawn = true;
+          }
+          if ((ties >>> 11) * 0x1.0p-53 * tiedWeight < w) {
             best = array[i];
           }
         }
@@ -278,25 +314,37 @@ final class LeastResponseTimeSelector implements Selector {
 
     Search(
         Endpoint[] array,
+        ServerStats[] stats,
         double[] relativeWeight,
-        Endpoint[] yardstick,
+        ServerStats[] yardstick,
         SlowServerBackoff[] backoff,
+        SlowServerBackoff.Fleet fleet,
         RandomGenerator random) {
-      super(array, relativeWeight, yardstick, backoff, random);
+      super(array, stats, relativeWeight, yardstick, backoff, fleet, random);
       this.strides = strides(array.length);
     }
 
     @Override
-    Endpoint choose(long now, double min1, double min2, double typical, int measured) {
+    Endpoint choose(
+        long now,
+        int epoch,
+        double min1,
+        double min2,
+        double typical,
+        int measured,
+        boolean level) {
       int n = array.length;
       // First a few endpoints drawn at random (with replacement): the first idle one of typical
       // speed accepted by weight is the pick, so that each such endpoint is chosen exactly in
       // proportion to its weight.
       for (int k = 0; k < DRAWS; k++) {
-        int i = (int) (((random.nextLong() >>> 33) * n) >>> 31);
+        // One draw: the index from its high 31 bits (a multiply and a shift, no division), the
+        // acceptance by weight from its low 31 bits.
+        long r = random.nextLong();
+        int i = (int) (((r >>> 33) * n) >>> 31);
         double w = relativeWeight[i];
-        if (cost(i, now, min1, min2, typical, measured) <= 1.0
-            && (w == 1.0 || random.nextDouble() < w)) {
+        if (cost(i, now, epoch, min1, min2, typical, measured, level) <= 1.0
+            && (w == 1.0 || (r & 0x7FFF_FFFFL) * 0x1.0p-31 < w)) {
           return array[i];
         }
       }
@@ -313,7 +361,7 @@ final class LeastResponseTimeSelector implements Selector {
       int scan = Math.min(n, MAX_SCAN);
       for (int k = 0; k < scan; k++) {
         double w = relativeWeight[i];
-        double cost = cost(i, now, min1, min2, typical, measured);
+        double cost = cost(i, now, epoch, min1, min2, typical, measured, level);
         if (cost <= 1.0 && (w == 1.0 || random.nextDouble() < w)) {
           return array[i];
         }
@@ -353,20 +401,22 @@ final class LeastResponseTimeSelector implements Selector {
   }
 
   private static double cost(
-      Endpoint e,
+      ServerStats stats,
       double weight,
       SlowServerBackoff backoff,
+      double decayNanos,
       long now,
-      Accounting accounting,
+      int epoch,
       double fastest,
       double secondFastest,
       double typical,
-      int measured) {
+      int measured,
+      boolean anyLevel) {
     // Only the requests still awaiting their first response: a stream (or a long body) whose
     // response started says nothing about how long a new request waits, though it stays in
     // flight until it ends.
-    int awaiting = accounting.awaiting(e, now);
-    long word = e.stats.latencyWord();
+    int awaiting = stats.awaiting(epoch);
+    long word = stats.latencyWord();
     double estimate = ServerStats.estimateOf(word);
     double factor;
     if (estimate == 0) {
@@ -383,11 +433,14 @@ final class LeastResponseTimeSelector implements Selector {
       double band = (1 + BAND) * (measured < 2 ? estimate : Math.max(fleet, typical));
       boolean slow = estimate > band;
       // Count the sample behind the estimate as slow or normal, once (see SlowServerBackoff). Only
-      // a
-      // server that is slow, or has a level, can have anything to count.
-      long state = backoff.read();
-      if (slow || state != 0) {
-        state = backoff.observe(state, word, slow);
+      // a server that is slow, or has a level, can have anything to count; while no server of the
+      // fleet has a level (nearly always), a normal one is not even read.
+      long state = 0;
+      if (slow || anyLevel) {
+        state = backoff.read();
+        if (slow || state != 0) {
+          state = backoff.observe(state, word, slow);
+        }
       }
       if (!slow) {
         // Within the band, and so is any decay of it (it moves towards the fleet): no exp.
@@ -400,7 +453,7 @@ final class LeastResponseTimeSelector implements Selector {
             // A server slow on every trial decays more slowly with each one (the back-off), so
             // that it is tried again less and less often; a fast reply among them averages in with
             // a weight that grows with the longer gap, but counts only one level down.
-            double decay = accounting.decayNanos * SlowServerBackoff.decayMultiplier(state);
+            double decay = decayNanos * SlowServerBackoff.decayMultiplier(state);
             effective = fleet + (estimate - fleet) * Math.exp(-age / decay);
           }
         }
@@ -413,7 +466,8 @@ final class LeastResponseTimeSelector implements Selector {
     // Failures count through the estimate (each one at least doubles it), not as extra load: the
     // in-flight metrics' failure penalty lasts seconds, which would starve a server that failed a
     // few calls while it restarted long after it answers well again.
-    return (awaiting / weight + 1) * factor;
+    // An idle server (the common case) skips the division.
+    return (awaiting == 0 ? 1.0 : awaiting / weight + 1) * factor;
   }
 
   @Override

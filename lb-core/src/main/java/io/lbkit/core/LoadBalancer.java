@@ -223,7 +223,9 @@ public final class LoadBalancer implements AutoCloseable {
    * {@code start} with the balancer's ticker. Call it exactly once per pick; see {@link
    * #pickEndpoint(long)}.
    *
-   * @throws IllegalArgumentException if the endpoint is not one of this balancer's
+   * @throws IllegalArgumentException if the endpoint is not one of this balancer's (checked when
+   *     the balancer records outcomes: a balancer whose selector tracks nothing, without outlier
+   *     detection or observers, does not read the endpoint)
    */
   public void complete(Endpoint endpoint, long start, Outcome outcome) {
     pickPath.complete(endpoint, start, outcome);
@@ -233,7 +235,9 @@ public final class LoadBalancer implements AutoCloseable {
    * Like {@link #complete(Endpoint, long, Outcome)} with a latency the caller measured (a negative
    * one is taken as zero), such as the time to the response's headers for a response that streams.
    *
-   * @throws IllegalArgumentException if the endpoint is not one of this balancer's
+   * @throws IllegalArgumentException if the endpoint is not one of this balancer's (checked when
+   *     the balancer records outcomes: a balancer whose selector tracks nothing, without outlier
+   *     detection or observers, does not read the endpoint)
    */
   public void complete(Endpoint endpoint, long start, Outcome outcome, long latencyNanos) {
     pickPath.complete(endpoint, start, outcome, latencyNanos);

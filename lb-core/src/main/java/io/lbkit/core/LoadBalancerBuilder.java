@@ -337,7 +337,7 @@ public final class LoadBalancerBuilder {
             inFlightExpiry.toNanos(),
             latencyModel,
             ejection);
-    accounting.observers = ObserverChain.of(name, observers);
+    accounting.observers(ObserverChain.of(name, observers));
     long now = accounting.read();
     ProbeLink probes = new ProbeLink(probeTransport);
     SnapshotPublisher publisher =

@@ -117,7 +117,7 @@ final class PickPath {
 
   /** Tells the observers, if any, of a pick that found no server; returns the exception. */
   private NoAvailableServerException noServer(NoAvailableServerException e) {
-    ObserverChain chain = accounting.observers;
+    ObserverChain chain = accounting.observers();
     return chain == null ? e : chain.noServer(e);
   }
 
@@ -147,6 +147,13 @@ final class PickPath {
   /** See {@link LoadBalancer#complete(Endpoint, long, Outcome, long)}. */
   void complete(Endpoint endpoint, long start, Outcome outcome, long latencyNanos) {
     requireNonNull(outcome, "outcome");
+    if (!accounting.recordsOutcomes()) {
+      // Nothing to record (a selector that tracks nothing, no outlier detection, no observers):
+      // the endpoint is not even read, so that at 10,000 servers a completion does not miss the
+      // caches on an endpoint the pick never touched; a foreign endpoint then changes nothing.
+      requireNonNull(endpoint, "endpoint");
+      return;
+    }
     Accounting rec = checkOwn(endpoint);
     rec.record(
         endpoint, start, rec.trackInFlight ? rec.epoch(start) : 0, outcome, latencyNanos, false);

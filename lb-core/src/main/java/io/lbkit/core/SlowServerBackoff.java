@@ -15,8 +15,12 @@
  */
 package io.lbkit.core;
 
+import com.google.common.collect.Sets;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /*
  * Least response time's memory of how a server's recent samples went: a back-off level that grows
@@ -45,6 +49,18 @@ import java.lang.invoke.VarHandle;
  * timestamp unit (2^16 ns) count as one. A server at level 0 whose samples are normal (nearly
  * every server) is only read, never written, so its line stays shared between cores; an older
  * word that no one counted before that can still be counted later, once.
+ *
+ * Fleet-wide level count: pickers of a fleet where no server has a level (nearly always) skip the
+ * back-off words of servers whose estimate is normal, since counting a normal sample at level 0
+ * changes nothing. So each balancer's back-offs share one counter of how many of them have a level
+ * (Fleet): the compareAndSet that takes a word from level 0 to a level adds one, the one that takes
+ * it back to 0 takes one off, so each transition is counted exactly once by the thread that made
+ * it. A back-off that leaves the fleet (its server removed or not eligible) keeps what it added:
+ * a picker of an older snapshot may still move it, and a count too high only means reads are not
+ * skipped; a count too low would skip a sample that must be counted, and never happens. The counter
+ * is read in opaque mode, as a hint: a picker that misses a transition that has just happened
+ * skips one normal sample of that server, which the next picker counts (samples are counted by
+ * whoever first sees them).
  *
  * Memory ordering: the word is read in opaque mode and written by compareAndSet. It is a hint about
  * one server that publishes no other memory, so atomicity (no torn long) and eventual visibility
@@ -80,6 +96,18 @@ final class SlowServerBackoff {
 
   @SuppressWarnings("UnusedVariable") // accessed through STATE
   private long state;
+
+  // How many back-offs of this one's fleet have a level; see the class comment.
+  private final AtomicInteger leveled;
+
+  /** A back-off of its own, outside any fleet (tests). */
+  SlowServerBackoff() {
+    this(new AtomicInteger());
+  }
+
+  private SlowServerBackoff(AtomicInteger leveled) {
+    this.leveled = leveled;
+  }
 
   /** The packed state word, for {@link #level} and {@link #observe}. */
   long read() {
@@ -118,9 +146,55 @@ final class SlowServerBackoff {
       }
       long updated = ((long) next << LEVEL_SHIFT) | COUNTED | (latencyWord & STAMP_MASK);
       if (STATE.compareAndSet(this, state, updated)) {
+        if (level == 0 && next > 0) {
+          leveled.incrementAndGet();
+        } else if (level > 0 && next == 0) {
+          leveled.decrementAndGet();
+        }
         return updated;
       }
       state = read();
+    }
+  }
+
+  /**
+   * One balancer's back-offs (or one routing part's), kept in its state store across snapshots: one
+   * per server, keyed by the identity of the server's statistics, so that re-weighting a server
+   * keeps its level while a server removed and added back (fresh statistics) gets a fresh one; and
+   * the count of those with a level (see the class comment).
+   */
+  static final class Fleet {
+    private final ConcurrentHashMap<ServerStats, SlowServerBackoff> byStats =
+        new ConcurrentHashMap<>();
+    private final AtomicInteger leveled = new AtomicInteger();
+
+    /**
+     * The back-offs of {@code endpoints}, indexed alike, created for servers new to the fleet; the
+     * servers that left it (or are not eligible now) are forgotten, and come back without a level.
+     */
+    SlowServerBackoff[] of(Endpoint[] endpoints) {
+      SlowServerBackoff[] backoff = new SlowServerBackoff[endpoints.length];
+      Set<ServerStats> current = Sets.newIdentityHashSet();
+      for (int i = 0; i < endpoints.length; i++) {
+        backoff[i] =
+            byStats.computeIfAbsent(endpoints[i].stats, s -> new SlowServerBackoff(leveled));
+        current.add(endpoints[i].stats);
+      }
+      byStats.keySet().removeIf(s -> !current.contains(s));
+      return backoff;
+    }
+
+    /**
+     * Whether any back-off of this fleet may have a level: false only when none has one (as far as
+     * this thread has seen the counter; see the class comment).
+     */
+    boolean anyLevel() {
+      return leveled.getOpaque() != 0;
+    }
+
+    /** How many back-offs of this fleet have a level (tests). */
+    int leveled() {
+      return leveled.get();
     }
   }
 }

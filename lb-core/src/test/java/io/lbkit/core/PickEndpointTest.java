@@ -143,6 +143,40 @@ class PickEndpointTest {
 
   @Test
   @SuppressWarnings("NullAway") // the point: null arguments
+  void aBalancerThatRecordsNothingCompletesWithoutReadingTheEndpoint() {
+    // Weighted round robin without outlier detection or observers records nothing per pick: its
+    // completion only checks its arguments for null, and an endpoint of another balancer changes
+    // nothing there, while a balancer that records outcomes still refuses it.
+    LoadBalancer plain =
+        LoadBalancer.builder().selector(Selectors.weightedRoundRobin()).servers(A).build();
+    LoadBalancer observed =
+        LoadBalancer.builder()
+            .selector(Selectors.weightedRoundRobin())
+            .servers(A)
+            .observer(new LoadBalancerObserver() {})
+            .build();
+    LoadBalancer counting =
+        LoadBalancer.builder().selector(Selectors.leastConnections()).servers(A).build();
+    long start = counting.pickStart();
+    Endpoint foreign = counting.pickEndpoint(start);
+    plain.complete(foreign, start, Outcome.SUCCESS);
+    assertThat(foreign.inFlight()).isEqualTo(1);
+    assertThatThrownBy(() -> observed.complete(foreign, start, Outcome.SUCCESS))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> plain.complete(null, start, Outcome.SUCCESS))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("endpoint");
+    assertThatThrownBy(() -> plain.complete(foreign, start, null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("outcome");
+    Endpoint own = plain.pickEndpoint(plain.pickStart());
+    plain.complete(own, start, Outcome.SUCCESS);
+    counting.complete(foreign, start, Outcome.SUCCESS);
+    assertThat(foreign.inFlight()).isZero();
+  }
+
+  @Test
+  @SuppressWarnings("NullAway") // the point: null arguments
   void nullsAreRejected() {
     LoadBalancer lb =
         LoadBalancer.builder().selector(Selectors.leastConnections()).servers(A).build();

@@ -162,4 +162,67 @@ class SlowServerBackoffTest {
     }
     assertThat(failure.get()).isNull();
   }
+
+  /** Two endpoints of one balancer, for the fleet tests. */
+  private static Endpoint[] endpoints(int n) {
+    Accounting accounting =
+        new Accounting(
+            new FakeTicker(),
+            true,
+            true,
+            java.time.Duration.ofMinutes(5).toNanos(),
+            LatencyModel.DEFAULT,
+            null);
+    Endpoint[] out = new Endpoint[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = new Endpoint(Server.of("10.0.0." + i, 80), 1.0, new ServerStats(), accounting);
+    }
+    return out;
+  }
+
+  @Test
+  void theFleetCountsEachServerWithALevelOnceAndForgetsItWhenItRecovers() {
+    SlowServerBackoff.Fleet fleet = new SlowServerBackoff.Fleet();
+    Endpoint[] endpoints = endpoints(2);
+    SlowServerBackoff[] backoff = fleet.of(endpoints);
+    assertThat(fleet.anyLevel()).isFalse();
+    // Normal samples of servers without a level change nothing.
+    backoff[0].observe(backoff[0].read(), word(0x3000, 1), false);
+    assertThat(fleet.leveled()).isZero();
+    // Two slow samples of one server: counted once, at its first level.
+    backoff[0].observe(backoff[0].read(), word(0x4000, 2), true);
+    backoff[0].observe(backoff[0].read(), word(0x4000, 3), true);
+    assertThat(fleet.leveled()).isEqualTo(1);
+    assertThat(fleet.anyLevel()).isTrue();
+    backoff[1].observe(backoff[1].read(), word(0x4000, 4), true);
+    assertThat(fleet.leveled()).isEqualTo(2);
+    // The same back-offs come back for the same statistics in the next snapshot.
+    assertThat(fleet.of(endpoints)).containsExactly(backoff);
+    // Normal samples take the levels back to zero (two levels each), and the count with them.
+    backoff[0].observe(backoff[0].read(), word(0x3000, 5), false);
+    assertThat(fleet.leveled()).isEqualTo(1);
+    backoff[1].observe(backoff[1].read(), word(0x3000, 6), false);
+    assertThat(fleet.leveled()).isZero();
+    assertThat(fleet.anyLevel()).isFalse();
+  }
+
+  @Test
+  void aServerThatLeavesWithALevelComesBackWithoutOneAndTheCountNeverUnderstates() {
+    SlowServerBackoff.Fleet fleet = new SlowServerBackoff.Fleet();
+    Endpoint[] both = endpoints(2);
+    SlowServerBackoff[] backoff = fleet.of(both);
+    backoff[1].observe(backoff[1].read(), word(0x4000, 1), true);
+    SlowServerBackoff[] one = fleet.of(new Endpoint[] {both[0]});
+    assertThat(one).containsExactly(backoff[0]);
+    // A picker of the older snapshot may still move the departed back-off: the count follows it.
+    backoff[1].observe(backoff[1].read(), word(0x4000, 2), true);
+    assertThat(fleet.leveled()).isEqualTo(1);
+    SlowServerBackoff[] again = fleet.of(both);
+    assertThat(again[1]).isNotSameAs(backoff[1]);
+    assertThat(SlowServerBackoff.level(again[1].read())).isZero();
+    // The departed one still counts (a count too high only costs reads); it never goes below the
+    // servers that have a level.
+    again[1].observe(again[1].read(), word(0x4000, 3), true);
+    assertThat(fleet.leveled()).isEqualTo(2);
+  }
 }

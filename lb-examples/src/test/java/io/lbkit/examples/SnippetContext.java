@@ -51,6 +51,9 @@ abstract class SnippetContext {
   /** The application's metrics. */
   protected Metrics metrics = new Metrics();
 
+  /** The web application's Servlet context. */
+  protected jakarta.servlet.ServletContext servletContext;
+
   /** The application's Micrometer registry. */
   protected MeterRegistry registry = new SimpleMeterRegistry();
 

@@ -270,43 +270,8 @@ final class LbkitTarget {
     if (hp.getPort() < 1) {
       throw bad(target, where + ": port must be in 1..65535 but was " + hp.getPort());
     }
-    double weight = 1;
-    String zone = null;
-    Duration refresh = null;
-    if (q >= 0) {
-      for (String param : raw.substring(q + 1).split("&", -1)) {
-        int eq = param.indexOf('=');
-        if (eq <= 0) {
-          throw bad(target, where + ": expected name=value but found '" + param + "'");
-        }
-        String name = decode(param.substring(0, eq));
-        String value = decode(param.substring(eq + 1));
-        switch (name.toLowerCase(Locale.ROOT)) {
-          case "weight":
-            try {
-              weight = Double.parseDouble(value);
-            } catch (NumberFormatException e) {
-              weight = Double.NaN;
-            }
-            if (!(weight > 0 && Double.isFinite(weight))) {
-              throw bad(
-                  target, where + ": weight must be a positive number but was '" + value + "'");
-            }
-            break;
-          case "zone":
-            zone = zoneParameter(target, where, value);
-            break;
-          case "refresh":
-            refresh = refreshParameter(target, where, value);
-            break;
-          default:
-            throw bad(
-                target,
-                where + ": unknown parameter '" + name + "'; expected weight, zone or refresh");
-        }
-      }
-    }
-    return new Entry(hp.getHost(), hp.getPort(), weight, zone, refresh);
+    Parameters p = parameters(target, where, raw, q, false);
+    return new Entry(hp.getHost(), hp.getPort(), p.weight, p.zone, p.refresh);
   }
 
   /**
@@ -327,7 +292,74 @@ final class LbkitTarget {
         + example;
   }
 
-  /** The value of an entry's {@code zone} parameter; shared by host and SRV entries. */
+  /** An entry's parameters: the values after {@code ?}, or the defaults. */
+  private static final class Parameters {
+    double weight = 1;
+    @Nullable String zone;
+    @Nullable Duration refresh;
+  }
+
+  /**
+   * The parameters of the entry {@code raw} whose query starts after index {@code q} (none if
+   * {@code q} is negative): {@code weight}, {@code zone} and {@code refresh} for a host entry, the
+   * last two for an SRV entry, whose weights come from its records. Names are case-insensitive;
+   * names and values are percent-decoded.
+   */
+  private static Parameters parameters(URI target, String where, String raw, int q, boolean srv) {
+    Parameters p = new Parameters();
+    if (q < 0) {
+      return p;
+    }
+    for (String param : raw.substring(q + 1).split("&", -1)) {
+      int eq = param.indexOf('=');
+      if (eq <= 0) {
+        throw bad(target, where + ": expected name=value but found '" + param + "'");
+      }
+      String name = decode(param.substring(0, eq));
+      String value = decode(param.substring(eq + 1));
+      switch (name.toLowerCase(Locale.ROOT)) {
+        case "weight":
+          if (srv) {
+            throw bad(
+                target,
+                where + ": an SRV entry takes no weight (weights come from the SRV records)");
+          }
+          p.weight = weightParameter(target, where, value);
+          break;
+        case "zone":
+          p.zone = zoneParameter(target, where, value);
+          break;
+        case "refresh":
+          p.refresh = refreshParameter(target, where, value);
+          break;
+        default:
+          throw bad(
+              target,
+              where
+                  + ": unknown parameter '"
+                  + name
+                  + (srv
+                      ? "' on an SRV entry; expected zone or refresh"
+                      : "'; expected weight, zone or refresh"));
+      }
+    }
+    return p;
+  }
+
+  private static double weightParameter(URI target, String where, String value) {
+    double weight;
+    try {
+      weight = Double.parseDouble(value);
+    } catch (NumberFormatException e) {
+      weight = Double.NaN;
+    }
+    if (!(weight > 0 && Double.isFinite(weight))) {
+      throw bad(target, where + ": weight must be a positive number but was '" + value + "'");
+    }
+    return weight;
+  }
+
+  /** The value of an entry's {@code zone} parameter. */
   private static String zoneParameter(URI target, String where, String value) {
     if (value.isBlank()) {
       throw bad(target, where + ": zone must not be blank");
@@ -335,7 +367,7 @@ final class LbkitTarget {
     return value;
   }
 
-  /** The value of an entry's {@code refresh} parameter; shared by host and SRV entries. */
+  /** The value of an entry's {@code refresh} parameter. */
   private static Duration refreshParameter(URI target, String where, String value) {
     Duration refresh = parseInterval(value);
     if (refresh == null) {
@@ -379,39 +411,9 @@ final class LbkitTarget {
               + name
               + "'; expected a DNS name such as _grpc._tcp.example.internal");
     }
-    String zone = null;
-    Duration refresh = null;
-    if (q >= 0) {
-      for (String param : raw.substring(q + 1).split("&", -1)) {
-        int eq = param.indexOf('=');
-        if (eq <= 0) {
-          throw bad(target, where + ": expected name=value but found '" + param + "'");
-        }
-        String key = decode(param.substring(0, eq));
-        String value = decode(param.substring(eq + 1));
-        switch (key.toLowerCase(Locale.ROOT)) {
-          case "zone":
-            zone = zoneParameter(target, where, value);
-            break;
-          case "refresh":
-            refresh = refreshParameter(target, where, value);
-            break;
-          case "weight":
-            throw bad(
-                target,
-                where + ": an SRV entry takes no weight (weights come from the SRV records)");
-          default:
-            throw bad(
-                target,
-                where
-                    + ": unknown parameter '"
-                    + key
-                    + "' on an SRV entry; expected zone or refresh");
-        }
-      }
-    }
+    Parameters p = parameters(target, where, raw, q, true);
     String bare = name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
-    return Entry.srv(bare, zone, refresh);
+    return Entry.srv(bare, p.zone, p.refresh);
   }
 
   /** A positive interval such as 30s, 0.5s, 500ms, 5m or 1h, or null if malformed. */

@@ -25,6 +25,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -59,6 +60,23 @@ class LbkitNameResolverTest {
     assertThat(entries.get(2).zone).isEqualTo("b");
   }
 
+  /** Host and SRV entries read their parameters alike: names in any case, both percent-decoded. */
+  @Test
+  void parameterNamesAreCaseInsensitiveAndPercentDecoded() {
+    List<LbkitTarget.Entry> entries =
+        LbkitTarget.parse(
+                URI.create(
+                    "lbkit:///10.0.0.1:80?WEIGHT=2.5&Zone=eu%2D1&%72efresh=1m,"
+                        + "srv:_grpc._tcp.a.test?ZONE=us%20east"))
+            .entries();
+    assertThat(entries.get(0).weight).isEqualTo(2.5);
+    assertThat(entries.get(0).zone).isEqualTo("eu-1");
+    assertThat(entries.get(0).refresh).isEqualTo(Duration.ofMinutes(1));
+    assertThat(entries.get(1).srv).isTrue();
+    assertThat(entries.get(1).zone).isEqualTo("us east");
+    assertThat(entries.get(1).weight).isEqualTo(1.0);
+  }
+
   @ParameterizedTest
   @CsvSource(
       delimiter = '|',
@@ -72,6 +90,8 @@ class LbkitNameResolverTest {
         "lbkit:///10.0.0.1:80?zone=|zone must not be blank",
         "lbkit:///10.0.0.1:80?color=red|unknown parameter 'color'",
         "lbkit:///10.0.0.1:80?weight|expected name=value but found 'weight'",
+        "lbkit:///10.0.0.1:80?|expected name=value but found ''",
+        "lbkit:///10.0.0.1:80?color=red|expected weight, zone or refresh",
         "lbkit:///10.0.0.1:99999|malformed host:port",
         "lbkit:///:80|a host is required",
         "lbkit:///10.0.0.1:80,10.0.0.2:80,10.0.0.1:80?weight=3|entry 3 ('10.0.0.1:80?weight=3')"

@@ -227,6 +227,9 @@ class LbkitSrvResolverTest {
         "lbkit:///srv:_grpc..a.test|malformed SRV name '_grpc..a.test'",
         "lbkit:///srv:_grpc%20x.a.test|malformed SRV name '_grpc x.a.test'",
         "lbkit:///srv:a.test?zone=|zone must not be blank",
+        "lbkit:///srv:a.test?zone|expected name=value but found 'zone'",
+        "lbkit:///srv:a.test?refresh=30|refresh must be a duration from 10ms to 24h",
+        "lbkit:///srv:a.test?zone=a&|expected name=value but found ''",
         "lbkit:///srv:a.test?refresh=1s,srv:b.test?refresh=2s|refresh is set more than once",
       })
   void malformedSrvEntryIsRejectedWithAClearMessage(String target, String reason) {

@@ -29,6 +29,11 @@ import io.lbkit.core.Selectors;
 import io.lbkit.core.Server;
 import io.lbkit.server.LoadRecorder;
 import io.lbkit.server.LoadReportingFilter;
+import io.lbkit.server.LoadReportingServletFilter;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -36,6 +41,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -47,15 +53,23 @@ import java.util.function.Predicate;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.ServerConnector;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The OkHttp probe transport and the header of ordinary responses, against real JDK HttpServers
- * instrumented with lb-server's filter: the reports arrive in the balancer.
+ * The OkHttp probe transport and the header of ordinary responses, against real servers
+ * instrumented with lb-server's filters (JDK HttpServers, and Jetty with the Servlet filter): the
+ * reports arrive in the balancer.
  */
 class ProbeTransportTest {
-  private final List<HttpServer> servers = new ArrayList<>();
+  private final List<AutoCloseable> stops = new ArrayList<>();
   private final List<LoadRecorder> recorders = new ArrayList<>();
   private final List<AtomicInteger> served = new ArrayList<>();
   private final List<LoadRecorder.Request> busy = new ArrayList<>();
@@ -64,23 +78,66 @@ class ProbeTransportTest {
   private final List<OkHttpClient> clients = new ArrayList<>();
 
   @AfterEach
-  void stop() {
+  void stop() throws Exception {
     release.countDown();
     busy.forEach(r -> r.finish(false));
-    servers.forEach(s -> s.stop(0));
+    for (AutoCloseable s : stops) {
+      s.close();
+    }
     pool.shutdownNow();
     clients.forEach(TestClients::shutdown);
   }
 
-  /** A server with lb-server's filter; {@code /hold} waits for the test's release. */
-  private Server start(boolean instrumented) throws IOException {
-    return start(instrumented, 0);
+  /** The server stacks lb-server instruments: the JDK's HttpServer and a Servlet container. */
+  enum Stack {
+    HTTP_SERVER,
+    SERVLET
   }
 
-  private Server start(boolean instrumented, long workMillis) throws IOException {
+  /** A server with lb-server's filter; {@code /hold} waits for the test's release. */
+  private Server start(boolean instrumented) throws Exception {
+    return start(Stack.HTTP_SERVER, instrumented, 0);
+  }
+
+  private Server start(Stack stack, boolean instrumented, long workMillis) throws Exception {
     LoadRecorder recorder = LoadRecorder.create();
     AtomicInteger requests = new AtomicInteger();
     served.add(requests);
+    recorders.add(recorder);
+    Handler handler = new Handler(requests, workMillis);
+    return stack == Stack.SERVLET
+        ? startServlet(handler, instrumented ? recorder : null)
+        : startHttpServer(handler, instrumented ? recorder : null);
+  }
+
+  /** What every test server does with a request that is not a probe. */
+  private final class Handler {
+    private final AtomicInteger requests;
+    private final long workMillis;
+
+    Handler(AtomicInteger requests, long workMillis) {
+      this.requests = requests;
+      this.workMillis = workMillis;
+    }
+
+    byte[] handle(String path) {
+      requests.incrementAndGet(); // probes are answered by the filter, not here
+      try {
+        if (workMillis > 0) {
+          Thread.sleep(workMillis); // a server that is slow, not one that waits
+        }
+        if (path.equals("/hold")) {
+          release.await(30, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return "ok".getBytes(StandardCharsets.UTF_8);
+    }
+  }
+
+  private Server startHttpServer(Handler handler, @Nullable LoadRecorder recorder)
+      throws IOException {
     HttpServer server =
         HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.setExecutor(pool);
@@ -88,34 +145,57 @@ class ProbeTransportTest {
         server.createContext(
             "/",
             exchange -> {
-              requests.incrementAndGet(); // probes are answered by the filter, not here
-              if (workMillis > 0) {
-                try {
-                  Thread.sleep(workMillis); // a server that is slow, not one that waits
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              }
-              if (exchange.getRequestURI().getPath().equals("/hold")) {
-                try {
-                  release.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              }
-              byte[] body = "ok".getBytes(StandardCharsets.UTF_8);
+              byte[] body = handler.handle(exchange.getRequestURI().getPath());
               exchange.sendResponseHeaders(200, body.length);
               try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
               }
             });
-    if (instrumented) {
+    if (recorder != null) {
       context.getFilters().add(LoadReportingFilter.create(recorder));
     }
     server.start();
-    servers.add(server);
-    recorders.add(recorder);
+    stops.add(() -> server.stop(0));
     return Server.of("127.0.0.1", server.getAddress().getPort());
+  }
+
+  /** Jetty 12 with one servlet, and lb-server's Servlet filter in front of it. */
+  private Server startServlet(Handler handler, @Nullable LoadRecorder recorder) throws Exception {
+    org.eclipse.jetty.server.Server jetty = new org.eclipse.jetty.server.Server();
+    ServerConnector connector = new ServerConnector(jetty);
+    connector.setHost("127.0.0.1");
+    connector.setPort(0);
+    jetty.addConnector(connector);
+    ServletContextHandler context = new ServletContextHandler("/");
+    context.addServlet(new ServletHolder(new HandlerServlet(handler)), "/*");
+    if (recorder != null) {
+      context.addFilter(
+          new FilterHolder(LoadReportingServletFilter.create(recorder)),
+          "/*",
+          EnumSet.of(DispatcherType.REQUEST));
+    }
+    jetty.setHandler(context);
+    jetty.start();
+    stops.add(jetty::stop);
+    return Server.of("127.0.0.1", connector.getLocalPort());
+  }
+
+  /** The {@link Handler} as a servlet. */
+  private static final class HandlerServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+    private final transient Handler handler;
+
+    HandlerServlet(Handler handler) {
+      this.handler = handler;
+    }
+
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response)
+        throws IOException {
+      byte[] body = handler.handle(request.getRequestURI());
+      response.setContentLength(body.length);
+      response.getOutputStream().write(body);
+    }
   }
 
   private OkHttpClient client(LoadBalancingInterceptor interceptor) {
@@ -124,10 +204,11 @@ class ProbeTransportTest {
     return client;
   }
 
-  @Test
-  void probesAndResponseHeadersReachTheBalancer() throws Exception {
-    Server a = start(true);
-    Server b = start(true);
+  @ParameterizedTest
+  @EnumSource(Stack.class)
+  void probesAndResponseHeadersReachTheBalancer(Stack stack) throws Exception {
+    Server a = start(stack, true, 0);
+    Server b = start(stack, true, 0);
     for (int i = 0; i < 3; i++) {
       busy.add(recorders.get(1).start()); // b works on three requests of its own
     }
@@ -168,10 +249,11 @@ class ProbeTransportTest {
    * all zero here) it gets about half (156 of 300 in a run with power of two choices; 84 in a run
    * with probing on a loaded machine).
    */
-  @Test
-  void probingSelectorSteersRequestsAwayFromTheBusyServer() throws Exception {
-    Server a = start(true);
-    Server b = start(true);
+  @ParameterizedTest
+  @EnumSource(Stack.class)
+  void probingSelectorSteersRequestsAwayFromTheBusyServer(Stack stack) throws Exception {
+    Server a = start(stack, true, 0);
+    Server b = start(stack, true, 0);
     for (int i = 0; i < 40; i++) {
       busy.add(recorders.get(1).start());
     }

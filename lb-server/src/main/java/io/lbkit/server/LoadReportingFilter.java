@@ -21,8 +21,6 @@ import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpsExchange;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.Objects;
 
 /**
  * A filter for the JDK {@code HttpServer} that counts each exchange in its {@link LoadRecorder}
@@ -45,19 +43,12 @@ import java.util.Objects;
  */
 public final class LoadReportingFilter extends Filter {
   /** The probe path unless configured. */
-  public static final String DEFAULT_PROBE_PATH = "/lbkit/probe";
+  public static final String DEFAULT_PROBE_PATH = LoadReporting.DEFAULT_PROBE_PATH;
 
-  private final LoadRecorder recorder;
-  private final String probePath;
+  private final LoadReporting reporting;
 
   private LoadReportingFilter(LoadRecorder recorder, String probePath) {
-    this.recorder = Objects.requireNonNull(recorder, "recorder");
-    Objects.requireNonNull(probePath, "probePath");
-    if (!probePath.startsWith("/") || probePath.contains("?") || probePath.contains("#")) {
-      throw new IllegalArgumentException(
-          "probePath must be an absolute path without query or fragment: \"" + probePath + "\"");
-    }
-    this.probePath = probePath;
+    this.reporting = new LoadReporting(recorder, probePath);
   }
 
   /** A filter that answers probes at {@value #DEFAULT_PROBE_PATH}. */
@@ -77,7 +68,7 @@ public final class LoadReportingFilter extends Filter {
 
   /** The path whose {@code GET} and {@code HEAD} this filter answers as probes. */
   public String probePath() {
-    return probePath;
+    return reporting.probePath();
   }
 
   /** A handler that answers every exchange as a probe: for a context of the probe path itself. */
@@ -87,26 +78,23 @@ public final class LoadReportingFilter extends Filter {
 
   @Override
   public String description() {
-    return "lbkit load reporting (" + LoadMetricsHeader.NAME + ", probe path " + probePath + ")";
+    return reporting.description("the JDK HttpServer");
   }
 
   @Override
   public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
-    String method = exchange.getRequestMethod();
-    if (probePath.equals(exchange.getRequestURI().getPath())
-        && (method.equals("GET") || method.equals("HEAD"))) {
+    if (reporting.isProbe(exchange.getRequestMethod(), exchange.getRequestURI().getPath())) {
       answerProbe(exchange);
       return;
     }
-    LoadRecorder.Request request = recorder.start();
+    LoadRecorder.Request request = reporting.recorder().start();
     boolean failure = true;
     try {
       chain.doFilter(
           exchange instanceof HttpsExchange
               ? new ReportingHttpsExchange((HttpsExchange) exchange, this)
               : new ReportingExchange(exchange, this));
-      int code = exchange.getResponseCode();
-      failure = code < 0 || code >= 500;
+      failure = LoadReporting.failed(exchange.getResponseCode());
     } finally {
       request.finish(failure);
     }
@@ -114,24 +102,19 @@ public final class LoadReportingFilter extends Filter {
 
   /** Sets the load header; called as the response headers are about to be sent. */
   void addHeader(HttpExchange exchange) {
-    exchange.getResponseHeaders().set(LoadMetricsHeader.NAME, header());
-  }
-
-  private String header() {
-    return LoadMetricsHeader.format(recorder.report());
+    exchange.getResponseHeaders().set(LoadMetricsHeader.NAME, reporting.header());
   }
 
   private void answerProbe(HttpExchange exchange) throws IOException {
     try (exchange) {
-      String text = header();
+      String text = reporting.header();
       exchange.getResponseHeaders().set(LoadMetricsHeader.NAME, text);
-      exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-      exchange.getResponseHeaders().set("Cache-Control", "no-store");
-      byte[] body = text.getBytes(StandardCharsets.UTF_8);
-      if (exchange.getRequestMethod().equals("HEAD")) {
-        exchange.sendResponseHeaders(200, -1);
-      } else {
-        exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseHeaders().set("Content-Type", LoadReporting.PROBE_CONTENT_TYPE);
+      exchange.getResponseHeaders().set("Cache-Control", LoadReporting.PROBE_CACHE_CONTROL);
+      byte[] body = LoadReporting.probeBody(exchange.getRequestMethod(), text);
+      // -1: no body at all (a HEAD's reply).
+      exchange.sendResponseHeaders(200, body.length == 0 ? -1 : body.length);
+      if (body.length > 0) {
         try (OutputStream out = exchange.getResponseBody()) {
           out.write(body);
         }

@@ -22,8 +22,9 @@
  *   <li>gRPC: {@link io.lbkit.server.LoadReportingServerInterceptor} adds the ORCA {@code
  *       endpoint-load-metrics-bin} trailer to every call, and {@link
  *       io.lbkit.server.LoadProbeService} answers the probe method.
- *   <li>HTTP: {@link io.lbkit.server.LoadReportingFilter} for the JDK {@code HttpServer} adds the
- *       {@code endpoint-load-metrics} header to every response and answers a probe path.
+ *   <li>HTTP: {@link io.lbkit.server.LoadReportingFilter} for the JDK {@code HttpServer}, and
+ *       {@link io.lbkit.server.LoadReportingServletFilter} for a Jakarta Servlet 6 container, add
+ *       the {@code endpoint-load-metrics} header to every response and answer a probe path.
  * </ul>
  *
  * <p>The two wire forms each have one codec, used by the servers here and by lbkit's client

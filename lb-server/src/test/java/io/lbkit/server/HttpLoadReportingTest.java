@@ -23,9 +23,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -44,9 +41,8 @@ class HttpLoadReportingTest {
   private final LoadRecorder recorder = LoadRecorder.create(Duration.ofMinutes(5));
   private final CountDownLatch release = new CountDownLatch(1);
   private final ExecutorService pool = Executors.newFixedThreadPool(8);
-  private final HttpClient client =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   private HttpServer server;
+  private LoadClient client;
 
   @BeforeEach
   void start() throws IOException {
@@ -73,6 +69,7 @@ class HttpLoadReportingTest {
         .getFilters()
         .add(LoadReportingFilter.create(recorder));
     server.start();
+    client = new LoadClient("http://127.0.0.1:" + server.getAddress().getPort());
   }
 
   @AfterEach
@@ -84,14 +81,10 @@ class HttpLoadReportingTest {
 
   @Test
   void everyResponseCarriesTheLoadHeader() throws Exception {
-    HttpResponse<String> response = get("/work");
+    HttpResponse<String> response = client.get("/work");
     assertThat(response.statusCode()).isEqualTo(200);
-    ServerLoad load =
-        java.util.Objects.requireNonNull(
-            LoadMetricsHeader.parse(
-                response.headers().firstValue(LoadMetricsHeader.NAME).orElse(null)));
     // Sent with the headers, while this request is still in flight.
-    assertThat(load.requestsInFlight()).hasValue(1);
+    assertThat(LoadClient.header(response).requestsInFlight()).hasValue(1);
     // Counted out when the handler returns, which may be just after the client has the response.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (recorder.requestsInFlight() != 0 && System.nanoTime() < deadline) {
@@ -105,29 +98,17 @@ class HttpLoadReportingTest {
     int held = 3;
     CompletableFuture<?>[] holds = new CompletableFuture<?>[held];
     for (int i = 0; i < held; i++) {
-      holds[i] =
-          client.sendAsync(
-              HttpRequest.newBuilder(uri("/hold")).build(), HttpResponse.BodyHandlers.ofString());
+      holds[i] = client.send("/hold");
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    ServerLoad load = probe();
-    while (load.requestsInFlight().orElse(-1) < held && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-      load = probe();
-    }
-    assertThat(load.requestsInFlight()).hasValue(held);
+    client.awaitProbe(l -> l.requestsInFlight().orElse(-1) >= held, "the held requests");
+    assertThat(client.probe().requestsInFlight()).hasValue(held);
     release.countDown();
     CompletableFuture.allOf(holds).get(30, TimeUnit.SECONDS);
-    ServerLoad after = probe();
+    ServerLoad after = client.probe();
     assertThat(after.requestsInFlight()).hasValue(0);
     assertThat(after.latency()).isPresent();
 
-    HttpResponse<Void> head =
-        client.send(
-            HttpRequest.newBuilder(uri(LoadReportingFilter.DEFAULT_PROBE_PATH))
-                .method("HEAD", HttpRequest.BodyPublishers.noBody())
-                .build(),
-            HttpResponse.BodyHandlers.discarding());
+    HttpResponse<String> head = client.head(LoadReportingFilter.DEFAULT_PROBE_PATH);
     assertThat(head.statusCode()).isEqualTo(200);
     assertThat(head.headers().firstValue(LoadMetricsHeader.NAME)).isPresent();
   }
@@ -135,16 +116,10 @@ class HttpLoadReportingTest {
   @Test
   void serverErrorsCountAsErrors() throws Exception {
     for (int i = 0; i < 4; i++) {
-      assertThat(get("/fail").statusCode()).isEqualTo(503);
+      assertThat(client.get("/fail").statusCode()).isEqualTo(503);
     }
     // Rates are per window of a second: poll until one has passed.
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    ServerLoad load = probe();
-    while (load.eps() == 0 && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-      load = probe();
-    }
-    assertThat(load.eps()).isPositive();
+    client.awaitProbe(l -> l.eps() > 0, "errors per second");
   }
 
   @Test
@@ -155,27 +130,5 @@ class HttpLoadReportingTest {
     assertThatThrownBy(() -> LoadReportingFilter.create(recorder, "/p?x=1"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("/p?x=1");
-  }
-
-  private ServerLoad probe() throws Exception {
-    HttpResponse<String> response = get(LoadReportingFilter.DEFAULT_PROBE_PATH);
-    assertThat(response.statusCode()).isEqualTo(200);
-    ServerLoad load = LoadMetricsHeader.parse(response.body());
-    assertThat(load)
-        .isNotNull()
-        .isEqualTo(
-            LoadMetricsHeader.parse(
-                response.headers().firstValue(LoadMetricsHeader.NAME).orElse(null)));
-    return java.util.Objects.requireNonNull(load);
-  }
-
-  private HttpResponse<String> get(String path) throws Exception {
-    return client.send(
-        HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
-
-  private URI uri(String path) {
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path);
   }
 }
