@@ -45,9 +45,11 @@ import org.jspecify.annotations.Nullable;
  *       compare-and-set, which is a release: a pick that reads the slot (a volatile read, an
  *       acquire) sees the result's fields as written. Removal is a compare-and-set from the result
  *       read to null, so a pick never removes a newer result that replaced the one it looked at.
- *   <li>The uses of a result are one atomic add each: exactly one pick sees the use that exhausts
- *       the reuse budget, and removes it. A pick that read a slightly stale count may route one
- *       request more on a result than its budget allows: a soft bound, as in Prequal.
+ *   <li>A single-use result (the default) is taken by the compare-and-set that removes it: of two
+ *       picks that chose it at once, both route on it but only one removes it, a soft bound as
+ *       below. The uses of a reusable result are one atomic add each: exactly one pick sees the use
+ *       that exhausts the reuse budget, and removes it. A pick that read a slightly stale count may
+ *       route one request more on a result than its budget allows: a soft bound, as in Prequal.
  *   <li>Adds never wait: a result goes to an empty slot or replaces the oldest (or the same
  *       server's older result) by one compare-and-set; if that races and fails, the result is
  *       dropped, which only costs that probe.

@@ -31,9 +31,12 @@ import org.slf4j.LoggerFactory;
  * Selectors#probing(ProbingConfig)} for the rule; the pool and its concurrency are in {@link
  * ProbePool}.
  *
- * <p>A pick scans the pool once (at most 64 slots, 16 by default) reading each result's immutable
- * fields and its use count, routes on one result (one atomic add), removes at most two (a
- * compare-and-set each) and reads one volatile threshold: lock-free, and allocation-free.
+ * <p>A pick reads one volatile time (when a result was last added; nothing fresh, no scan), scans
+ * the pool once (at most 64 slots, 16 by default) reading each result's immutable fields, takes a
+ * single-use result by the compare-and-set that removes it (a reusable one counts its use by an
+ * atomic add first), removes at most one more (a compare-and-set) and reads one volatile threshold:
+ * lock-free, and allocation-free. One random draw per pick serves the removal's choice, the scan's
+ * start and the first two probe targets.
  *
  * <p>Probes are started on the picking thread, after the pick has chosen its server: the transport
  * must not block (see {@link ProbeTransport}), and the start costs what the transport's
