@@ -61,13 +61,13 @@ final class RecoveryGoals {
               s,
               byScenario.getOrDefault(s, Map.of()),
               LRT,
-              Scenario.RECOVERY_AT_NANOS,
+              RecoveryScenarios.RECOVERY_AT_NANOS,
               "after one 100 ms reply at 5 s"));
     }
     for (String s : List.of("S8-slow", "S8-slow-N10")) {
       out.add(keptAway(s, byScenario.getOrDefault(s, Map.of())));
     }
-    long back = Scenario.RECOVERY_AT_NANOS + Scenario.S9_AWAY_NANOS;
+    long back = RecoveryScenarios.RECOVERY_AT_NANOS + RecoveryScenarios.S9_AWAY_NANOS;
     out.add(
         recovered(
             "S9",
@@ -95,7 +95,7 @@ final class RecoveryGoals {
       return skipped("S10", "S10", statement, results.isEmpty() ? "S10" : LRT);
     }
     double fair = 1.0 / r.shares().size();
-    long from = Scenario.S10_STREAM_NANOS;
+    long from = RecoveryScenarios.S10_STREAM_NANOS;
     double share = share(r, from, Long.MAX_VALUE);
     return new Goal(
         "S10",
@@ -226,7 +226,7 @@ final class RecoveryGoals {
       return skipped(scenario, scenario, statement, results.isEmpty() ? scenario : LRT);
     }
     double fair = 1.0 / r.shares().size();
-    long from = Scenario.RECOVERY_AT_NANOS + RECOVERY_NANOS;
+    long from = RecoveryScenarios.RECOVERY_AT_NANOS + RECOVERY_NANOS;
     double share = share(r, from, Long.MAX_VALUE);
     return new Goal(
         scenario,

@@ -86,10 +86,10 @@ public final class Simulate {
     Map<String, Scenario> scenarios = new LinkedHashMap<>();
     for (String arg : args) {
       if (arg.equals("--all")) {
-        addAll(scenarios, Scenario.names());
+        addAll(scenarios, ScenarioSets.names());
       } else if (arg.equals("--long")) {
-        addAll(scenarios, Scenario.names());
-        addAll(scenarios, Scenario.longNames());
+        addAll(scenarios, ScenarioSets.names());
+        addAll(scenarios, ScenarioSets.longNames());
       } else if (arg.startsWith("--seed=")) {
         seed = parseLong("--seed", value(arg));
       } else if (arg.startsWith("--policies=")) {
@@ -121,22 +121,22 @@ public final class Simulate {
                 + "'; options: --all --long --seed=N --policies=a,b --requests=N --out=DIR"
                 + " --html=false");
       } else {
-        Optional<Scenario> s = Scenario.byName(arg);
+        Optional<Scenario> s = ScenarioSets.byName(arg);
         if (s.isEmpty()) {
           throw new IllegalArgumentException(
               "unknown scenario '"
                   + arg
                   + "'; scenarios: "
-                  + Scenario.names()
+                  + ScenarioSets.names()
                   + ", long: "
-                  + Scenario.longNames());
+                  + ScenarioSets.longNames());
         }
         scenarios.putIfAbsent(s.get().name(), s.get());
       }
     }
     if (scenarios.isEmpty()) {
       throw new IllegalArgumentException(
-          "name at least one scenario, or --all or --long: " + Scenario.names());
+          "name at least one scenario, or --all or --long: " + ScenarioSets.names());
     }
     for (String policy : policies) {
       // Fails now, rather than after the first scenarios ran for minutes.
@@ -205,7 +205,7 @@ public final class Simulate {
   private static void addAll(Map<String, Scenario> scenarios, List<String> names) {
     for (String name : names) {
       Scenario s =
-          Scenario.byName(name)
+          ScenarioSets.byName(name)
               .orElseThrow(() -> new IllegalStateException("listed but unknown: " + name));
       scenarios.putIfAbsent(s.name(), s);
     }

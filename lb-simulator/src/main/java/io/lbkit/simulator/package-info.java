@@ -21,10 +21,12 @@
  * detection and slow start run inside the simulation) and whose random draws come from the run's
  * seed; each request picks at its arrival and completes its pick at its completion, error response
  * or deadline. Servers are FIFO queues with parallel slots and a service-time distribution,
- * disturbed by slow periods, error bursts, freezes, joins and moving sets of slow servers. The
- * named scenarios are in {@link io.lbkit.simulator.Scenario}, the policies (lbkit's selectors, with
- * health variants, two oracles and two stale-information policies) in {@link
- * io.lbkit.simulator.Policies}. Run scenarios with {@link io.lbkit.simulator.Simulate}.
+ * disturbed by slow periods, error bursts, freezes, joins and moving sets of slow servers. A
+ * scenario is a {@link io.lbkit.simulator.Scenario}; the named ones are defined in {@code
+ * Scenarios} and {@code RecoveryScenarios} and grouped into sets in {@code ScenarioSets}, the
+ * policies (lbkit's selectors, with health variants, two oracles and two stale-information
+ * policies) in {@link io.lbkit.simulator.Policies}. Run scenarios with {@link
+ * io.lbkit.simulator.Simulate}.
  */
 @NullMarked
 package io.lbkit.simulator;

@@ -68,7 +68,7 @@ class OracleTest {
     // the oracle's tail is several times lower than any real policy's, and so it is here: p99.9 and
     // mean at least twice as low as the best real policy's (about 2.3x below p2c_probe, which reads
     // the true queues of its two candidates, and 6x below least connections).
-    Scenario s4 = Scenario.s4().withRequests(40_000);
+    Scenario s4 = Scenarios.s4().withRequests(40_000);
     Result oracle = Simulation.run(s4, ClairvoyantOracle.NAME, 1);
     Result jsq = Simulation.run(s4, JoinShortestQueueOracle.NAME, 1);
     for (String policy : realPolicies()) {

@@ -31,32 +31,32 @@ class ScenariosTest {
   void everyNameResolvesToAScenarioOfThatName() {
     for (String name :
         ImmutableList.<String>builder()
-            .addAll(Scenario.names())
-            .addAll(Scenario.longNames())
+            .addAll(ScenarioSets.names())
+            .addAll(ScenarioSets.longNames())
             .build()) {
-      assertThat(Scenario.byName(name)).as(name).isPresent();
-      assertThat(Scenario.byName(name).orElseThrow().name()).isEqualTo(name);
-      assertThat(Scenario.byName(name.toLowerCase(Locale.ROOT))).isPresent();
+      assertThat(ScenarioSets.byName(name)).as(name).isPresent();
+      assertThat(ScenarioSets.byName(name).orElseThrow().name()).isEqualTo(name);
+      assertThat(ScenarioSets.byName(name.toLowerCase(Locale.ROOT))).isPresent();
     }
-    assertThat(Scenario.names())
+    assertThat(ScenarioSets.names())
         .contains("S0", "S1", "S2", "S3", "S4", "S5", "S6", "S7")
-        .doesNotContainAnyElementsOf(Scenario.longNames());
-    assertThat(Scenario.longNames()).hasSize(10 + 9 + 1 + 3);
-    assertThat(Scenario.byName("S11")).isEmpty();
+        .doesNotContainAnyElementsOf(ScenarioSets.longNames());
+    assertThat(ScenarioSets.longNames()).hasSize(10 + 9 + 1 + 3);
+    assertThat(ScenarioSets.byName("S11")).isEmpty();
   }
 
   @Test
   void withRequestsScalesEveryTimeButNotThePeriods() {
-    Scenario half = Scenario.s5().withRequests(Scenario.s5().requests() / 2);
+    Scenario half = Scenarios.s5().withRequests(Scenarios.s5().requests() / 2);
 
     assertThat(half.loadSteps().get(1).fromNanos()).isEqualTo(Math.round(2.5 * SECOND));
-    assertThat(half.fluctuations()).isEqualTo(Scenario.s5().fluctuations());
-    Scenario s6d = Scenario.s6d().withRequests(15_000);
+    assertThat(half.fluctuations()).isEqualTo(Scenarios.s5().fluctuations());
+    Scenario s6d = Scenarios.s6d().withRequests(15_000);
     assertThat(s6d.joins().get(0).atNanos()).isEqualTo(5 * SECOND);
-    Scenario s6c = Scenario.s6c().withRequests(15_000);
+    Scenario s6c = Scenarios.s6c().withRequests(15_000);
     assertThat(s6c.freezes().get(0).toNanos()).isEqualTo(Math.round(6.5 * SECOND));
     // "Until the end" stays the end.
-    assertThat(Scenario.s6().withRequests(15_000).errorBursts().get(0).toNanos())
+    assertThat(Scenarios.s6().withRequests(15_000).errorBursts().get(0).toNanos())
         .isEqualTo(Long.MAX_VALUE);
   }
 
@@ -87,7 +87,7 @@ class ScenariosTest {
     // choices balances queues, not counts (a server's count follows its random service times), so
     // its spread also falls as 1/sqrt(picks), but below random's: 0.72 of it here and at the full
     // million picks (0.78% against 1.08%, within the 1% goal).
-    Scenario s0 = Scenario.s0().withRequests(200_000);
+    Scenario s0 = Scenarios.s0().withRequests(200_000);
 
     assertThat(Simulation.run(s0, "round_robin", 1).pickRsd()).isLessThan(0.001);
     double random = Simulation.run(s0, "random", 1).pickRsd();
@@ -101,7 +101,7 @@ class ScenariosTest {
     // Half length (10 s). Server 0 holds about seven 2 s streams at any time: least connections
     // counts them as load and sends it almost nothing; least response time counts only requests
     // awaiting their first response, and gives it its third.
-    Scenario s10 = Scenario.s10().withRequests(2_000);
+    Scenario s10 = RecoveryScenarios.s10().withRequests(2_000);
     Result lrt = Simulation.run(s10, "least_response_time", 1);
     Result lc = Simulation.run(s10, "least_connections", 1);
 
@@ -118,7 +118,7 @@ class ScenariosTest {
     // Shortened to a third (15 s): server 0 slow for the first 3.3 s, server 1 from 5 s on. Round
     // robin sends each its tenth, more than they can serve, so their queues grow until requests
     // time out; least response time moves traffic away and times nothing out.
-    Scenario s2 = Scenario.s2().withRequests(18_750);
+    Scenario s2 = Scenarios.s2().withRequests(18_750);
     Result rr = Simulation.run(s2, "round_robin", 1);
     Result lrt = Simulation.run(s2, "least_response_time", 1);
 
@@ -135,7 +135,7 @@ class ScenariosTest {
     // the speed) their full share; from 1.03x on that is more than they can serve, so requests
     // wait past the deadline. Least connections sees the queues build up and shifts load while the
     // fleet as a whole still has room (true utilisation at most 0.93).
-    Scenario s5 = Scenario.s5().withRequests(Scenario.s5().requests() / 2);
+    Scenario s5 = Scenarios.s5().withRequests(Scenarios.s5().requests() / 2);
     Result wrr = Simulation.run(s5, "weighted_round_robin", 1);
     Result lc = Simulation.run(s5, "least_connections", 1);
 
@@ -153,7 +153,7 @@ class ScenariosTest {
     // Half length: server 0 fails half its requests from 2.5 s on. A failure counts as a slow
     // response for least response time, so the failing server gets less than its tenth; with
     // outlier detection it is ejected, and its errors stop.
-    Scenario s6 = Scenario.s6().withRequests(15_000);
+    Scenario s6 = Scenarios.s6().withRequests(15_000);
     Result lrt = Simulation.run(s6, "least_response_time", 1);
     Result lrtOd = Simulation.run(s6, "least_response_time+od", 1);
     Result rr = Simulation.run(s6, "round_robin", 1);
@@ -172,7 +172,7 @@ class ScenariosTest {
     // Server 0 stops for 3 s: round robin keeps queueing a tenth of the traffic behind the freeze,
     // and those older than the 1 s timeout fail; least connections sees the server's in-flight
     // count stuck at its slots and sends elsewhere after at most a few requests.
-    Scenario s6c = Scenario.s6c();
+    Scenario s6c = Scenarios.s6c();
     Result rr = Simulation.run(s6c, "round_robin", 1);
     Result lc = Simulation.run(s6c, "least_connections", 1);
 
@@ -186,7 +186,7 @@ class ScenariosTest {
     // Every client reads the same 200 ms old report and the herd policy sends all of them to the
     // same least loaded servers until the next report; power of two choices over the same report
     // spreads the load over two random candidates and stays near random's.
-    Scenario s7 = Scenario.s7().withRequests(32_000);
+    Scenario s7 = Scenarios.s7().withRequests(32_000);
     Result herd = Simulation.run(s7, "herd_stale", 1);
     Result stale = Simulation.run(s7, "p2c_stale", 1);
     Result random = Simulation.run(s7, "random", 1);

@@ -145,19 +145,19 @@ class SimulateTest {
   void allAndLongNameTheSetsOnceEachInOrder() {
     assertThat(Simulate.parse(List.of("--all")).scenarios())
         .extracting(Scenario::name)
-        .containsExactlyElementsOf(Scenario.names());
-    List<String> both = new ArrayList<>(Scenario.names());
-    both.addAll(Scenario.longNames());
+        .containsExactlyElementsOf(ScenarioSets.names());
+    List<String> both = new ArrayList<>(ScenarioSets.names());
+    both.addAll(ScenarioSets.longNames());
     assertThat(Simulate.parse(List.of("--long")).scenarios())
         .extracting(Scenario::name)
         .containsExactlyElementsOf(both);
     // A scenario named again (in any case) runs once, where it was first named.
-    String last = Scenario.names().get(Scenario.names().size() - 1);
+    String last = ScenarioSets.names().get(ScenarioSets.names().size() - 1);
     assertThat(Simulate.parse(List.of(last.toLowerCase(Locale.ROOT), "--all")).scenarios())
         .extracting(Scenario::name)
         .startsWith(last)
         .doesNotHaveDuplicates()
-        .hasSize(Scenario.names().size());
+        .hasSize(ScenarioSets.names().size());
   }
 
   @Test

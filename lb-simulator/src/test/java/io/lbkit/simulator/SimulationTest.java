@@ -35,7 +35,7 @@ class SimulationTest {
   @Test
   @Timeout(20)
   void sameSeedGivesIdenticalResultsAndAnotherSeedDoesNot() {
-    Scenario s3 = Scenario.s3().withRequests(50_000);
+    Scenario s3 = Scenarios.s3().withRequests(50_000);
     Result first = Simulation.run(s3, "jsq_oracle", 42);
     Result second = Simulation.run(s3, "jsq_oracle", 42);
     Result other = Simulation.run(s3, "jsq_oracle", 43);
@@ -50,8 +50,8 @@ class SimulationTest {
     // S4 has many clients and fluctuating servers; S6 has error responses, timeouts and outlier
     // detection. Every randomised selector draws from the seed through LoadBalancerBuilder.random,
     // so even random and power of two choices repeat themselves exactly, down to the timeline.
-    Scenario s4 = Scenario.s4().withRequests(6_000);
-    Scenario s6 = Scenario.s6().withRequests(6_000);
+    Scenario s4 = Scenarios.s4().withRequests(6_000);
+    Scenario s6 = Scenarios.s6().withRequests(6_000);
     for (String policy : Policies.NAMES) {
       assertThat(Simulation.run(s4, policy, 11))
           .as(policy)
@@ -72,7 +72,7 @@ class SimulationTest {
   void randomReproducesTheMm1MeanTimeInSystem() {
     // Random's mean converges slowly at load 0.9 (each queue is an M/M/1 with long excursions):
     // 500,000 requests keep its run-to-run spread near 2%, well inside the 10% bound.
-    Result r = Simulation.run(Scenario.s3().withRequests(500_000), "random", 1);
+    Result r = Simulation.run(Scenarios.s3().withRequests(500_000), "random", 1);
 
     assertThat(r.meanMillis()).isCloseTo(MM1_MEAN_AT_09, withinPercentage(10));
     assertThat(r.successes()).isEqualTo(r.requests());
@@ -82,7 +82,7 @@ class SimulationTest {
   @Timeout(20)
   void randomReproducesTheMm1MeanTimeInSystemAtHalfLoad() {
     // At load 0.5 each queue relaxes within a few service times: 200,000 requests are plenty.
-    Result r = Simulation.run(Scenario.s3("S3-half", 100, 0.5, 200_000), "random", 1);
+    Result r = Simulation.run(Scenarios.s3("S3-half", 100, 0.5, 200_000), "random", 1);
 
     assertThat(r.meanMillis()).isCloseTo(1 / (1 - 0.5), withinPercentage(10));
   }
@@ -90,7 +90,7 @@ class SimulationTest {
   @Test
   @Timeout(20)
   void powerOfTwoChoicesReproducesTheSupermarketModel() {
-    Result r = Simulation.run(Scenario.s3(), "power_of_two_choices", 1);
+    Result r = Simulation.run(Scenarios.s3(), "power_of_two_choices", 1);
 
     assertThat(r.meanMillis()).isCloseTo(SUPERMARKET_D2_AT_09, withinPercentage(10));
   }
@@ -98,7 +98,7 @@ class SimulationTest {
   @Test
   @Timeout(20)
   void joinShortestQueueOracleBeatsRandomAndRoundRobin() {
-    Scenario s3 = Scenario.s3().withRequests(100_000);
+    Scenario s3 = Scenarios.s3().withRequests(100_000);
     Result oracle = Simulation.run(s3, "jsq_oracle", 1);
     Result random = Simulation.run(s3, "random", 1);
     Result roundRobin = Simulation.run(s3, "round_robin", 1);
@@ -112,7 +112,7 @@ class SimulationTest {
   @Test
   @Timeout(20)
   void s1LeastResponseTimeSucceedsAtLeastAsOftenAsRoundRobin() {
-    Scenario s1 = Scenario.s1();
+    Scenario s1 = Scenarios.s1();
     Result roundRobin = Simulation.run(s1, "round_robin", 1);
     Result lrt = Simulation.run(s1, "least_response_time", 1);
 
@@ -131,7 +131,7 @@ class SimulationTest {
 
   @Test
   void withRequestsScalesTheSlowPeriods() {
-    Scenario shortS1 = Scenario.s1().withRequests(20_000);
+    Scenario shortS1 = Scenarios.s1().withRequests(20_000);
 
     assertThat(shortS1.requests()).isEqualTo(20_000);
     assertThat(shortS1.slowdowns().get(0).fromNanos()).isEqualTo(5_000_000_000L);
@@ -152,7 +152,7 @@ class SimulationTest {
 
   @Test
   void unknownPolicyIsRejected() {
-    assertThatThrownBy(() -> Simulation.run(Scenario.s3().withRequests(100), "nope", 1))
+    assertThatThrownBy(() -> Simulation.run(Scenarios.s3().withRequests(100), "nope", 1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("unknown policy");
   }
@@ -160,7 +160,7 @@ class SimulationTest {
   @Test
   @Timeout(20)
   void timelineAccountsForEveryMeasuredRequestAndShowsTheSlowPeriod() {
-    Scenario s1 = Scenario.s1().withRequests(30_000);
+    Scenario s1 = Scenarios.s1().withRequests(30_000);
     Result r = Simulation.run(s1, "round_robin", 3);
 
     assertThat(r.timeline()).hasSize(Simulation.TIMELINE_SLICES);
