@@ -69,7 +69,7 @@ class SimulateTest {
     assertThat(shares.get(0)).isEqualTo(Report.SHARES_HEADER);
     assertThat(shares).hasSize(1 + Policies.NAMES.size() * 11);
     assertThat(Files.readAllLines(dir.resolve("S1-timeline.csv")))
-        .hasSize(1 + Policies.NAMES.size() * Simulation.TIMELINE_SLICES);
+        .hasSize(1 + Policies.NAMES.size() * Measurements.TIMELINE_SLICES);
     assertThat(dir.resolve("report.html")).isNotEmptyFile();
   }
 

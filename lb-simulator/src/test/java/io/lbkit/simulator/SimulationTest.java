@@ -145,9 +145,9 @@ class SimulationTest {
       sorted[i] = i + 1L;
     }
 
-    assertThat(Simulation.percentile(sorted, 0.5)).isEqualTo(500);
-    assertThat(Simulation.percentile(sorted, 0.99)).isEqualTo(990);
-    assertThat(Simulation.percentile(sorted, 0.999)).isEqualTo(999);
+    assertThat(Measurements.percentile(sorted, 0.5)).isEqualTo(500);
+    assertThat(Measurements.percentile(sorted, 0.99)).isEqualTo(990);
+    assertThat(Measurements.percentile(sorted, 0.999)).isEqualTo(999);
   }
 
   @Test
@@ -163,7 +163,7 @@ class SimulationTest {
     Scenario s1 = Scenarios.s1().withRequests(30_000);
     Result r = Simulation.run(s1, "round_robin", 3);
 
-    assertThat(r.timeline()).hasSize(Simulation.TIMELINE_SLICES);
+    assertThat(r.timeline()).hasSize(Measurements.TIMELINE_SLICES);
     assertThat(r.timeline().stream().mapToInt(Slice::requests).sum()).isEqualTo(r.requests());
     assertThat(r.timeline().stream().mapToInt(Slice::successes).sum()).isEqualTo(r.successes());
     assertThat(r.timeline().stream().mapToInt(Slice::timeouts).sum()).isEqualTo(r.timeouts());
