@@ -20,11 +20,9 @@ import io.lbkit.core.HealthListener;
 import io.lbkit.core.HealthState;
 import io.lbkit.core.LoadBalancer;
 import io.lbkit.core.LoadBalancerBuilder;
-import io.lbkit.core.LoadReport;
 import io.lbkit.core.NoAvailableServerException;
 import io.lbkit.core.Outcome;
 import io.lbkit.core.Pick;
-import io.lbkit.core.ProbeTransport;
 import io.lbkit.core.Server;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -64,29 +61,13 @@ import org.jspecify.annotations.Nullable;
  * and error draws come from streams of their own, so they do not depend on the policy (common
  * random numbers). Outlier detection's ejection jitter draws from the balancer's generator too.
  *
- * <p>Active health checks ({@code +hc}) ask a simulated health endpoint: it answers in 1 ms, that
- * the server is healthy unless it is failing every request; a frozen server answers only when the
- * freeze ends, and a check whose answer would come after its timeout fails at the timeout (in
- * simulated time; the balancer's own real-time timeout never fires first, because the simulated
- * answer always comes within the simulated timeout and the simulation runs much faster than real
- * time).
- *
- * <p>Probes of the probing selector ({@code probing}, {@code probing/q=0.6/r=1}) travel {@link
- * #PROBE_ONE_WAY_NANOS} each way; the server answers with its requests in flight (queued and in
- * service) and the median latency (queueing and service) of its last {@link
- * ServerQueues#SERVER_LATENCY_WINDOW} requests as it is when the probe arrives (a frozen server
- * answers when the freeze ends), and each probe costs the server {@link
- * ServerQueues#PROBE_WORK_NANOS} of work (at its current speed), which delays the request in
- * service that would end first. A result counts the probes sent per request.
+ * <p>Active health checks ({@code +hc}) ask a simulated health endpoint, and the probing selector's
+ * probes a simulated load-report endpoint, both on simulated time ({@link ServerEndpoints}). A
+ * result counts the probes sent per request.
  *
  * <p>Not simulated: network delay of requests, retries.
  */
 public final class Simulation {
-  private static final long HEALTH_CHECK_LATENCY_NANOS = 1_000_000;
-
-  /** A probe's network delay each way: a round trip of 0.2 ms within a data centre. */
-  static final long PROBE_ONE_WAY_NANOS = 100_000;
-
   private final Scenario scenario;
   private final SimClock clock = new SimClock();
   private final PendingEvents events = new PendingEvents();
@@ -133,6 +114,8 @@ public final class Simulation {
       indexById.put(s.id(), i);
     }
     this.servers = list.build();
+    ServerEndpoints endpoints =
+        new ServerEndpoints(clock, scheduler, queues, measurements, this::indexOf);
     QueueView view = new View();
     Set<Integer> joining = new HashSet<>();
     for (Join j : scenario.joins()) {
@@ -170,10 +153,10 @@ public final class Simulation {
         b.slowStart(PolicySpec.SLOW_START);
       }
       if (spec.healthCheck()) {
-        b.healthCheck(PolicySpec.healthCheck(this::healthCheck));
+        b.healthCheck(PolicySpec.healthCheck(endpoints::healthCheck));
       }
       if (Policies.isProbing(spec.selector())) {
-        b.probeTransport(probeTransport());
+        b.probeTransport(endpoints.probeTransport());
       }
       Duration decay = spec.decay();
       if (decay != null) {
@@ -354,48 +337,6 @@ public final class Simulation {
     Request r = new Request(-1, now, baseService, client, streams.server(), pick);
     r.streamNanos = streams.durationNanos();
     queues.admit(r);
-  }
-
-  /** The simulated probe transport (see the class comment), shared by every client. */
-  private ProbeTransport probeTransport() {
-    return endpoint -> {
-      measurements.probed();
-      CompletableFuture<LoadReport> answer = new CompletableFuture<>();
-      int server = indexOf(endpoint.server());
-      long arrival =
-          PROBE_ONE_WAY_NANOS + queues.frozenRemaining(server, clock.read() + PROBE_ONE_WAY_NANOS);
-      ScheduledFuture<?> unused =
-          scheduler.schedule(
-              () -> {
-                int inFlight = queues.inSystem(server);
-                LoadReport report = LoadReport.of(inFlight, queues.medianLatency(server, inFlight));
-                queues.probeWork(server);
-                ScheduledFuture<?> unusedReply =
-                    scheduler.schedule(
-                        () -> answer.complete(report), PROBE_ONE_WAY_NANOS, TimeUnit.NANOSECONDS);
-              },
-              arrival,
-              TimeUnit.NANOSECONDS);
-      return answer;
-    };
-  }
-
-  /** The simulated health endpoint of a server (see the class comment). */
-  private CompletableFuture<Boolean> healthCheck(Server server, Duration timeout) {
-    CompletableFuture<Boolean> answer = new CompletableFuture<>();
-    int index = indexOf(server);
-    long now = clock.read();
-    long delay = queues.frozenRemaining(index, now) + HEALTH_CHECK_LATENCY_NANOS;
-    boolean timedOut = delay > timeout.toNanos();
-    ScheduledFuture<?> unused =
-        scheduler.schedule(
-            () -> {
-              ErrorBurst burst = queues.errorBurst(index, clock.read());
-              answer.complete(!timedOut && (burst == null || burst.fraction() < 1.0));
-            },
-            Math.min(delay, timeout.toNanos()),
-            TimeUnit.NANOSECONDS);
-    return answer;
   }
 
   private void endService(Event e) {
