@@ -138,7 +138,7 @@ class ProbeTransportTest {
     }
     ManagedChannel channel =
         ManagedChannelBuilder.forTarget(target())
-            // Sequential calls on loopback can outrun the default 1,000 probes a second per server,
+            // Sequential calls on loopback can outrun the default probe cap (1,000 a second),
             // which would leave the pool short and most picks to the fallback.
             .defaultServiceConfig(
                 LbkitPolicies.serviceConfig(

@@ -261,7 +261,7 @@ class ProbeTransportTest {
     clients.add(plain);
     LoadBalancer balancer =
         LoadBalancer.builder()
-            // Sequential requests on loopback can outrun the default 1,000 probes a second per server,
+            // Sequential requests on loopback can outrun the default probe cap (1,000 a second),
             // which would leave the pool short and most picks to the fallback.
             .selector(
                 Selectors.probing(ProbingConfig.builder().maxProbeRatePerServer(100_000).build()))
