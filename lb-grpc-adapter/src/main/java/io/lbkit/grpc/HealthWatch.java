@@ -155,7 +155,7 @@ final class HealthWatch {
         "ended its grpc.health.v1.Health/Watch stream"
             + forService()
             + " ("
-            + LbkitGrpcLoadBalancer.describe(status)
+            + StatusText.describe(status)
             + ")");
     try {
       retry =

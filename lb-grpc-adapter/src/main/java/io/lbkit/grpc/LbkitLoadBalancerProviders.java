@@ -49,7 +49,7 @@ final class LbkitLoadBalancerProviders {
     /** A policy of the selector lbkit knows by this name ({@link Selectors#byName}). */
     Base(String policyName, String selectorName) {
       this(
-          json -> LbkitConfig.parse(policyName, () -> Selectors.byName(selectorName), json),
+          json -> LbkitConfigParser.parse(policyName, () -> Selectors.byName(selectorName), json),
           policyName);
       // Fail at class loading, not at the first channel, if the name is not lbkit's.
       Selectors.byName(selectorName);
@@ -57,11 +57,11 @@ final class LbkitLoadBalancerProviders {
 
     /** A policy of this selector, which lbkit need not know by name (a test's, say). */
     Base(String policyName, Supplier<Selector> selector) {
-      this(json -> LbkitConfig.parse(policyName, selector, json), policyName);
+      this(json -> LbkitConfigParser.parse(policyName, selector, json), policyName);
     }
 
-    Base(String policyName, LbkitConfig.HashKind hash) {
-      this(json -> LbkitConfig.parseHash(policyName, hash, json), policyName);
+    Base(String policyName, HashKind hash) {
+      this(json -> LbkitConfigParser.parseHash(policyName, hash, json), policyName);
     }
 
     private Base(Function<Map<String, ?>, LbkitConfig> parser, String policyName) {
@@ -172,21 +172,21 @@ final class LbkitLoadBalancerProviders {
   /** {@value LbkitPolicies#RING_HASH}. */
   public static final class RingHash extends Base {
     public RingHash() {
-      super(LbkitPolicies.RING_HASH, LbkitConfig.HashKind.RING_HASH);
+      super(LbkitPolicies.RING_HASH, HashKind.RING_HASH);
     }
   }
 
   /** {@value LbkitPolicies#MAGLEV}. */
   public static final class Maglev extends Base {
     public Maglev() {
-      super(LbkitPolicies.MAGLEV, LbkitConfig.HashKind.MAGLEV);
+      super(LbkitPolicies.MAGLEV, HashKind.MAGLEV);
     }
   }
 
   /** {@value LbkitPolicies#BOUNDED_LOAD_HASH}. */
   public static final class BoundedLoadHash extends Base {
     public BoundedLoadHash() {
-      super(LbkitPolicies.BOUNDED_LOAD_HASH, LbkitConfig.HashKind.BOUNDED_LOAD_HASH);
+      super(LbkitPolicies.BOUNDED_LOAD_HASH, HashKind.BOUNDED_LOAD_HASH);
     }
   }
 }

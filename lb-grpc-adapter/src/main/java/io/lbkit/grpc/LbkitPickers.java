@@ -28,7 +28,6 @@ import io.lbkit.core.LoadReport;
 import io.lbkit.core.NoAvailableServerException;
 import io.lbkit.core.Outcome;
 import io.lbkit.core.PickContext;
-import io.lbkit.grpc.LbkitGrpcLoadBalancer.Child;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import org.jspecify.annotations.Nullable;
@@ -51,14 +50,14 @@ final class LbkitPickers {
   static final class ReadyPicker extends SubchannelPicker {
     private final BalancerSnapshot snapshot;
     private final io.lbkit.core.LoadBalancer balancer;
-    private final ImmutableMap<String, Child> members;
+    private final ImmutableMap<String, ChildSubchannel> members;
     private final int failureCodes;
     private final Metadata.@Nullable Key<String> hashHeader;
     private final boolean loadReports;
 
     ReadyPicker(
         BalancerSnapshot snapshot,
-        ImmutableMap<String, Child> members,
+        ImmutableMap<String, ChildSubchannel> members,
         int failureCodes,
         Metadata.@Nullable Key<String> hashHeader,
         boolean loadReports) {
@@ -87,7 +86,7 @@ final class LbkitPickers {
         // Cheap (no stack trace). Wait-for-ready calls stay buffered until the next picker.
         return PickResult.withError(Status.UNAVAILABLE.withDescription(e.getMessage()));
       }
-      Child c = members.get(endpoint.server().id());
+      ChildSubchannel c = members.get(endpoint.server().id());
       if (c == null || !c.ready) {
         // The subchannel stopped being ready after this snapshot was published, and a new picker
         // is on its way. gRPC would drop a pick of a non-ready subchannel without ever starting a

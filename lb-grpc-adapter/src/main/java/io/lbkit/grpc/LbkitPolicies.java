@@ -186,8 +186,8 @@ public final class LbkitPolicies {
     @SuppressWarnings("unchecked") // json(Map) returns a map
     Map<String, ?> normalized = (Map<String, ?>) json(settings, "settings");
     try {
-      LbkitConfig.parseAny(policy, normalized);
-    } catch (LbkitConfig.ConfigException e) {
+      LbkitConfigParser.parseAny(policy, normalized);
+    } catch (ConfigException e) {
       throw new IllegalArgumentException("invalid " + policy + " config: " + e.getMessage(), e);
     }
     return ImmutableMap.of(
