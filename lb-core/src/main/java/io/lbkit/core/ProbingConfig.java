@@ -46,11 +46,11 @@ public final class ProbingConfig {
   public static final int DEFAULT_POOL_SIZE = 16;
 
   /**
-   * The hot-cold quantile unless set: of the simulator's sweep at two probes per request, the one
-   * whose p99.9 is nearest the best in each of S4, S5 and S7 on three seeds (see the simulator's
-   * README).
+   * The hot-cold quantile unless set: the best of the simulator's sweep for many clients (S4, S7)
+   * at two probes per request on three seeds, and low enough that a small fleet does not herd (see
+   * {@link Builder#hotQuantile} and the simulator's README).
    */
-  public static final double DEFAULT_HOT_QUANTILE = 0.9;
+  public static final double DEFAULT_HOT_QUANTILE = 0.6;
 
   /**
    * The most probes one server gets per second from one balancer, unless set: with the default two
@@ -231,9 +231,11 @@ public final class ProbingConfig {
 
     /**
      * The hot-cold quantile ({@value #DEFAULT_HOT_QUANTILE} by default). Prequal's paper uses about
-     * 0.84 and finds 0.6 to 0.9 good. In the simulator's sweep, 0.9 cut the overload ramp's (S5)
-     * p99.9 by 13% against 0.6 and cost 3% in S4; 50 clients probing the same 20 servers (S7) did
-     * not herd at any quantile from 0.6 to 0.9.
+     * 0.84 and finds 0.6 to 0.9 good. In the simulator's sweep, 0.6 is best for many clients (S4,
+     * S7) and 0.9 cuts the overload ramp's (S5) p99.9 by 13%; but a high quantile lets a small
+     * fleet herd: with two servers, the 0.9 quantile of the reported RIFs is the busier server's
+     * own, so a server reporting 40 requests in flight against its peer's 0 counts as cold and can
+     * take every pick on latency alone. Raise it only for fleets of many servers.
      *
      * @throws IllegalArgumentException naming the value unless a number in (0, 1)
      */
