@@ -73,8 +73,17 @@ class OracleTest {
     Result jsq = Simulation.run(s4, JoinShortestQueueOracle.NAME, 1);
     for (String policy : realPolicies()) {
       Result r = Simulation.run(s4, policy, 1);
-      assertThat(oracle.p999Nanos()).as(policy).isLessThan(r.p999Nanos() / 2);
-      assertThat(oracle.meanNanos()).as(policy).isLessThan(r.meanNanos() / 2);
+      if (policy.startsWith("probing")) {
+        // Probing is told the servers' load by the servers themselves (probes answer their
+        // requests in flight and recent latency): no longer a client that knows only its own
+        // requests, and within about 2x of the oracle (the probing goals track that bound). The
+        // oracle still beats it.
+        assertThat(oracle.p999Nanos()).as(policy).isLessThan(r.p999Nanos());
+        assertThat(oracle.meanNanos()).as(policy).isLessThan(r.meanNanos());
+      } else {
+        assertThat(oracle.p999Nanos()).as(policy).isLessThan(r.p999Nanos() / 2);
+        assertThat(oracle.meanNanos()).as(policy).isLessThan(r.meanNanos() / 2);
+      }
       // JSQ knows every queue but not the speeds: still far better than any client.
       assertThat(jsq.meanNanos()).as(policy).isLessThan(r.meanNanos());
     }
