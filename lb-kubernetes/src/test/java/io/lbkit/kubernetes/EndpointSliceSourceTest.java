@@ -21,6 +21,7 @@ import static io.lbkit.kubernetes.Slices.endpoint;
 import static io.lbkit.kubernetes.Slices.port;
 import static io.lbkit.kubernetes.Slices.ready;
 import static io.lbkit.kubernetes.Slices.readyRange;
+import static io.lbkit.kubernetes.Slices.settle;
 import static io.lbkit.kubernetes.Slices.slice;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -107,6 +108,7 @@ class EndpointSliceSourceTest {
           () -> "60 servers in " + discovery.status(),
           WAIT,
           () -> discovery.status().isHealthy() && discovery.status().serverCount() == 60);
+      settle(client, "orders-b", discovery);
     }
   }
 
@@ -155,6 +157,7 @@ class EndpointSliceSourceTest {
       awaitHealth(balancer, "10.2.0.1:8080", HealthState.DRAINING);
       awaitHealth(balancer, "10.2.0.3:8080", HealthState.HEALTHY);
       assertThat(balancer.health("10.2.0.2:8080")).contains(HealthState.DRAINING);
+      settle(client, "cart-a", discovery);
     }
   }
 
@@ -226,6 +229,7 @@ class EndpointSliceSourceTest {
               grpc.server("10.3.0.1:9090").flatMap(Server::zone).equals(Optional.of("eu-west-1c")));
       assertThat(byName.status().isHealthy()).isTrue();
       assertThat(byNumber.status().isHealthy()).isTrue();
+      settle(client, "search-v4", byName, byNumber);
     }
   }
 
@@ -269,6 +273,7 @@ class EndpointSliceSourceTest {
           WAIT,
           () -> discovery.status().consecutiveFailures() > 0);
       assertThat(ids(balancer)).isEqualTo(range("10.4.0", 3, 9090));
+      settle(client, "stock-a", discovery);
     }
   }
 
@@ -287,6 +292,7 @@ class EndpointSliceSourceTest {
           .hasMessageContaining("no EndpointSlice of service shop/ghost");
       apply(client, slice("ghost-a", "ghost", readyRange("10.5.0", 2)));
       awaitIds(balancer, range("10.5.0", 2, 8080));
+      settle(client, "ghost-a", discovery);
     }
   }
 
@@ -302,6 +308,7 @@ class EndpointSliceSourceTest {
       awaitIds(balancer, Set.of("10.6.0.1:8080", "10.6.0.2:8080"));
       assertThat(balancer.health("10.6.0.1:8080")).contains(HealthState.HEALTHY);
       assertThat(discovery.status().isHealthy()).isTrue();
+      settle(client, "dup-b", discovery);
     }
   }
 
@@ -315,6 +322,7 @@ class EndpointSliceSourceTest {
       DiscoveryBinding discovery = DiscoveryBinding.start(balancer, source);
       awaitIds(balancer, range("10.7.0", 2, 8080));
       assertThat(threads(source)).hasSize(1);
+      settle(client, "quit-a", discovery);
       discovery.close();
       await(() -> "threads " + threads(source), WAIT, () -> threads(source).isEmpty());
 
@@ -327,6 +335,7 @@ class EndpointSliceSourceTest {
             () -> "3 servers in " + again.status(),
             WAIT,
             () -> again.status().isHealthy() && again.status().serverCount() == 3);
+        settle(client, "quit-a", again);
       }
       assertThat(ids(balancer)).isEqualTo(range("10.7.0", 2, 8080));
     }

@@ -157,6 +157,7 @@ class OkHttpOverEndpointSlicesTest {
       assertThat(blue.getRequestCount()).isEqualTo(blueBefore);
       http.dispatcher().executorService().shutdown();
       http.connectionPool().evictAll();
+      Slices.settle(client, "web-green", discovery);
     }
   }
 }

@@ -25,6 +25,8 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.lbkit.core.DiscoveryBinding;
+import io.lbkit.core.DiscoveryStatus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,9 +34,13 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
-/** EndpointSlices as the Kubernetes controller writes them, and a deadline-bounded wait. */
+/**
+ * EndpointSlices as the Kubernetes controller writes them, a deadline-bounded wait, and the
+ * settling of a watch before it closes.
+ */
 final class Slices {
   static final String NS = "shop";
+  private static final Duration SETTLE = Duration.ofSeconds(30);
 
   private Slices() {}
 
@@ -117,6 +123,41 @@ final class Slices {
 
   static void delete(KubernetesClient client, String name) {
     client.discovery().v1().endpointSlices().inNamespace(NS).withName(name).delete();
+  }
+
+  /**
+   * Touches the named slice and waits until every binding has delivered the change, so that each
+   * watch can be closed. The API server mock blocks its only event loop when a watch is closed
+   * while it is still writing an event to it (for up to 30 seconds, its write timeout): every test
+   * after that waits, and the mock's own shutdown fails after 10. A change a binding has delivered
+   * was written, and so was every event queued before it, such as those the mock sends when a watch
+   * opens. Closing right after the first list, with the watch just opened, hit that.
+   */
+  static void settle(KubernetesClient client, String sliceName, DiscoveryBinding... bindings) {
+    List<DiscoveryStatus> before = new ArrayList<>();
+    for (DiscoveryBinding b : bindings) {
+      before.add(b.status());
+    }
+    client
+        .discovery()
+        .v1()
+        .endpointSlices()
+        .inNamespace(NS)
+        .withName(sliceName)
+        .edit(
+            s ->
+                new EndpointSliceBuilder(s)
+                    .editMetadata()
+                    .addToAnnotations("lbkit.io/touched", Long.toString(System.nanoTime()))
+                    .endMetadata()
+                    .build());
+    for (int i = 0; i < bindings.length; i++) {
+      DiscoveryBinding b = bindings[i];
+      DiscoveryStatus old = before.get(i);
+      // Each delivery replaces the status, even one that changes nothing.
+      await(
+          () -> "the touch of " + sliceName + " in " + b.status(), SETTLE, () -> b.status() != old);
+    }
   }
 
   /** Polls {@code condition} every 10 ms until it holds, failing after {@code max}. */
