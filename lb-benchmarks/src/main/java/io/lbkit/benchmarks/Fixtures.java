@@ -22,6 +22,7 @@ import io.lbkit.core.LoadReport;
 import io.lbkit.core.Outcome;
 import io.lbkit.core.Pick;
 import io.lbkit.core.ProbeTransport;
+import io.lbkit.core.ProbingConfig;
 import io.lbkit.core.Selector;
 import io.lbkit.core.Selectors;
 import io.lbkit.core.Server;
@@ -66,7 +67,8 @@ final class Fixtures {
 
         @Override
         public CompletableFuture<LoadReport> probe(Endpoint endpoint) {
-          return answers.get((endpoint.server().port() & 0x7fffffff) % answers.size());
+          // By host: the servers share one port, and a fleet's reports differ by server.
+          return answers.get(Math.floorMod(endpoint.server().host().hashCode(), answers.size()));
         }
       };
 
@@ -80,6 +82,19 @@ final class Fixtures {
 
   static Selector selector(String name) {
     return Selectors.byName(name);
+  }
+
+  /**
+   * A balancer over {@link #servers(int)} probing with this configuration, through a transport that
+   * answers every probe at once on the picking thread.
+   */
+  static LoadBalancer probingBalancer(int servers, ProbingConfig config) {
+    return LoadBalancer.builder()
+        .name("bench-probing")
+        .selector(Selectors.probing(config))
+        .servers(servers(servers))
+        .probeTransport(ANSWER_AT_ONCE)
+        .build();
   }
 
   /** A balancer over {@link #servers(int)} with the named selector and the system ticker. */

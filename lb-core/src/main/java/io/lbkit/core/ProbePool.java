@@ -25,6 +25,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.random.RandomGenerator;
@@ -55,8 +56,9 @@ import org.jspecify.annotations.Nullable;
  *       dropped, which only costs that probe.
  *   <li>The RIF samples go to a ring of {@value #RING} by an atomic index; every {@value
  *       #RECOMPUTE_EVERY}th sample's thread recomputes the quantile from a copy and publishes it
- *       through a volatile field. Racing recomputations each publish a valid estimate of recent
- *       samples; the last one wins. Picks read the field once.
+ *       through a volatile field. The copy is one scratch array (and one of counts), held through a
+ *       flag that a recomputation takes by compare-and-set: a thread that finds it taken skips its
+ *       turn instead of waiting (the holder's estimate is as recent). Picks read the field once.
  * </ul>
  *
  * <p>Servers are known by a small index, stable while they stay in the membership and reused after
@@ -75,6 +77,11 @@ final class ProbePool implements ProbeLink.Receiver {
   private final BitSet usedIndexes = new BitSet(); // guarded by this (membership changes only)
 
   private final AtomicIntegerArray ring = new AtomicIntegerArray(RING);
+  // A recomputation's copy of the ring and its counts of small samples, used by whoever holds the
+  // flag.
+  private final int[] scratch = new int[RING];
+  private final int[] counts = new int[RING];
+  private final AtomicBoolean recomputing = new AtomicBoolean();
   private final java.util.concurrent.atomic.AtomicLong samples =
       new java.util.concurrent.atomic.AtomicLong();
 
@@ -367,21 +374,65 @@ final class ProbePool implements ProbeLink.Receiver {
     return true; // every result is newer than this one: nothing to replace
   }
 
-  /** Adds one RIF sample; every few samples, recomputes the hot threshold. */
+  /**
+   * Adds one RIF sample; every few samples, recomputes the hot threshold, unless another answer's
+   * thread is recomputing it at that moment (its estimate is as recent; the next one comes {@value
+   * #RECOMPUTE_EVERY} samples later). Never waits and allocates nothing.
+   */
   private void sample(int rif) {
     long n = samples.getAndIncrement();
     ring.set((int) (n & (RING - 1)), rif);
-    if ((n + 1) % RECOMPUTE_EVERY == 0) {
-      int count = (int) Math.min(n + 1, RING);
-      int[] copy = new int[count];
-      for (int i = 0; i < count; i++) {
-        copy[i] = ring.get(i);
+    if ((n + 1) % RECOMPUTE_EVERY == 0 && recomputing.compareAndSet(false, true)) {
+      // The flag's compare-and-set (an acquire) and its release below order one holder's use of
+      // the scratch arrays before the next holder's: the arrays need no other ordering.
+      try {
+        int count = (int) Math.min(n + 1, RING);
+        int max = 0;
+        for (int i = 0; i < count; i++) {
+          int v = ring.get(i);
+          scratch[i] = v;
+          max = Math.max(max, v);
+        }
+        hotRif = select(scratch, count, nearestRank(config.hotQuantile(), count), counts, max);
+      } finally {
+        recomputing.set(false);
       }
-      Arrays.sort(copy);
-      // Nearest rank: the smallest sample with at least the quantile's share at or below it.
-      int rank = (int) Math.ceil(config.hotQuantile() * count);
-      hotRif = copy[Math.max(0, Math.min(count - 1, rank - 1))];
     }
+  }
+
+  /**
+   * The position of the nearest-rank quantile among {@code count} sorted samples: the smallest
+   * sample with at least the quantile's share at or below it.
+   */
+  static int nearestRank(double quantile, int count) {
+    int rank = (int) Math.ceil(quantile * count);
+    return Math.max(0, Math.min(count - 1, rank - 1));
+  }
+
+  /**
+   * The value at {@code position} (from 0) of the first {@code count} samples in ascending order;
+   * {@code max} is their largest. Samples are RIFs: small whole numbers with many ties, so while
+   * all are below {@code counts.length} they are counted and the counts walked to the position (a
+   * pass over the samples and one over the counts, which ties do not slow down); otherwise they are
+   * sorted in place. Either way nothing is allocated.
+   */
+  static int select(int[] samples, int count, int position, int[] counts, int max) {
+    if (max < counts.length) {
+      Arrays.fill(counts, 0, max + 1, 0);
+      for (int i = 0; i < count; i++) {
+        counts[samples[i]]++;
+      }
+      int seen = 0;
+      for (int v = 0; v < max; v++) {
+        seen += counts[v];
+        if (seen > position) {
+          return v;
+        }
+      }
+      return max;
+    }
+    Arrays.sort(samples, 0, count);
+    return samples[position];
   }
 
   /** The current hot threshold: a result whose RIF is above it is hot. */

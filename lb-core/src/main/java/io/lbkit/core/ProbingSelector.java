@@ -198,7 +198,10 @@ final class ProbingSelector implements Selector {
         fresh++;
         double penalty = e.stats.failurePenalty(now, decay);
         // A single-use result leaves the pool with its use, so it has no uses to read.
-        long rif = (long) r.rif + (r.budget == 1 ? 0 : r.uses()) + (long) Math.ceil(penalty);
+        long rif = (long) r.rif + (r.budget == 1 ? 0 : r.uses());
+        if (penalty > 0) {
+          rif += (long) Math.ceil(penalty);
+        }
         if (oldest == null || r.sentNanos - oldest.sentNanos < 0) {
           oldest = r;
           oldestSlot = i;
@@ -272,24 +275,41 @@ final class ProbingSelector implements Selector {
       // servers). The first two are distinct by construction (the second drawn from the n - 1
       // others); any further draws may repeat one, which the target's rate claim then refuses.
       int a = (int) ((((bits >>> 17) & 0xFF_FFFFL) * n) >>> 24);
-      send(a, now);
+      ProbePool.@Nullable Target first = claim(targets[a], now);
+      ProbePool.@Nullable Target second = null;
       if (k >= 2) {
         int b = (int) (((bits >>> 41) * (n - 1)) >>> 23);
-        send(b >= a ? b + 1 : b, now);
-        for (int j = 2; j < Math.min(k, n); j++) {
-          send(random.nextInt(n), now);
+        second = claim(targets[b >= a ? b + 1 : b], now);
+      }
+      if (first != null || second != null) {
+        // One clock read stamps both: they leave together, and a probe's age is what counts.
+        long sent = accounting.read();
+        if (first != null) {
+          send(first, sent);
+        }
+        if (second != null) {
+          send(second, sent);
+        }
+      }
+      for (int j = 2; j < Math.min(k, n); j++) {
+        ProbePool.Target t = claim(targets[random.nextInt(n)], now);
+        if (t != null) {
+          send(t, accounting.read());
         }
       }
     }
 
-    private void send(int position, long now) {
-      ProbePool.Target target = view.inOrder[position];
+    /** The target if its rate allows a probe now (which is then claimed), else null. */
+    private ProbePool.@Nullable Target claim(ProbePool.Target target, long now) {
+      return target.claimProbe(now, probeIntervalNanos, probeToleranceNanos) ? target : null;
+    }
+
+    private void send(ProbePool.Target target, long sent) {
       ProbeTransport t = transport;
-      if (t == null || !target.claimProbe(now, probeIntervalNanos, probeToleranceNanos)) {
+      if (t == null) {
         return;
       }
       Endpoint endpoint = view.endpoints[target.index];
-      long sent = accounting.read();
       CompletionStage<LoadReport> stage;
       try {
         stage = t.probe(endpoint);

@@ -47,7 +47,9 @@ import org.junit.jupiter.api.Timeout;
  *       than asked;
  *   <li>no result in the pool was routed on more than its reuse budget plus one per picking thread
  *       (the soft bound of racing uses);
- *   <li>every in-flight count is back to zero.
+ *   <li>every in-flight count is back to zero;
+ *   <li>the hot threshold is one of the reported RIFs, and the threshold's recomputation is free to
+ *       run again.
  * </ul>
  */
 class ProbingStressTest {
@@ -221,6 +223,16 @@ class ProbingStressTest {
     for (Endpoint e : lb.eligibleEndpoints()) {
       assertThat(e.inFlight()).as(e.toString()).isZero();
     }
+    // The hot threshold is one of the reported RIFs (0 to 9), and the racing recomputations left
+    // the scratch array's flag free: a full ring of new samples moves the threshold to them.
+    ProbePool pool = picker.pool();
+    assertThat(pool.hotRif()).isBetween(0, 9);
+    ProbePool.Target target = picker.view().inOrder[0];
+    for (int i = 0; i < ProbePool.RING; i++) {
+      long now = ticker.read();
+      pool.receive(target, LoadReport.of(50, 1_000_000), now, now);
+    }
+    assertThat(pool.hotRif()).isEqualTo(50);
     lb.close();
   }
 }

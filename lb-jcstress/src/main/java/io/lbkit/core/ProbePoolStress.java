@@ -31,11 +31,13 @@ import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.II_Result;
 import org.openjdk.jcstress.infra.results.I_Result;
+import org.openjdk.jcstress.infra.results.ZI_Result;
 import org.openjdk.jcstress.infra.results.ZZ_Result;
 
 /**
  * Races on the probing selector's pool ({@link ProbePool}): picks that route on and remove results
- * against answers that add them, uses counted by atomic adds, and the per-server probe claim.
+ * against answers that add them, uses counted by atomic adds, the per-server probe claim, and the
+ * hot threshold's recomputation.
  */
 public final class ProbePoolStress {
   private ProbePoolStress() {}
@@ -251,6 +253,54 @@ public final class ProbePoolStress {
     @Arbiter
     public void arbiter(I_Result r) {
       r.r1 = claimed1 + claimed2;
+    }
+  }
+
+  /**
+   * Answers on two threads each bring the sample count to a recomputation of the hot threshold: the
+   * two recomputations may overlap, and the one that finds the scratch arrays taken skips its turn.
+   * The threshold is then one of the samples (5 or 9), and the arrays' flag is free again: a full
+   * ring of later samples moves the threshold to them.
+   */
+  @JCStressTest
+  @Outcome(id = "true, 7", expect = ACCEPTABLE, desc = "a sampled threshold, the flag free again")
+  @Outcome(expect = FORBIDDEN, desc = "a threshold no sample gave, or the flag left taken")
+  @State
+  public static class ThresholdRecomputation extends Fixture {
+    public ThresholdRecomputation() {
+      super(ProbingConfig.builder().hotQuantile(0.5).build());
+      // One sample short of the first recomputation: the actors' samples bring the next two.
+      for (int i = 0; i < ProbePool.RECOMPUTE_EVERY - 1; i++) {
+        answer(0, 5);
+      }
+    }
+
+    void answer(int server, int rif) {
+      pool.receive(endpoint(server), LoadReport.of(rif, 1_000), NOW, NOW);
+    }
+
+    @Actor
+    public void actor1() {
+      for (int i = 0; i < ProbePool.RECOMPUTE_EVERY; i++) {
+        answer(1, 9);
+      }
+    }
+
+    @Actor
+    public void actor2() {
+      for (int i = 0; i < ProbePool.RECOMPUTE_EVERY; i++) {
+        answer(2, 9);
+      }
+    }
+
+    @Arbiter
+    public void arbiter(ZI_Result r) {
+      int threshold = pool.hotRif();
+      r.r1 = threshold == 5 || threshold == 9;
+      for (int i = 0; i < ProbePool.RING; i++) {
+        answer(0, 7);
+      }
+      r.r2 = pool.hotRif();
     }
   }
 }
