@@ -83,7 +83,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * (nothing added within the age limit: no scan). The full path also scans the pool and starts the
  * probes (at most 1,000 per second to each server, with bursts of 4), and the answers, handled on
  * the picking thread here, add results: their stages and results are the only allocation besides
- * the handle.
+ * the handle. At this pick rate the cap lets about one pick in a hundred probe, so the pool is
+ * mostly short of two fresh results; {@link ProbingBenchmark} measures probing with every probe
+ * sent, as at real request rates.
  *
  * <p>{@code B/op} comes from {@code -prof gc} ({@code gc.alloc.rate.norm}). The selectors allocate
  * nothing. The full path allocates the 32-byte {@link Pick} handle in both variants: escape
