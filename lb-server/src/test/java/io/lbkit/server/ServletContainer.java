@@ -17,9 +17,12 @@ package io.lbkit.server;
 
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.apache.catalina.Context;
@@ -77,6 +80,11 @@ enum ServletContainer {
       Context context =
           tomcat.addContext(contextPath.equals("/") ? "" : contextPath, dir.toString());
       Wrapper wrapper = Tomcat.addServlet(context, "app", servlet);
+      // Tomcat logs a servlet's exception at SEVERE with its stack trace; a test's deliberate one
+      // is left out, so that the build's output shows only the unexpected.
+      Logger servletLog = Logger.getLogger(wrapper.getLogName());
+      servletLog.setFilter(r -> !(r.getThrown() instanceof DeliberateFailure));
+      FILTERED_LOGS.add(servletLog);
       wrapper.setAsyncSupported(true);
       context.addServletMappingDecoded("/*", "app");
       FilterDef def = new FilterDef();
@@ -105,6 +113,18 @@ enum ServletContainer {
   private static final Logger TOMCAT_LOG = Logger.getLogger("org.apache");
   private static final Logger TOMCAT_LEAK_CHECKS_LOG =
       Logger.getLogger("org.apache.catalina.loader.WebappClassLoaderBase");
+
+  // Held, so that the filters set on them stay.
+  private static final Set<Logger> FILTERED_LOGS = ConcurrentHashMap.newKeySet();
+
+  /** What a test's servlet throws on purpose: not logged by the container. */
+  static final class DeliberateFailure extends ServletException {
+    private static final long serialVersionUID = 1L;
+
+    DeliberateFailure(String message) {
+      super(message);
+    }
+  }
 
   /** A started container: its base URL (with the context path) and how to stop it. */
   record Running(String base, AutoCloseable stop) {}

@@ -98,7 +98,7 @@ class ServletLoadReportingTest {
           ok(response);
         }
         case "/fail" -> response.setStatus(503);
-        case "/throw" -> throw new ServletException("the application failed");
+        case "/throw" -> throw new ServletContainer.DeliberateFailure("the application failed");
         case "/async" -> {
           AsyncContext async = request.startAsync();
           async.setTimeout(TimeUnit.MINUTES.toMillis(2));
