@@ -18,7 +18,7 @@
 module io.lbkit.core {
   requires transitive com.google.common;
   requires io.github.resilience4j.core;
-  requires java.naming;
+  requires transitive java.naming; // DnsServerSource.poll throws NamingException
   requires java.net.http;
   requires org.slf4j;
   requires static transitive org.jspecify;

@@ -63,7 +63,7 @@ final class JndiDns {
     if (serverUrl == null) {
       return ImmutableList.copyOf(InetAddress.getAllByName(host));
     }
-    List<InetAddress> out = new ArrayList<>();
+    ImmutableList.Builder<InetAddress> out = ImmutableList.builder();
     for (String text : records(host, "A", "AAAA")) {
       try {
         out.add(InetAddresses.forString(text.trim()));
@@ -73,7 +73,7 @@ final class JndiDns {
         throw ne;
       }
     }
-    return out;
+    return out.build();
   }
 
   /** The SRV records of {@code name}, empty if it has none. */

@@ -61,8 +61,7 @@ final class AddressGroupServers {
   }
 
   private static Server.Builder placeholderOr(SocketAddress address) {
-    if (address instanceof InetSocketAddress) {
-      InetSocketAddress inet = (InetSocketAddress) address;
+    if (address instanceof InetSocketAddress inet) {
       try {
         return Server.builder(inet.getHostString(), inet.getPort());
       } catch (IllegalArgumentException e) {
@@ -73,8 +72,7 @@ final class AddressGroupServers {
   }
 
   private static String addressString(SocketAddress address) {
-    if (address instanceof InetSocketAddress) {
-      InetSocketAddress inet = (InetSocketAddress) address;
+    if (address instanceof InetSocketAddress inet) {
       return HostAndPort.fromParts(inet.getHostString(), inet.getPort()).toString();
     }
     return String.valueOf(address);

@@ -44,14 +44,10 @@ enum HashKind {
 
   /** A new selector of this kind for each balancer; {@code epsilon} for bounded-load hashing. */
   Supplier<Selector> selector(double epsilon) {
-    switch (this) {
-      case RING_HASH:
-        return () -> Selectors.byName("ring_hash");
-      case MAGLEV:
-        return () -> Selectors.byName("maglev");
-      case BOUNDED_LOAD_HASH:
-        return () -> Selectors.boundedLoadHash(epsilon);
-    }
-    throw new AssertionError(this);
+    return switch (this) {
+      case RING_HASH -> () -> Selectors.byName("ring_hash");
+      case MAGLEV -> () -> Selectors.byName("maglev");
+      case BOUNDED_LOAD_HASH -> () -> Selectors.boundedLoadHash(epsilon);
+    };
   }
 }

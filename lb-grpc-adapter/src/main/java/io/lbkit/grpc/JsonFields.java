@@ -105,10 +105,10 @@ final class JsonFields {
     if (o == null) {
       return null;
     }
-    if (!(o instanceof Number)) {
+    if (!(o instanceof Number n)) {
       throw new ConfigException(path + key + " must be a number but was " + describe(o), null);
     }
-    double d = ((Number) o).doubleValue();
+    double d = n.doubleValue();
     if (!Double.isFinite(d)) {
       throw new ConfigException(path + key + " must be a finite number but was " + d, null);
     }
@@ -139,12 +139,11 @@ final class JsonFields {
     if (o == null) {
       return null;
     }
-    if (!(o instanceof String) || !DURATION.matcher((String) o).matches()) {
+    if (!(o instanceof String s) || !DURATION.matcher(s).matches()) {
       throw new ConfigException(
           path + key + " must be a duration such as \"30s\" or \"0.5s\" but was " + describe(o),
           null);
     }
-    String s = (String) o;
     BigDecimal seconds = new BigDecimal(s.substring(0, s.length() - 1));
     Duration d;
     try {

@@ -171,9 +171,9 @@ final class LbkitConfig {
 
   @Override
   public boolean equals(@Nullable Object o) {
-    return o instanceof LbkitConfig
-        && ((LbkitConfig) o).policyName.equals(policyName)
-        && ((LbkitConfig) o).json.equals(json);
+    return o instanceof LbkitConfig other
+        && other.policyName.equals(policyName)
+        && other.json.equals(json);
   }
 
   @Override

@@ -155,13 +155,13 @@ final class LbkitConfigParser {
     for (int i = 0; i < codes.size(); i++) {
       Object o = codes.get(i);
       String path = "failureStatusCodes[" + i + "]";
-      if (!(o instanceof String)) {
+      if (!(o instanceof String name)) {
         throw new ConfigException(
             path + " must be a status code name but was " + describe(o), null);
       }
       Status.Code code;
       try {
-        code = Status.Code.valueOf(((String) o).toUpperCase(Locale.ROOT));
+        code = Status.Code.valueOf(name.toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
         throw new ConfigException(path + ": unknown status code '" + o + "'", null);
       }

@@ -234,8 +234,8 @@ public final class LbkitPolicies {
       }
       return out.build();
     }
-    if (value instanceof Number) {
-      return ((Number) value).doubleValue();
+    if (value instanceof Number n) {
+      return n.doubleValue();
     }
     checkArgument(
         value instanceof String || value instanceof Boolean,

@@ -318,29 +318,25 @@ final class LbkitTarget {
       String name = decode(param.substring(0, eq));
       String value = decode(param.substring(eq + 1));
       switch (name.toLowerCase(Locale.ROOT)) {
-        case "weight":
+        case "weight" -> {
           if (srv) {
             throw bad(
                 target,
                 where + ": an SRV entry takes no weight (weights come from the SRV records)");
           }
           p.weight = weightParameter(target, where, value);
-          break;
-        case "zone":
-          p.zone = zoneParameter(target, where, value);
-          break;
-        case "refresh":
-          p.refresh = refreshParameter(target, where, value);
-          break;
-        default:
-          throw bad(
-              target,
-              where
-                  + ": unknown parameter '"
-                  + name
-                  + (srv
-                      ? "' on an SRV entry; expected zone or refresh"
-                      : "'; expected weight, zone or refresh"));
+        }
+        case "zone" -> p.zone = zoneParameter(target, where, value);
+        case "refresh" -> p.refresh = refreshParameter(target, where, value);
+        default ->
+            throw bad(
+                target,
+                where
+                    + ": unknown parameter '"
+                    + name
+                    + (srv
+                        ? "' on an SRV entry; expected zone or refresh"
+                        : "'; expected weight, zone or refresh"));
       }
     }
     return p;
@@ -423,21 +419,13 @@ final class LbkitTarget {
       return null;
     }
     BigDecimal amount = new BigDecimal(m.group(1));
-    long nanosPerUnit;
-    switch (m.group(2)) {
-      case "ms":
-        nanosPerUnit = 1_000_000L;
-        break;
-      case "s":
-        nanosPerUnit = 1_000_000_000L;
-        break;
-      case "m":
-        nanosPerUnit = 60_000_000_000L;
-        break;
-      default: // "h"
-        nanosPerUnit = 3_600_000_000_000L;
-        break;
-    }
+    long nanosPerUnit =
+        switch (m.group(2)) {
+          case "ms" -> 1_000_000L;
+          case "s" -> 1_000_000_000L;
+          case "m" -> 60_000_000_000L;
+          default -> 3_600_000_000_000L; // "h"
+        };
     BigDecimal nanos = amount.multiply(BigDecimal.valueOf(nanosPerUnit));
     // At least 10 ms, at most a day: beyond that a value is a typo, not a choice (and polling DNS
     // more often than every 10 ms would only load it).

@@ -34,6 +34,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.EnumMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
@@ -196,7 +197,8 @@ public final class LoadBalancerMetrics implements MeterBinder {
     final LoadBalancer balancer;
     final MeterRegistry registry;
     final Tags tags;
-    final Counter[] discards = new Counter[NoAvailableServerException.Reason.values().length];
+    final EnumMap<NoAvailableServerException.Reason, Counter> discards =
+        new EnumMap<>(NoAvailableServerException.Reason.class);
 
     /** The balancer's request meters, or null with per-server tags. */
     final @Nullable RequestMeters total;
@@ -210,12 +212,13 @@ public final class LoadBalancerMetrics implements MeterBinder {
       this.tags =
           Tags.of("serviceId", serviceId != null ? serviceId : balancer.name()).and(extraTags);
       for (NoAvailableServerException.Reason r : NoAvailableServerException.Reason.values()) {
-        discards[r.ordinal()] =
+        discards.put(
+            r,
             Counter.builder(DISCARD)
                 .tags(tags)
                 .tag("reason", r.name())
                 .description("Picks that found no server, by reason")
-                .register(registry);
+                .register(registry));
       }
       for (HealthState state : HealthState.values()) {
         Gauge.builder(SERVERS, balancer, b -> count(b, state))
@@ -318,7 +321,10 @@ public final class LoadBalancerMetrics implements MeterBinder {
     public void onNoServer(NoAvailableServerException.Reason reason) {
       Bound b = bound;
       if (b != null) {
-        b.discards[reason.ordinal()].increment();
+        Counter c = b.discards.get(reason);
+        if (c != null) {
+          c.increment();
+        }
       }
     }
 

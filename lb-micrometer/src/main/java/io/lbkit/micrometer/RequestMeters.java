@@ -23,10 +23,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The request meters of one set of tags: a whole balancer's, or one server's when per-server tags
@@ -40,8 +40,8 @@ final class RequestMeters {
   static final String CANCELLED = "loadbalancer.requests.cancelled";
   static final String EJECTIONS = "loadbalancer.ejections";
 
-  /** The timer of each outcome by ordinal; null for {@link Outcome#CANCELLED}, which is counted. */
-  private final @Nullable Timer[] timers = new Timer[Outcome.values().length];
+  /** The timer of each outcome; none for {@link Outcome#CANCELLED}, which is counted. */
+  private final EnumMap<Outcome, Timer> timers = new EnumMap<>(Outcome.class);
 
   private final Counter cancelled;
   private final Counter ejections;
@@ -55,14 +55,14 @@ final class RequestMeters {
             .register(registry));
     for (Outcome o : Outcome.values()) {
       if (o == Outcome.SUCCESS) {
-        timers[o.ordinal()] =
-            add(timer(SUCCESS, "Requests that succeeded", tags).register(registry));
+        timers.put(o, add(timer(SUCCESS, "Requests that succeeded", tags).register(registry)));
       } else if (o.isFailure()) {
-        timers[o.ordinal()] =
+        timers.put(
+            o,
             add(
                 timer(FAILED, "Requests that failed, by outcome", tags)
                     .tag("outcome", o.name())
-                    .register(registry));
+                    .register(registry)));
       }
     }
     cancelled =
@@ -90,7 +90,7 @@ final class RequestMeters {
 
   /** Records one request's outcome; lock-free and allocation-free. */
   void record(Outcome outcome, long latencyNanos) {
-    Timer timer = timers[outcome.ordinal()];
+    Timer timer = timers.get(outcome);
     if (timer != null) {
       timer.record(latencyNanos, TimeUnit.NANOSECONDS);
     } else {

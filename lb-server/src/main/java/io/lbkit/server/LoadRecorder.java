@@ -162,8 +162,8 @@ public final class LoadRecorder {
 
   private static double processCpu() {
     OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-    if (os instanceof com.sun.management.OperatingSystemMXBean) {
-      double load = ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuLoad();
+    if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+      double load = sun.getProcessCpuLoad();
       return load >= 0 && load <= 1 ? load : 0;
     }
     return 0;
@@ -208,6 +208,8 @@ public final class LoadRecorder {
     private final LoadRecorder recorder;
     private final int arrivalRif;
     private final long startNanos;
+
+    @SuppressWarnings("UnusedVariable") // read and written through FINISHED
     private volatile int finished;
 
     private Request(LoadRecorder recorder, int arrivalRif, long startNanos) {

@@ -91,8 +91,8 @@ public final class LoadReportingFilter extends Filter {
     boolean failure = true;
     try {
       chain.doFilter(
-          exchange instanceof HttpsExchange
-              ? new ReportingHttpsExchange((HttpsExchange) exchange, this)
+          exchange instanceof HttpsExchange https
+              ? new ReportingHttpsExchange(https, this)
               : new ReportingExchange(exchange, this));
       failure = LoadReporting.failed(exchange.getResponseCode());
     } finally {

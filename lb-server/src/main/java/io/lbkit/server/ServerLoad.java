@@ -151,10 +151,9 @@ public final class ServerLoad {
     if (this == o) {
       return true;
     }
-    if (!(o instanceof ServerLoad)) {
+    if (!(o instanceof ServerLoad that)) {
       return false;
     }
-    ServerLoad that = (ServerLoad) o;
     return requestsInFlight == that.requestsInFlight
         && latencyNanos == that.latencyNanos
         && Double.compare(cpuUtilization, that.cpuUtilization) == 0

@@ -15,8 +15,8 @@
  */
 package io.lbkit.simulator;
 
-import com.google.common.collect.ImmutableList;
 import io.lbkit.core.Endpoint;
+import io.lbkit.core.PickerInputs;
 import io.lbkit.core.Selector;
 import io.lbkit.core.Server;
 
@@ -44,8 +44,8 @@ abstract class GlobalViewSelector implements Selector {
   abstract double cost(Server server);
 
   @Override
-  public final Picker newPicker(ImmutableList<Endpoint> endpoints) {
-    Endpoint[] array = endpoints.toArray(new Endpoint[0]);
+  public final Picker newPicker(PickerInputs inputs) {
+    Endpoint[] array = inputs.endpoints().toArray(new Endpoint[0]);
     return now -> {
       Endpoint best = array[0];
       double bestRank = Double.MAX_VALUE;

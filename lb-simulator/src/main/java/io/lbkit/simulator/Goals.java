@@ -15,7 +15,9 @@
  */
 package io.lbkit.simulator;
 
+import com.google.common.collect.EnumMultiset;
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.Multiset;
 import io.lbkit.simulator.Goal.Status;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -373,16 +375,16 @@ public final class Goals {
 
   /** For example "5 met, 1 not met, 2 skipped, 0 not evaluable (of 8)". */
   public static String summary(List<Goal> goals) {
-    int[] counts = new int[Status.values().length];
+    Multiset<Status> counts = EnumMultiset.create(Status.class);
     for (Goal g : goals) {
-      counts[g.status().ordinal()]++;
+      counts.add(g.status());
     }
     return format(
         "%d met, %d not met, %d skipped, %d not evaluable (of %d)",
-        counts[Status.MET.ordinal()],
-        counts[Status.NOT_MET.ordinal()],
-        counts[Status.SKIPPED.ordinal()],
-        counts[Status.NOT_EVALUABLE.ordinal()],
+        counts.count(Status.MET),
+        counts.count(Status.NOT_MET),
+        counts.count(Status.SKIPPED),
+        counts.count(Status.NOT_EVALUABLE),
         goals.size());
   }
 

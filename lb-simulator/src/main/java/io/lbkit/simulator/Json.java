@@ -45,12 +45,11 @@ final class Json {
   private static void append(StringBuilder sb, @Nullable Object value) {
     if (value == null) {
       sb.append("null");
-    } else if (value instanceof String) {
-      quote(sb, (String) value);
+    } else if (value instanceof String s) {
+      quote(sb, s);
     } else if (value instanceof Boolean || value instanceof Integer || value instanceof Long) {
       sb.append(value);
-    } else if (value instanceof Double) {
-      double d = (Double) value;
+    } else if (value instanceof Double d) {
       // Double.toString gives JSON's number syntax for finite values ("1.0E-5" included).
       sb.append(Double.isFinite(d) ? Double.toString(d) : "null");
     } else if (value instanceof Map) {
@@ -97,30 +96,13 @@ final class Json {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       switch (c) {
-        case '"':
-          sb.append("\\\"");
-          break;
-        case '\\':
-          sb.append("\\\\");
-          break;
-        case '\n':
-          sb.append("\\n");
-          break;
-        case '\r':
-          sb.append("\\r");
-          break;
-        case '\t':
-          sb.append("\\t");
-          break;
-        case '<':
-        case '>':
-        case '&':
-        case '\'':
-        case '\u2028':
-        case '\u2029':
-          unicode(sb, c);
-          break;
-        default:
+        case '"' -> sb.append("\\\"");
+        case '\\' -> sb.append("\\\\");
+        case '\n' -> sb.append("\\n");
+        case '\r' -> sb.append("\\r");
+        case '\t' -> sb.append("\\t");
+        case '<', '>', '&', '\'', '\u2028', '\u2029' -> unicode(sb, c);
+        default -> {
           if (c < 0x20 || c == 0x7f) {
             unicode(sb, c);
           } else if (Character.isHighSurrogate(c)
@@ -132,6 +114,7 @@ final class Json {
           } else {
             sb.append(c);
           }
+        }
       }
     }
     sb.append('"');

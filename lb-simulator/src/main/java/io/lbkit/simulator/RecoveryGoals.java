@@ -261,7 +261,7 @@ final class RecoveryGoals {
     StringBuilder measured = new StringBuilder(policy + ": server 0 share");
     double previous = 0;
     for (int half = 0; half < 2; half++) {
-      long from = back + half * 5 * SECOND;
+      long from = back + half * 5L * SECOND;
       double share = share(r, from, from + 5 * SECOND);
       double expected = meanFactor[half] / (others + meanFactor[half]);
       met &= share >= 0.5 * expected && share <= 1.5 * expected && share > previous;

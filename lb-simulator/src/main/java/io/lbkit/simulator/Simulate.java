@@ -224,13 +224,10 @@ public final class Simulate {
   }
 
   private static boolean parseBoolean(String option, String value) {
-    switch (value.toLowerCase(Locale.ROOT)) {
-      case "true":
-        return true;
-      case "false":
-        return false;
-      default:
-        throw new IllegalArgumentException(option + " is true or false: '" + value + "'");
-    }
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException(option + " is true or false: '" + value + "'");
+    };
   }
 }
