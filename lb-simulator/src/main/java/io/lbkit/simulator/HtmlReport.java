@@ -265,141 +265,136 @@ final class HtmlReport {
   }
 
   private static final String STYLE =
-      String.join(
-          "\n",
-          "body { font-family: system-ui, sans-serif; margin: 1.5em; color: #222; }",
-          "table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.9em; }",
-          "th, td { border: 1px solid #ccc; padding: 0.25em 0.5em; text-align: left; }",
-          "td.num { text-align: right; font-variant-numeric: tabular-nums; }",
-          "tr.status-met td.status { background: #d9f2d9; }",
-          "tr.status-not-met td.status { background: #f8d0d0; font-weight: bold; }",
-          "tr.status-skipped td.status, tr.status-not-evaluable td.status"
-              + " { background: #eee; color: #666; }",
-          "section.scenario { border-top: 2px solid #888; margin-top: 2em; }",
-          ".description { font-style: italic; }",
-          ".charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr));"
-              + " gap: 1em; }",
-          ".chart { height: 360px; border: 1px solid #eee; }",
-          "footer { margin-top: 2em; color: #666; font-size: 0.85em; }",
-          "");
+      """
+      body { font-family: system-ui, sans-serif; margin: 1.5em; color: #222; }
+      table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.9em; }
+      th, td { border: 1px solid #ccc; padding: 0.25em 0.5em; text-align: left; }
+      td.num { text-align: right; font-variant-numeric: tabular-nums; }
+      tr.status-met td.status { background: #d9f2d9; }
+      tr.status-not-met td.status { background: #f8d0d0; font-weight: bold; }
+      tr.status-skipped td.status, tr.status-not-evaluable td.status { background: #eee; color: #666; }
+      section.scenario { border-top: 2px solid #888; margin-top: 2em; }
+      .description { font-style: italic; }
+      .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 1em; }
+      .chart { height: 360px; border: 1px solid #eee; }
+      footer { margin-top: 2em; color: #666; font-size: 0.85em; }
+      """;
 
   /**
    * Draws every {@code div.chart} from the JSON data. Fixed text: the data reaches it only through
    * {@code JSON.parse} and ECharts options, never as markup or code.
    */
   private static final String CHARTS_SCRIPT =
-      String.join(
-          "\n",
-          "(function () {",
-          "  'use strict';",
-          "  var data = JSON.parse(document.getElementById('lbkit-data').textContent);",
-          "  function pos(v) { return v !== null && v > 0 ? v : null; }",
-          "  function pct(v) { return v === null ? null : v * 100; }",
-          "  function base(title, subtitle) {",
-          "    return {",
-          "      title: { text: title, subtext: subtitle, left: 'center', textStyle: { fontSize: 14 } },",
-          "      tooltip: { trigger: 'axis', confine: true },",
-          "      legend: { bottom: 0, itemGap: 8 },",
-          "      grid: { left: 40, right: 40, top: 60, bottom: 40, containLabel: true },",
-          "      // Twelve distinct colours: as many as there are policies, so no two lines look alike.",
-          "      color: ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1',",
-          "        '#ff9da7', '#9c755f', '#17becf', '#8c564b', '#bcbd22'],",
-          "      animation: false",
-          "    };",
-          "  }",
-          "  function policies(s) { return s.results.map(function (r) { return r.policy; }); }",
-          "  function fairLine(s) {",
-          "    return { silent: true, symbol: 'none', label: { formatter: '1/n' },",
-          "      lineStyle: { type: 'dashed', color: '#888' }, data: [{ yAxis: 100 / s.servers }] };",
-          "  }",
-          "  function timeline(s, title, subtitle, pick, yAxis, withFair) {",
-          "    var o = base(title, subtitle);",
-          "    o.xAxis = { type: 'value', name: 's', min: 0,",
-          "      axisLabel: { formatter: function (v) { return String(+v.toFixed(3)); } } };",
-          "    o.yAxis = yAxis;",
-          "    o.series = s.results.map(function (r, i) {",
-          "      var t = r.timeline;",
-          "      var series = { name: r.policy, type: 'line', showSymbol: false, connectNulls: false,",
-          "        data: t.startS.map(function (x, j) { return [x, pick(t, j)]; }) };",
-          "      if (withFair && i === 0) { series.markLine = fairLine(s); }",
-          "      return series;",
-          "    });",
-          "    return o;",
-          "  }",
-          "  var builders = {",
-          "    'latency': function (s) {",
-          "      var o = base(s.name + ': latency per policy', 'p50, p99, p99.9 in ms, log scale');",
-          "      o.xAxis = { type: 'category', data: policies(s), axisLabel: { rotate: 30 } };",
-          "      o.yAxis = { type: 'log', name: 'ms' };",
-          "      o.series = [['p50', 'p50Ms'], ['p99', 'p99Ms'], ['p99.9', 'p999Ms']].map(function (k) {",
-          "        return { name: k[0], type: 'bar',",
-          "          data: s.results.map(function (r) { return pos(r[k[1]]); }) };",
-          "      });",
-          "      return o;",
-          "    },",
-          "    'outcomes': function (s) {",
-          "      var o = base(s.name + ': outcomes per policy', '% of measured requests');",
-          "      o.yAxis = { type: 'category', data: policies(s), inverse: true };",
-          "      o.xAxis = { type: 'value', name: '%', max: 100 };",
-          "      var kinds = [['success', 'success', '#4caf50'], ['timeout', 'timeout', '#ff9800'],",
-          "        ['error', 'error', '#e53935']];",
-          "      o.series = kinds.map(function (k) {",
-          "        return { name: k[0], type: 'bar', stack: 'all', itemStyle: { color: k[2] },",
-          "          data: s.results.map(function (r) { return r[k[1]] * 100; }) };",
-          "      });",
-          "      return o;",
-          "    },",
-          "    'shares': function (s) {",
-          "      var o = base(s.name + ': share of requests per server', '% per server index;"
-              + " dashed: 1/n');",
-          "      var servers = [];",
-          "      for (var i = 0; i < s.servers; i++) { servers.push(String(i)); }",
-          "      o.xAxis = { type: 'category', name: 'server', nameLocation: 'middle', nameGap: 24,",
-          "        data: servers };",
-          "      var bars = s.servers <= 16;",
-          "      // Lines for many servers, and then not from zero: their differences are the point.",
-          "      o.yAxis = { type: 'value', name: '%', scale: !bars };",
-          "      o.series = s.results.map(function (r, i) {",
-          "        var series = { name: r.policy, type: bars ? 'bar' : 'line', showSymbol: false,",
-          "          data: r.shares.map(function (v) { return v * 100; }) };",
-          "        if (i === 0) { series.markLine = fairLine(s); }",
-          "        return series;",
-          "      });",
-          "      return o;",
-          "    },",
-          "    'timeline-p99': function (s) {",
-          "      return timeline(s, s.name + ': p99 latency over time',",
-          "        'ms per interval of arrival, log scale',",
-          "        function (t, j) { return pos(t.p99Ms[j]); }, { type: 'log', name: 'ms' }, false);",
-          "    },",
-          "    'timeline-failures': function (s) {",
-          "      return timeline(s, s.name + ': timeouts and errors over time',",
-          "        '% of the requests per interval of arrival',",
-          "        function (t, j) { return pct(t.failure[j]); }, { type: 'value', name: '%' }, false);",
-          "    },",
-          "    'timeline-share0': function (s) {",
-          "      return timeline(s, s.name + ': share of server 0 over time',",
-          "        '% of the picks per interval (server 0 is the disturbed one); dashed: 1/n',",
-          "        function (t, j) { return pct(t.share0[j]); }, { type: 'value', name: '%' }, true);",
-          "    }",
-          "  };",
-          "  var charts = [];",
-          "  document.querySelectorAll('div.chart').forEach(function (div) {",
-          "    var s = data[Number(div.getAttribute('data-scenario'))];",
-          "    var build = builders[div.getAttribute('data-kind')];",
-          "    if (!s || !build) { return; }",
-          "    var option = build(s);",
-          "    // A legend of one row per about five series: room for it under the plot.",
-          "    var rows = Math.ceil(option.series.length / 5);",
-          "    option.grid.bottom = 36 + 24 * rows;",
-          "    div.style.height = (376 + 24 * rows) + 'px';",
-          "    var chart = echarts.init(div);",
-          "    chart.setOption(option);",
-          "    charts.push(chart);",
-          "  });",
-          "  window.addEventListener('resize', function () {",
-          "    charts.forEach(function (c) { c.resize(); });",
-          "  });",
-          "})();",
-          "");
+      """
+      (function () {
+        'use strict';
+        var data = JSON.parse(document.getElementById('lbkit-data').textContent);
+        function pos(v) { return v !== null && v > 0 ? v : null; }
+        function pct(v) { return v === null ? null : v * 100; }
+        function base(title, subtitle) {
+          return {
+            title: { text: title, subtext: subtitle, left: 'center', textStyle: { fontSize: 14 } },
+            tooltip: { trigger: 'axis', confine: true },
+            legend: { bottom: 0, itemGap: 8 },
+            grid: { left: 40, right: 40, top: 60, bottom: 40, containLabel: true },
+            // Twelve distinct colours: as many as there are policies, so no two lines look alike.
+            color: ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1',
+              '#ff9da7', '#9c755f', '#17becf', '#8c564b', '#bcbd22'],
+            animation: false
+          };
+        }
+        function policies(s) { return s.results.map(function (r) { return r.policy; }); }
+        function fairLine(s) {
+          return { silent: true, symbol: 'none', label: { formatter: '1/n' },
+            lineStyle: { type: 'dashed', color: '#888' }, data: [{ yAxis: 100 / s.servers }] };
+        }
+        function timeline(s, title, subtitle, pick, yAxis, withFair) {
+          var o = base(title, subtitle);
+          o.xAxis = { type: 'value', name: 's', min: 0,
+            axisLabel: { formatter: function (v) { return String(+v.toFixed(3)); } } };
+          o.yAxis = yAxis;
+          o.series = s.results.map(function (r, i) {
+            var t = r.timeline;
+            var series = { name: r.policy, type: 'line', showSymbol: false, connectNulls: false,
+              data: t.startS.map(function (x, j) { return [x, pick(t, j)]; }) };
+            if (withFair && i === 0) { series.markLine = fairLine(s); }
+            return series;
+          });
+          return o;
+        }
+        var builders = {
+          'latency': function (s) {
+            var o = base(s.name + ': latency per policy', 'p50, p99, p99.9 in ms, log scale');
+            o.xAxis = { type: 'category', data: policies(s), axisLabel: { rotate: 30 } };
+            o.yAxis = { type: 'log', name: 'ms' };
+            o.series = [['p50', 'p50Ms'], ['p99', 'p99Ms'], ['p99.9', 'p999Ms']].map(function (k) {
+              return { name: k[0], type: 'bar',
+                data: s.results.map(function (r) { return pos(r[k[1]]); }) };
+            });
+            return o;
+          },
+          'outcomes': function (s) {
+            var o = base(s.name + ': outcomes per policy', '% of measured requests');
+            o.yAxis = { type: 'category', data: policies(s), inverse: true };
+            o.xAxis = { type: 'value', name: '%', max: 100 };
+            var kinds = [['success', 'success', '#4caf50'], ['timeout', 'timeout', '#ff9800'],
+              ['error', 'error', '#e53935']];
+            o.series = kinds.map(function (k) {
+              return { name: k[0], type: 'bar', stack: 'all', itemStyle: { color: k[2] },
+                data: s.results.map(function (r) { return r[k[1]] * 100; }) };
+            });
+            return o;
+          },
+          'shares': function (s) {
+            var o = base(s.name + ': share of requests per server', '% per server index; dashed: 1/n');
+            var servers = [];
+            for (var i = 0; i < s.servers; i++) { servers.push(String(i)); }
+            o.xAxis = { type: 'category', name: 'server', nameLocation: 'middle', nameGap: 24,
+              data: servers };
+            var bars = s.servers <= 16;
+            // Lines for many servers, and then not from zero: their differences are the point.
+            o.yAxis = { type: 'value', name: '%', scale: !bars };
+            o.series = s.results.map(function (r, i) {
+              var series = { name: r.policy, type: bars ? 'bar' : 'line', showSymbol: false,
+                data: r.shares.map(function (v) { return v * 100; }) };
+              if (i === 0) { series.markLine = fairLine(s); }
+              return series;
+            });
+            return o;
+          },
+          'timeline-p99': function (s) {
+            return timeline(s, s.name + ': p99 latency over time',
+              'ms per interval of arrival, log scale',
+              function (t, j) { return pos(t.p99Ms[j]); }, { type: 'log', name: 'ms' }, false);
+          },
+          'timeline-failures': function (s) {
+            return timeline(s, s.name + ': timeouts and errors over time',
+              '% of the requests per interval of arrival',
+              function (t, j) { return pct(t.failure[j]); }, { type: 'value', name: '%' }, false);
+          },
+          'timeline-share0': function (s) {
+            return timeline(s, s.name + ': share of server 0 over time',
+              '% of the picks per interval (server 0 is the disturbed one); dashed: 1/n',
+              function (t, j) { return pct(t.share0[j]); }, { type: 'value', name: '%' }, true);
+          }
+        };
+        var charts = [];
+        document.querySelectorAll('div.chart').forEach(function (div) {
+          var s = data[Number(div.getAttribute('data-scenario'))];
+          var build = builders[div.getAttribute('data-kind')];
+          if (!s || !build) { return; }
+          var option = build(s);
+          // A legend of one row per about five series: room for it under the plot.
+          var rows = Math.ceil(option.series.length / 5);
+          option.grid.bottom = 36 + 24 * rows;
+          div.style.height = (376 + 24 * rows) + 'px';
+          var chart = echarts.init(div);
+          chart.setOption(option);
+          charts.push(chart);
+        });
+        window.addEventListener('resize', function () {
+          charts.forEach(function (c) { c.resize(); });
+        });
+      })();
+      """;
 }
