@@ -55,15 +55,20 @@ final class Fixtures {
     return 1 + i % 10;
   }
 
-  /** A new selector by its {@link Selector#name()}, as the benchmarks' {@code @Param} values. */
   /**
-   * A probe transport that answers at once, from reports made in advance (a few RIF and latency
-   * levels by server): the probing selector's sends cost what completing a stage costs, not a
-   * network call.
+   * Load reports made in advance for the probing benchmarks: RIF 0 to 7 with latencies of 0.1 to
+   * 0.8 ms. Eight of them, a power of two, so that a benchmark may pick one by a mask.
+   */
+  static final List<LoadReport> REPORTS = reports();
+
+  /**
+   * A probe transport that answers at once, from {@link #REPORTS} by server: the probing selector's
+   * sends cost what completing a stage costs, not a network call.
    */
   private static final ProbeTransport ANSWER_AT_ONCE =
       new ProbeTransport() {
-        private final List<CompletableFuture<LoadReport>> answers = answers();
+        private final List<CompletableFuture<LoadReport>> answers =
+            REPORTS.stream().map(CompletableFuture::completedFuture).toList();
 
         @Override
         public CompletableFuture<LoadReport> probe(Endpoint endpoint) {
@@ -72,14 +77,15 @@ final class Fixtures {
         }
       };
 
-  private static List<CompletableFuture<LoadReport>> answers() {
-    List<CompletableFuture<LoadReport>> list = new ArrayList<>();
+  private static List<LoadReport> reports() {
+    List<LoadReport> list = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
-      list.add(CompletableFuture.completedFuture(LoadReport.of(i, 100_000L * (i + 1))));
+      list.add(LoadReport.of(i, 100_000L * (i + 1)));
     }
-    return list;
+    return List.copyOf(list);
   }
 
+  /** A new selector by its {@link Selector#name()}, as the benchmarks' {@code @Param} values. */
   static Selector selector(String name) {
     return Selectors.byName(name);
   }

@@ -88,10 +88,7 @@ public class ProbingBenchmark {
             servers, ProbingConfig.builder().maxProbeRatePerServer(1_000_000).build());
     List<Endpoint> eligible = probing.eligibleEndpoints();
     endpoints = eligible.toArray(new Endpoint[0]);
-    reports = new LoadReport[8];
-    for (int i = 0; i < reports.length; i++) {
-      reports[i] = LoadReport.of(i, 100_000L * (i + 1));
-    }
+    reports = Fixtures.REPORTS.toArray(new LoadReport[0]);
     for (int i = 0; i < 10_000; i++) {
       probing.pick().complete(Outcome.SUCCESS);
     }
@@ -118,7 +115,7 @@ public class ProbingBenchmark {
   public int probingAnswer() {
     int i = next++;
     Endpoint e = endpoints[Math.floorMod(i, endpoints.length)];
-    probing.reportLoad(e, reports[i & 7]);
+    probing.reportLoad(e, reports[i & (reports.length - 1)]);
     return i;
   }
 }
