@@ -89,13 +89,6 @@ final class LeastResponseTimeSelector implements Selector {
   /** How many endpoints' estimates set the yardstick (see newPicker). */
   static final int YARDSTICK_SAMPLE = 8;
 
-  private static final double INV_LN2 = 1 / Math.log(2);
-
-  /** Knuth's MMIX linear congruential generator, for the ties of one pick (Scan). */
-  private static final long LCG_MULTIPLIER = 6364136223846793005L;
-
-  private static final long LCG_INCREMENT = 1442695040888963407L;
-
   /**
    * The latency factor of a never-measured server whose first answer is still pending: it may be
    * cold and slow, so it gets no second request before the first answers unless every other server
@@ -262,38 +255,44 @@ final class LeastResponseTimeSelector implements Selector {
         double typical,
         int measured,
         boolean level) {
-      Endpoint best = array[0];
+      // The cheapest endpoints, as a set of indices (a fleet this small has at most 64), and their
+      // total weight; one draw then chooses among them in proportion to weight. A draw per tie
+      // during the scan (reservoir sampling) costs a branch the processor cannot predict per tied
+      // endpoint, and idle servers of typical speed, the common case, all tie.
       double bestCost = Double.POSITIVE_INFINITY;
+      long tied = 0;
       double tiedWeight = 0;
-      // The ties' random numbers: one draw from the balancer's generator at the first tie, then a
-      // step of a 64-bit linear congruential generator per further tie (one multiply and one add
-      // instead of a generator call each; its high bits, which are all a tie reads, are uniform
-      // enough to share picks by weight).
-      long ties = 0;
-      boolean drawn = false;
       for (int i = 0; i < array.length; i++) {
-        double w = relativeWeight[i];
         double cost = cost(i, now, epoch, min1, min2, typical, measured, level);
         if (cost < bestCost) {
-          best = array[i];
           bestCost = cost;
-          tiedWeight = w;
+          tied = 1L << i;
+          tiedWeight = relativeWeight[i];
         } else if (cost == bestCost) {
-          // Weighted reservoir sampling: each tied endpoint wins in proportion to its weight, so
-          // idle servers share the picks by weight (a warming server follows its ramp).
-          tiedWeight += w;
-          if (drawn) {
-            ties = ties * LCG_MULTIPLIER + LCG_INCREMENT;
-          } else {
-            ties = random.nextLong();
-            drawn = true;
-          }
-          if ((ties >>> 11) * 0x1.0p-53 * tiedWeight < w) {
-            best = array[i];
-          }
+          tied |= 1L << i;
+          tiedWeight += relativeWeight[i];
         }
       }
-      return best;
+      if (tied == 0) {
+        // No cost compared (NaN, which no estimate should give): any endpoint will do.
+        return array[0];
+      }
+      int first = Long.numberOfTrailingZeros(tied);
+      long others = tied & (tied - 1);
+      if (others == 0) {
+        return array[first];
+      }
+      // The draw in [0, tiedWeight), then the tied endpoints' weights subtracted in index order
+      // until it falls below zero: each wins in proportion to its weight. Rounding can leave the
+      // draw at or above the sum; the last tied endpoint then takes it.
+      double draw = (random.nextLong() >>> 11) * 0x1.0p-53 * tiedWeight - relativeWeight[first];
+      int chosen = first;
+      while (draw >= 0 && others != 0) {
+        chosen = Long.numberOfTrailingZeros(others);
+        others &= others - 1;
+        draw -= relativeWeight[chosen];
+      }
+      return array[chosen];
     }
   }
 
@@ -442,32 +441,49 @@ final class LeastResponseTimeSelector implements Selector {
           state = backoff.observe(state, word, slow);
         }
       }
-      if (!slow) {
-        // Within the band, and so is any decay of it (it moves towards the fleet): no exp.
-        factor = 1.0;
-      } else {
-        double effective = estimate;
-        if (awaiting == 0) {
-          long age = ServerStats.latencyAgeNanos(word, now);
-          if (age > 0) {
-            // A server slow on every trial decays more slowly with each one (the back-off), so
-            // that it is tried again less and less often; a fast reply among them averages in with
-            // a weight that grows with the longer gap, but counts only one level down.
-            double decay = decayNanos * SlowServerBackoff.decayMultiplier(state);
-            effective = fleet + (estimate - fleet) * Math.exp(-age / decay);
-          }
-        }
-        // Logarithmic: twice as slow again adds one queue's worth, so that a stale or noisy
-        // sample shifts load moderately (as the in-flight counts would) while a server that is
-        // many times slower, or keeps failing, is still held off.
-        factor = 1 + Math.log(Math.max(1.0, effective / band)) * INV_LN2;
-      }
+      // Within the band, and so is any decay of it (it moves towards the fleet): no decay, no
+      // logarithm. The slow case is a method of its own so that this one stays small enough for
+      // the JIT to inline into the scan.
+      factor =
+          slow ? slowFactor(estimate, fleet, band, awaiting, word, now, decayNanos, state) : 1.0;
     }
     // Failures count through the estimate (each one at least doubles it), not as extra load: the
     // in-flight metrics' failure penalty lasts seconds, which would starve a server that failed a
     // few calls while it restarted long after it answers well again.
     // An idle server (the common case) skips the division.
     return (awaiting == 0 ? 1.0 : awaiting / weight + 1) * factor;
+  }
+
+  /**
+   * The latency factor of a server whose estimate lies above the band: its estimate, decayed
+   * towards the fleet's while it has nothing awaited, as a logarithm of its ratio to the band.
+   */
+  private static double slowFactor(
+      double estimate,
+      double fleet,
+      double band,
+      int awaiting,
+      long word,
+      long now,
+      double decayNanos,
+      long state) {
+    double effective = estimate;
+    if (awaiting == 0) {
+      long age = ServerStats.latencyAgeNanos(word, now);
+      if (age > 0) {
+        // A server slow on every trial decays more slowly with each one (the back-off), so that it
+        // is tried again less and less often; a fast reply among them averages in with a weight
+        // that grows with the longer gap, but counts only one level down.
+        double decay = decayNanos * SlowServerBackoff.decayMultiplier(state);
+        effective = fleet + (estimate - fleet) * ApproximateMath.expNegative(age / decay);
+      }
+    }
+    // Logarithmic: twice as slow again adds one queue's worth, so that a stale or noisy sample
+    // shifts load moderately (as the in-flight counts would) while a server that is many times
+    // slower, or keeps failing, is still held off. Both this logarithm and the decay above are
+    // computed inline (ApproximateMath): a slow idle server costs them on every pick, and the
+    // JIT's out-of-line routines for Math.exp and Math.log were a tenth of the full pick path.
+    return 1 + ApproximateMath.log2(Math.max(1.0, effective / band));
   }
 
   @Override

@@ -395,6 +395,37 @@ class LeastResponseTimeSelectorTest {
   }
 
   @Test
+  void tiedServersAnywhereInTheListSharePicksByWeight() {
+    // Five servers of weights 1 to 5; the middle one (weight 3) is held busy, so the four idle ones
+    // tie and must share the picks 1 : 2 : 4 : 5, whichever positions they hold in the list.
+    List<Server> servers = new ArrayList<>();
+    for (int w = 1; w <= 5; w++) {
+      servers.add(Server.builder("w" + w, 80).weight(w).build());
+    }
+    LoadBalancer lb =
+        LoadBalancer.builder().selector(selector).ticker(ticker).servers(servers).build();
+    Pick held = lb.pickServer("w3:80").orElseThrow();
+    Map<String, Integer> counts = new HashMap<>();
+    int picks = 12_000;
+    for (int i = 0; i < picks; i++) {
+      ticker.advance(Duration.ofMillis(4));
+      Pick p = lb.pick();
+      ticker.advance(Duration.ofMillis(1));
+      p.success();
+      counts.merge(p.server().host(), 1, Integer::sum);
+    }
+    held.success();
+    assertThat(counts).doesNotContainKey("w3");
+    for (int w : new int[] {1, 2, 4, 5}) {
+      // Expected picks * w / 12; the bounds are more than five standard deviations wide.
+      int expected = picks * w / 12;
+      assertThat(counts.get("w" + w))
+          .as("w%d", w)
+          .isBetween(expected * 85 / 100, expected * 115 / 100);
+    }
+  }
+
+  @Test
   void largeFleetsAreSearchedInARandomOrderThatReachesEveryServer() {
     List<Server> fleet = new ArrayList<>();
     for (int i = 0; i < 1_000; i++) {
