@@ -19,10 +19,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link Selectors#leastConnections()}, {@link Selectors#weightedLeastConnections()} and power of
@@ -119,6 +123,43 @@ class LeastLoadedSelectorTest {
     for (int c : counts) {
       assertThat((double) c).isCloseTo(10_000, within(408.0));
     }
+  }
+
+  /**
+   * Below and above the size up to which the tied endpoints are kept as a set of indices (64): a
+   * few idle servers scattered among busy ones share the picks evenly, and the busy ones get none.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {10, 64, 65, 200})
+  void tiesAmongAFewIdleServersOfManyAreBrokenUniformly(int size) {
+    double[] weights = new double[size];
+    Arrays.fill(weights, 1);
+    LoadBalancer lb = balancer(Selectors.leastConnections(), weights);
+    // Idle: the last and three others, not the first (a pick that falls back on the first endpoint
+    // would show); every other server holds one pick.
+    Set<Integer> idle = Set.of(1, 3, size / 2 + 1, size - 1);
+    List<Pick> held = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      if (!idle.contains(i)) {
+        held.add(lb.pickServer("s" + i + ":80").orElseThrow());
+      }
+    }
+    int picks = 20_000;
+    int[] counts = new int[size];
+    for (int i = 0; i < picks; i++) {
+      Pick p = lb.pick();
+      counts[index(lb, p)]++;
+      p.success();
+    }
+    for (int i = 0; i < size; i++) {
+      if (idle.contains(i)) {
+        // Expected 5,000 each; 5 binomial sigma = 5 * sqrt(20000 * 1/4 * 3/4) = 306.
+        assertThat((double) counts[i]).as("idle s%d", i).isCloseTo(5_000, within(306.0));
+      } else {
+        assertThat(counts[i]).as("busy s%d", i).isZero();
+      }
+    }
+    held.forEach(Pick::success);
   }
 
   @Test
