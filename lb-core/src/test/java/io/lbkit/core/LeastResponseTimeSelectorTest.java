@@ -426,6 +426,30 @@ class LeastResponseTimeSelectorTest {
   }
 
   @Test
+  void tiedServersOfEqualWeightShareThePicksEvenly() {
+    // Ten servers of one weight, four of them held busy (the first among them): the six idle ones
+    // tie and must share the picks evenly, whether a pick's first draw lands on one of them or not.
+    LoadBalancer lb = balancer("s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9");
+    List<Pick> held = new ArrayList<>();
+    for (String busy : List.of("s0", "s2", "s5", "s7")) {
+      held.add(lb.pickServer(busy + ":80").orElseThrow());
+    }
+    Map<String, Integer> counts = new HashMap<>();
+    int picks = 12_000;
+    for (int i = 0; i < picks; i++) {
+      ticker.advance(Duration.ofMillis(4));
+      Pick p = lb.pick();
+      ticker.advance(Duration.ofMillis(1));
+      p.success();
+      counts.merge(p.server().host(), 1, Integer::sum);
+    }
+    held.forEach(Pick::success);
+    assertThat(counts.keySet()).containsExactlyInAnyOrder("s1", "s3", "s4", "s6", "s8", "s9");
+    // Expected 2,000 each; 5 binomial sigma = 5 * sqrt(12000 * 1/6 * 5/6) = 204.
+    counts.forEach((host, n) -> assertThat((double) n).as(host).isCloseTo(2_000, within(204.0)));
+  }
+
+  @Test
   void largeFleetsAreSearchedInARandomOrderThatReachesEveryServer() {
     List<Server> fleet = new ArrayList<>();
     for (int i = 0; i < 1_000; i++) {
