@@ -40,16 +40,16 @@ import java.util.random.RandomGenerator;
  * least with one server's noise.
  *
  * <p>Idle servers of typical speed all cost 1 and share the picks in proportion to their weights (a
- * warming server follows its slow-start ramp). A server up to (1 + BAND) times slower than typical
- * costs what its queue costs, as with least connections, so the estimate's noise neither spreads
- * picks unevenly nor herds them; a clearly slower one costs in proportion to how much slower it is.
- * While a server has nothing awaited its estimate decays, with the latency model's decay time,
- * towards the fastest other server's (not towards zero): a server that gave one slow answer, or
- * that no pick has measured for a while, comes back as a typical server within about a decay time
- * instead of waiting for its own estimate to fall below everyone's; a server that holds only
- * started streams decays too. A server that stays slow, though, would then be tried again about
- * every decay time, and a fast reply among its slow ones, averaged in after the long gap, brings
- * the next trial sooner: so once a server has been slow on more than {@value
+ * warming server follows its slow-start ramp). A server up to (1 + ResponseTimeCost.BAND) times
+ * slower than typical costs what its queue costs, as with least connections, so the estimate's
+ * noise neither spreads picks unevenly nor herds them; a clearly slower one costs in proportion to
+ * how much slower it is. While a server has nothing awaited its estimate decays, with the latency
+ * model's decay time, towards the fastest other server's (not towards zero): a server that gave one
+ * slow answer, or that no pick has measured for a while, comes back as a typical server within
+ * about a decay time instead of waiting for its own estimate to fall below everyone's; a server
+ * that holds only started streams decays too. A server that stays slow, though, would then be tried
+ * again about every decay time, and a fast reply among its slow ones, averaged in after the long
+ * gap, brings the next trial sooner: so once a server has been slow on more than {@value
  * SlowServerBackoff#FREE_LEVELS} samples in a row, each further slow one doubles the time its
  * estimate takes to decay back (up to 4 times), and each normal one takes two such steps back
  * ({@link SlowServerBackoff}). One slow reply or a restarted server's first few answers are not
@@ -68,9 +68,6 @@ import java.util.random.RandomGenerator;
  * server's sample is counted.
  */
 final class LeastResponseTimeSelector implements Selector {
-  /** How much slower than typical (as a ratio minus one) still counts as equal. */
-  static final double BAND = 1.0;
-
   /** The most endpoints one pick of a larger fleet compares when it finds none idle and typical. */
   static final int MAX_SCAN = 128;
 
@@ -97,14 +94,6 @@ final class LeastResponseTimeSelector implements Selector {
       RECIPROCALS[k] = 1.0 / k;
     }
   }
-
-  /**
-   * The latency factor of a never-measured server whose first answer is still pending: it may be
-   * cold and slow, so it gets no second request before the first answers unless every other server
-   * is as loaded (Finagle's rule), and finite so that in-flight and weight still order such
-   * servers.
-   */
-  private static final double UNMEASURED_BUSY = 1e9;
 
   @Override
   public Picker newPicker(PickerInputs inputs) {
@@ -178,7 +167,11 @@ final class LeastResponseTimeSelector implements Selector {
       this.fleet = fleet;
       this.random = random;
       this.accounting = array[0].accounting;
+      this.decayRate = 1 / accounting.decayNanos;
     }
+
+    /** The reciprocal of the latency model's decay time: see slowFactor. */
+    final double decayRate;
 
     @Override
     public final Endpoint pick(long now) {
@@ -229,11 +222,11 @@ final class LeastResponseTimeSelector implements Selector {
         double typical,
         int measured,
         boolean anyLevel) {
-      return LeastResponseTimeSelector.cost(
+      return ResponseTimeCost.of(
           stats[i],
           relativeWeight[i],
           backoff[i],
-          accounting.decayNanos,
+          decayRate,
           now,
           epoch,
           fastest,
@@ -429,93 +422,6 @@ final class LeastResponseTimeSelector implements Selector {
       }
       return strides;
     }
-  }
-
-  private static double cost(
-      ServerStats stats,
-      double weight,
-      SlowServerBackoff backoff,
-      double decayNanos,
-      long now,
-      int epoch,
-      double fastest,
-      double secondFastest,
-      double typical,
-      int measured,
-      boolean anyLevel) {
-    // Only the requests still awaiting their first response: a stream (or a long body) whose
-    // response started says nothing about how long a new request waits, though it stays in
-    // flight until it ends.
-    int awaiting = stats.awaiting(epoch);
-    long word = stats.latencyWord();
-    double estimate = ServerStats.estimateOf(word);
-    double factor;
-    if (estimate == 0) {
-      factor = awaiting > 0 && measured > 0 ? UNMEASURED_BUSY : 1.0;
-    } else {
-      // An idle server's estimate decays towards the fastest other server's: every peak-EWMA
-      // estimate sits above its server's true latency by its recent noise, and the fastest is the
-      // least inflated; a slow server is never its own target. The cost compares it with the
-      // fleet's typical estimate, which one server's noise moves least, but never with less than
-      // the fastest other's: in a small fleet the mean can include this server's own low estimate
-      // (a server failing fast, whose failures have not yet raised it above the others), which
-      // would let it measure itself against itself.
-      double fleet = measured < 2 ? estimate : estimate == fastest ? secondFastest : fastest;
-      double band = (1 + BAND) * (measured < 2 ? estimate : Math.max(fleet, typical));
-      boolean slow = estimate > band;
-      // Count the sample behind the estimate as slow or normal, once (see SlowServerBackoff). Only
-      // a server that is slow, or has a level, can have anything to count; while no server of the
-      // fleet has a level (nearly always), a normal one is not even read.
-      long state = 0;
-      if (slow || anyLevel) {
-        state = backoff.read();
-        if (slow || state != 0) {
-          state = backoff.observe(state, word, slow);
-        }
-      }
-      // Within the band, and so is any decay of it (it moves towards the fleet): no decay, no
-      // logarithm. The slow case is a method of its own so that this one stays small enough for
-      // the JIT to inline into the scan.
-      factor =
-          slow ? slowFactor(estimate, fleet, band, awaiting, word, now, decayNanos, state) : 1.0;
-    }
-    // Failures count through the estimate (each one at least doubles it), not as extra load: the
-    // in-flight metrics' failure penalty lasts seconds, which would starve a server that failed a
-    // few calls while it restarted long after it answers well again.
-    // An idle server (the common case) skips the division.
-    return (awaiting == 0 ? 1.0 : awaiting / weight + 1) * factor;
-  }
-
-  /**
-   * The latency factor of a server whose estimate lies above the band: its estimate, decayed
-   * towards the fleet's while it has nothing awaited, as a logarithm of its ratio to the band.
-   */
-  private static double slowFactor(
-      double estimate,
-      double fleet,
-      double band,
-      int awaiting,
-      long word,
-      long now,
-      double decayNanos,
-      long state) {
-    double effective = estimate;
-    if (awaiting == 0) {
-      long age = ServerStats.latencyAgeNanos(word, now);
-      if (age > 0) {
-        // A server slow on every trial decays more slowly with each one (the back-off), so that it
-        // is tried again less and less often; a fast reply among them averages in with a weight
-        // that grows with the longer gap, but counts only one level down.
-        double decay = decayNanos * SlowServerBackoff.decayMultiplier(state);
-        effective = fleet + (estimate - fleet) * ApproximateMath.expNegative(age / decay);
-      }
-    }
-    // Logarithmic: twice as slow again adds one queue's worth, so that a stale or noisy sample
-    // shifts load moderately (as the in-flight counts would) while a server that is many times
-    // slower, or keeps failing, is still held off. Both this logarithm and the decay above are
-    // computed inline (ApproximateMath): a slow idle server costs them on every pick, and the
-    // JIT's out-of-line routines for Math.exp and Math.log were a tenth of the full pick path.
-    return 1 + ApproximateMath.log2(Math.max(1.0, effective / band));
   }
 
   @Override

@@ -87,7 +87,7 @@ final class SlowServerBackoff {
   /** The highest level: the decay time is then 2^(MAX_LEVEL - FREE_LEVELS) times the model's. */
   static final int MAX_LEVEL = FREE_LEVELS + 2;
 
-  private static final int LEVEL_SHIFT = 56;
+  static final int LEVEL_SHIFT = 56;
 
   /** The bit that says a sample was counted: the stamp below it is a latency word's. */
   private static final long COUNTED = 1L << 40;

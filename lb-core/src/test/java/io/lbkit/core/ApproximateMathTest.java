@@ -81,7 +81,7 @@ class ApproximateMathTest {
   }
 
   @Test
-  void expNegativeIsWithinATenMillionthOfMathExp() {
+  void expNegativeIsWithinFourHundredThousandthsOfMathExp() {
     SplittableRandom random = new SplittableRandom(2);
     for (int i = 0; i < 200_000; i++) {
       double t =
@@ -93,7 +93,7 @@ class ApproximateMathTest {
       double exact = Math.exp(-t);
       assertThat(ApproximateMath.expNegative(t))
           .as("exp(-%s)", t)
-          .isCloseTo(exact, within(exact * 1e-7));
+          .isCloseTo(exact, within(exact * 4e-5));
     }
   }
 
@@ -104,6 +104,6 @@ class ApproximateMathTest {
     assertThat(ApproximateMath.expNegative(Double.NaN)).isNaN();
     // Just below the cut-off the result is still a normal double close to the exact one.
     double t = 1021.9 * LN2;
-    assertThat(ApproximateMath.expNegative(t)).isCloseTo(Math.exp(-t), within(Math.exp(-t) * 1e-7));
+    assertThat(ApproximateMath.expNegative(t)).isCloseTo(Math.exp(-t), within(Math.exp(-t) * 4e-5));
   }
 }
