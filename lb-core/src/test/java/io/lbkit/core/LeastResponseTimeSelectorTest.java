@@ -375,6 +375,22 @@ class LeastResponseTimeSelectorTest {
     assertThat(counts.getOrDefault("a", 0)).isLessThan(67);
   }
 
+  /**
+   * Sends {@code picks} requests one after the other, each 4 ms after the last and answered in 1 ms
+   * (so the servers not held busy are idle and equally fast at each pick), and counts them by host.
+   */
+  private Map<String, Integer> picksPerHost(LoadBalancer lb, int picks) {
+    Map<String, Integer> counts = new HashMap<>();
+    for (int i = 0; i < picks; i++) {
+      ticker.advance(Duration.ofMillis(4));
+      Pick p = lb.pick();
+      ticker.advance(Duration.ofMillis(1));
+      p.success();
+      counts.merge(p.server().host(), 1, Integer::sum);
+    }
+    return counts;
+  }
+
   @Test
   void idleServersSharePicksByWeight() {
     List<Server> servers =
@@ -383,14 +399,7 @@ class LeastResponseTimeSelectorTest {
             Server.builder("heavy", 80).weight(3).build());
     LoadBalancer lb =
         LoadBalancer.builder().selector(selector).ticker(ticker).servers(servers).build();
-    Map<String, Integer> counts = new HashMap<>();
-    for (int i = 0; i < 4000; i++) {
-      ticker.advance(Duration.ofMillis(4));
-      Pick p = lb.pick();
-      ticker.advance(Duration.ofMillis(1));
-      p.success();
-      counts.merge(p.server().host(), 1, Integer::sum);
-    }
+    Map<String, Integer> counts = picksPerHost(lb, 4000);
     assertThat(counts.get("light")).isBetween(800, 1200);
   }
 
@@ -405,15 +414,8 @@ class LeastResponseTimeSelectorTest {
     LoadBalancer lb =
         LoadBalancer.builder().selector(selector).ticker(ticker).servers(servers).build();
     Pick held = lb.pickServer("w3:80").orElseThrow();
-    Map<String, Integer> counts = new HashMap<>();
     int picks = 12_000;
-    for (int i = 0; i < picks; i++) {
-      ticker.advance(Duration.ofMillis(4));
-      Pick p = lb.pick();
-      ticker.advance(Duration.ofMillis(1));
-      p.success();
-      counts.merge(p.server().host(), 1, Integer::sum);
-    }
+    Map<String, Integer> counts = picksPerHost(lb, picks);
     held.success();
     assertThat(counts).doesNotContainKey("w3");
     for (int w : new int[] {1, 2, 4, 5}) {
@@ -434,15 +436,8 @@ class LeastResponseTimeSelectorTest {
     for (String busy : List.of("s0", "s2", "s5", "s7")) {
       held.add(lb.pickServer(busy + ":80").orElseThrow());
     }
-    Map<String, Integer> counts = new HashMap<>();
     int picks = 12_000;
-    for (int i = 0; i < picks; i++) {
-      ticker.advance(Duration.ofMillis(4));
-      Pick p = lb.pick();
-      ticker.advance(Duration.ofMillis(1));
-      p.success();
-      counts.merge(p.server().host(), 1, Integer::sum);
-    }
+    Map<String, Integer> counts = picksPerHost(lb, picks);
     held.forEach(Pick::success);
     assertThat(counts.keySet()).containsExactlyInAnyOrder("s1", "s3", "s4", "s6", "s8", "s9");
     // Expected 2,000 each; 5 binomial sigma = 5 * sqrt(12000 * 1/6 * 5/6) = 204.
