@@ -248,15 +248,67 @@ final class LeastResponseTimeSelector implements Selector {
         SlowServerBackoff.Fleet fleet,
         RandomGenerator random) {
       super(array, stats, relativeWeight, yardstick, backoff, fleet, random);
-      boolean equal = true;
+      // Vose's alias method over the relative weights: an index drawn uniformly keeps itself with
+      // probability keep[i] and otherwise takes alias[i], which draws each endpoint in proportion
+      // to its weight in O(1).
+      int n = array.length;
+      double total = 0;
       for (double w : relativeWeight) {
-        equal &= w == 1.0;
+        total += w;
       }
-      this.equalWeights = equal;
+      this.totalWeight = total;
+      this.equalWeights = total == n;
+      this.keep = new double[n];
+      this.alias = new int[n];
+      double[] scaled = new double[n];
+      int[] small = new int[n];
+      int[] large = new int[n];
+      int smalls = 0;
+      int larges = 0;
+      for (int i = 0; i < n; i++) {
+        scaled[i] = relativeWeight[i] * n / total;
+        if (scaled[i] < 1) {
+          small[smalls++] = i;
+        } else {
+          large[larges++] = i;
+        }
+      }
+      while (smalls > 0 && larges > 0) {
+        int l = small[--smalls];
+        int g = large[--larges];
+        keep[l] = scaled[l];
+        alias[l] = g;
+        scaled[g] += scaled[l] - 1;
+        if (scaled[g] < 1) {
+          small[smalls++] = g;
+        } else {
+          large[larges++] = g;
+        }
+      }
+      // What is left holds (up to rounding) exactly its share: it always keeps itself.
+      while (larges > 0) {
+        int g = large[--larges];
+        keep[g] = 1;
+        alias[g] = g;
+      }
+      while (smalls > 0) {
+        int l = small[--smalls];
+        keep[l] = 1;
+        alias[l] = l;
+      }
     }
 
     /** Whether every endpoint has the same weight (relative weight 1): see choose. */
     private final boolean equalWeights;
+
+    /** The sum of the relative weights. */
+    private final double totalWeight;
+
+    /** The alias table's probability that a drawn index keeps itself: see the constructor. */
+    private final double[] keep;
+
+    /** The alias table's other index for each drawn one. */
+    private final int[] alias;
 
     @Override
     Endpoint choose(
@@ -294,17 +346,22 @@ final class LeastResponseTimeSelector implements Selector {
       if (others == 0) {
         return array[first];
       }
-      if (equalWeights && 2 * Long.bitCount(tied) >= array.length) {
-        // First an index of the whole fleet, uniformly: if it is tied, it is the pick. When all
-        // endpoints tie (all idle and of typical speed, the common case) that is every pick, on a
-        // branch the processor predicts, where the loop below would mispredict its exit on most
-        // picks. Otherwise the draw below, independent of this one: each of c tied endpoints then
-        // wins with probability 1/n + (1 - c/n) / c = 1/c, as with weights all equal it should.
-        // Tried only while at least half of the fleet ties, so that it usually hits: a miss costs
-        // a generator call.
-        int i = (int) (((random.nextLong() >>> 33) * array.length) >>> 31);
-        if ((tied & (1L << i)) != 0) {
-          return array[i];
+      if (2 * tiedWeight >= totalWeight) {
+        // First an endpoint of the whole fleet drawn in proportion to weight (the alias table):
+        // if it is tied, it is the pick. When all endpoints tie (all idle and of typical speed,
+        // the common case) that is every pick, on a branch the processor predicts, where the loop
+        // below would mispredict its exit on most picks. Otherwise the draw below, independent of
+        // this one: a tied endpoint of weight w then wins with probability w/T + (1 - W/T) w/W =
+        // w/W, T the fleet's weight and W the tied weight, as it should. Tried only while the
+        // tied hold at least half the weight, so that it usually hits: a miss costs a generator
+        // call. One draw: the index from its high 31 bits by a multiply and a shift (no
+        // division), the alias choice from its low 31 bits.
+        long r = random.nextLong();
+        int i = (int) (((r >>> 33) * array.length) >>> 31);
+        // Equal weights (the common configuration) need no table: the index is the draw.
+        int j = equalWeights || (r & 0x7FFF_FFFFL) * 0x1.0p-31 < keep[i] ? i : alias[i];
+        if ((tied & (1L << j)) != 0) {
+          return array[j];
         }
       }
       // The draw in [0, tiedWeight), then the tied endpoints' weights subtracted in index order
