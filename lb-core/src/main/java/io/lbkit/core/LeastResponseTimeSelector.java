@@ -248,54 +248,13 @@ final class LeastResponseTimeSelector implements Selector {
         SlowServerBackoff.Fleet fleet,
         RandomGenerator random) {
       super(array, stats, relativeWeight, yardstick, backoff, fleet, random);
-      // Vose's alias method over the relative weights: an index drawn uniformly keeps itself with
-      // probability keep[i] and otherwise takes alias[i], which draws each endpoint in proportion
-      // to its weight in O(1).
-      int n = array.length;
       double total = 0;
       for (double w : relativeWeight) {
         total += w;
       }
       this.totalWeight = total;
-      this.equalWeights = total == n;
-      this.keep = new double[n];
-      this.alias = new int[n];
-      double[] scaled = new double[n];
-      int[] small = new int[n];
-      int[] large = new int[n];
-      int smalls = 0;
-      int larges = 0;
-      for (int i = 0; i < n; i++) {
-        scaled[i] = relativeWeight[i] * n / total;
-        if (scaled[i] < 1) {
-          small[smalls++] = i;
-        } else {
-          large[larges++] = i;
-        }
-      }
-      while (smalls > 0 && larges > 0) {
-        int l = small[--smalls];
-        int g = large[--larges];
-        keep[l] = scaled[l];
-        alias[l] = g;
-        scaled[g] += scaled[l] - 1;
-        if (scaled[g] < 1) {
-          small[smalls++] = g;
-        } else {
-          large[larges++] = g;
-        }
-      }
-      // What is left holds (up to rounding) exactly its share: it always keeps itself.
-      while (larges > 0) {
-        int g = large[--larges];
-        keep[g] = 1;
-        alias[g] = g;
-      }
-      while (smalls > 0) {
-        int l = small[--smalls];
-        keep[l] = 1;
-        alias[l] = l;
-      }
+      this.equalWeights = total == array.length;
+      this.weightedDraw = AliasTable.of(relativeWeight);
     }
 
     /** Whether every endpoint has the same weight (relative weight 1): see choose. */
@@ -304,11 +263,8 @@ final class LeastResponseTimeSelector implements Selector {
     /** The sum of the relative weights. */
     private final double totalWeight;
 
-    /** The alias table's probability that a drawn index keeps itself: see the constructor. */
-    private final double[] keep;
-
-    /** The alias table's other index for each drawn one. */
-    private final int[] alias;
+    /** Draws an endpoint in proportion to its weight: see choose. */
+    private final AliasTable weightedDraw;
 
     @Override
     Endpoint choose(
@@ -359,7 +315,7 @@ final class LeastResponseTimeSelector implements Selector {
         long r = random.nextLong();
         int i = (int) (((r >>> 33) * array.length) >>> 31);
         // Equal weights (the common configuration) need no table: the index is the draw.
-        int j = equalWeights || (r & 0x7FFF_FFFFL) * 0x1.0p-31 < keep[i] ? i : alias[i];
+        int j = equalWeights ? i : weightedDraw.index(i, (r & 0x7FFF_FFFFL) * 0x1.0p-31);
         if ((tied & (1L << j)) != 0) {
           return array[j];
         }

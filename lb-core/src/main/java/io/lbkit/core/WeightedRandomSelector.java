@@ -16,7 +16,6 @@
 package io.lbkit.core;
 
 import com.google.common.collect.ImmutableList;
-import java.util.ArrayDeque;
 import java.util.random.RandomGenerator;
 
 /**
@@ -42,59 +41,13 @@ final class WeightedRandomSelector extends LoadIgnoringSelector {
 
   /** An alias-method picker choosing endpoint i in proportion to {@code weights[i]}. */
   static Picker alias(Endpoint[] array, double[] weights, RandomGenerator random) {
+    AliasTable table = AliasTable.of(weights);
     int n = array.length;
-    double total = 0;
-    for (double w : weights) {
-      total += w;
-    }
-    double[] scaled = new double[n];
-    ArrayDeque<Integer> small = new ArrayDeque<>();
-    ArrayDeque<Integer> large = new ArrayDeque<>();
-    for (int i = 0; i < n; i++) {
-      scaled[i] = weights[i] * n / total;
-      (scaled[i] < 1.0 ? small : large).add(i);
-    }
-    double[] probability = new double[n];
-    int[] alias = new int[n];
-    while (!small.isEmpty() && !large.isEmpty()) {
-      int s = small.poll();
-      int l = large.poll();
-      probability[s] = scaled[s];
-      alias[s] = l;
-      scaled[l] = scaled[l] + scaled[s] - 1.0;
-      (scaled[l] < 1.0 ? small : large).add(l);
-    }
-    // What is left is 1.0 up to rounding.
-    for (int i : large) {
-      probability[i] = 1.0;
-      alias[i] = i;
-    }
-    for (int i : small) {
-      probability[i] = 1.0;
-      alias[i] = i;
-    }
-    return new AliasPicker(array, probability, alias, random);
-  }
-
-  private static final class AliasPicker implements Picker {
-    private final Endpoint[] endpoints;
-    private final double[] probability;
-    private final int[] alias;
-    private final RandomGenerator random;
-
-    AliasPicker(Endpoint[] endpoints, double[] probability, int[] alias, RandomGenerator random) {
-      this.endpoints = endpoints;
-      this.probability = probability;
-      this.alias = alias;
-      this.random = random;
-    }
-
-    @Override
-    public Endpoint pick(long nowNanos) {
-      double u = random.nextDouble() * endpoints.length;
+    return now -> {
+      double u = random.nextDouble() * n;
       // min(): u can round up to exactly n when n is large.
-      int column = Math.min((int) u, endpoints.length - 1);
-      return endpoints[(u - column) < probability[column] ? column : alias[column]];
-    }
+      int column = Math.min((int) u, n - 1);
+      return array[table.index(column, u - column)];
+    };
   }
 }
