@@ -37,19 +37,6 @@ final class ResponseTimeCost {
   static final double BAND = 1.0;
 
   /**
-   * By back-off level, the reciprocal of the factor it applies to the decay time ({@link
-   * SlowServerBackoff#decayMultiplier}).
-   */
-  private static final double[] BACKOFF_RATE = new double[SlowServerBackoff.MAX_LEVEL + 1];
-
-  static {
-    for (int level = 0; level <= SlowServerBackoff.MAX_LEVEL; level++) {
-      BACKOFF_RATE[level] =
-          1.0 / SlowServerBackoff.decayMultiplier((long) level << SlowServerBackoff.LEVEL_SHIFT);
-    }
-  }
-
-  /**
    * The latency factor of a never-measured server whose first answer is still pending: it may be
    * cold and slow, so it gets no second request before the first answers unless every other server
    * is as loaded (Finagle's rule), and finite so that in-flight and weight still order such
@@ -141,7 +128,7 @@ final class ResponseTimeCost {
         // that grows with the longer gap, but counts only one level down.
         // age / (decay time x multiplier) as two multiplications: a division's latency would sit
         // on the chain of dependent operations that each slow server costs the pick.
-        double rate = decayRate * BACKOFF_RATE[SlowServerBackoff.level(state)];
+        double rate = decayRate * SlowServerBackoff.decayRateFactor(state);
         effective = fleet + (estimate - fleet) * ApproximateMath.expNegative(age * rate);
       }
     }

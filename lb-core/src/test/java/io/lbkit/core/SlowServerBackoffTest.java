@@ -54,7 +54,12 @@ class SlowServerBackoffTest {
     SlowServerBackoff b = new SlowServerBackoff();
     List<Integer> multipliers = new ArrayList<>();
     for (int i = 1; i <= SlowServerBackoff.MAX_LEVEL; i++) {
-      multipliers.add(SlowServerBackoff.decayMultiplier(b.observe(b.read(), word(7, i), true)));
+      long state = b.observe(b.read(), word(7, i), true);
+      multipliers.add(SlowServerBackoff.decayMultiplier(state));
+      // The rate factor that the pick path multiplies by is the multiplier's exact reciprocal.
+      assertThat(
+              SlowServerBackoff.decayRateFactor(state) * SlowServerBackoff.decayMultiplier(state))
+          .isEqualTo(1.0);
     }
     List<Integer> expected = new ArrayList<>();
     for (int level = 1; level <= SlowServerBackoff.MAX_LEVEL; level++) {
