@@ -73,9 +73,10 @@ final class LeastResponseTimeSelector implements Selector {
 
   /**
    * The largest fleet that every pick compares in full (at most 64 cost computations); larger ones
-   * are searched (Search).
+   * are searched (Search). It is also as many endpoints as the full comparison's set of tied
+   * indices holds (one long), which it must not exceed.
    */
-  static final int FULL_SCAN = 64;
+  static final int FULL_SCAN = Long.SIZE;
 
   /** How many endpoints a searching picker draws at random before it walks. */
   static final int DRAWS = 8;
