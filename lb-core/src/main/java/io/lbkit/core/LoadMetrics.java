@@ -67,7 +67,7 @@ enum LoadMetrics implements LoadMetric {
    */
   static double inFlight(
       ServerStats stats, double warmupFactor, int epoch, long nowNanos, double decayNanos) {
-    double load = stats.inFlight(epoch) + stats.failurePenalty(nowNanos, decayNanos);
+    double load = inFlightLoad(stats, epoch, nowNanos, decayNanos);
     // A warming server looks as loaded as if it had 1/factor times the requests (plus one).
     return warmupFactor == 1.0 ? load : (load + 1) / warmupFactor - 1;
   }
@@ -75,8 +75,12 @@ enum LoadMetrics implements LoadMetric {
   /** {@link #WEIGHTED_IN_FLIGHT}'s load from a server's statistics and weight, as above. */
   static double weightedInFlight(
       ServerStats stats, double weight, int epoch, long nowNanos, double decayNanos) {
-    double load = stats.inFlight(epoch) + stats.failurePenalty(nowNanos, decayNanos);
-    return (load + 1) / weight;
+    return (inFlightLoad(stats, epoch, nowNanos, decayNanos) + 1) / weight;
+  }
+
+  /** A server's in-flight count in {@code epoch} plus its failure penalty, before any divisor. */
+  static double inFlightLoad(ServerStats stats, int epoch, long nowNanos, double decayNanos) {
+    return stats.inFlight(epoch) + stats.failurePenalty(nowNanos, decayNanos);
   }
 
   /**
