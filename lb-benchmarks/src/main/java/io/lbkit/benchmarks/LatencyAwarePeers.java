@@ -32,6 +32,9 @@ import org.openjdk.jmh.annotations.Param;
  *   <li>{@code lbkit_endpoint_full}: the same without the handle: {@code pickEndpoint(start)} then
  *       {@code complete(endpoint, start, Outcome.SUCCESS)}, 0 B/op. {@link ClockBenchmark} measures
  *       one {@code System.nanoTime()} in the same run, the cost of each of the two ticker reads.
+ *   <li>{@code lbkit_steady}: the same path at a steady state, with a ticker that costs about a
+ *       nanosecond and each server's fixed latency (0.1 to 2 ms) reported by the caller: the path's cost without
+ *       its clock reads (see {@code LbkitPeers.steadyPath}).
  *   <li>{@code dubbo_shortestresponse}: {@code select(invokers, url, invocation)}: O(n) over {@code
  *       RpcStatus} and the sliding-window map.
  *   <li>{@code dubbo_shortestresponse_full}: plus {@code RpcStatus.beginCount} and {@code endCount}
@@ -57,6 +60,7 @@ public class LatencyAwarePeers extends PeerFamilyBenchmark {
     "lbkit",
     "lbkit_full",
     "lbkit_endpoint_full",
+    "lbkit_steady",
     "dubbo_shortestresponse",
     "dubbo_shortestresponse_full",
     "dubbo_adaptive",
@@ -76,6 +80,7 @@ public class LatencyAwarePeers extends PeerFamilyBenchmark {
       case "lbkit" -> LbkitPeers.selectorOnly("least_response_time", servers);
       case "lbkit_full" -> LbkitPeers.fullPath("least_response_time", servers);
       case "lbkit_endpoint_full" -> LbkitPeers.endpointPath("least_response_time", servers);
+      case "lbkit_steady" -> LbkitPeers.steadyPath("least_response_time", servers);
       case "dubbo_shortestresponse" -> DubboPeers.of("shortestresponse", servers, false);
       case "dubbo_shortestresponse_full" -> DubboPeers.of("shortestresponse", servers, true);
       case "dubbo_adaptive" -> DubboPeers.of("adaptive", servers, false);

@@ -15,6 +15,7 @@
  */
 package io.lbkit.benchmarks;
 
+import com.google.common.base.Ticker;
 import io.lbkit.core.Endpoint;
 import io.lbkit.core.LoadBalancer;
 import io.lbkit.core.Outcome;
@@ -96,6 +97,55 @@ final class LbkitPeers {
           return e;
         },
         balancer);
+  }
+
+  /** How far the steady path's ticker moves per read: about one request's spacing per server. */
+  static final long STEADY_STEP_NANOS = 100_000;
+
+  /**
+   * The full caller path without a handle at a steady state and without the cost of a clock: the
+   * balancer's ticker is a counter that moves {@link #STEADY_STEP_NANOS} per read (about a
+   * nanosecond, against tens for {@code System.nanoTime()}), read once per pick by {@code
+   * pickStart()}, and each call reports a latency around its server's own, the one the estimates
+   * were primed with ({@link Fixtures#latencyNanos}) times 0.5 to 1.375, with {@code
+   * complete(endpoint, start, Outcome.SUCCESS, latency)}. Unlike {@link #endpointPath},
+   * whose completions report the few hundred nanoseconds of the loop and so pull every estimate
+   * down while the run lasts, the estimates here stay where the servers' latencies put them, and
+   * each server's last sample is always more than one time unit of the statistics (65 us) old, as
+   * between real calls: every sample decays the estimate, and idle servers' estimates decay
+   * between picks.
+   */
+  static Peer steadyPath(String selector, int servers) {
+    LoadBalancer balancer =
+        LoadBalancer.builder()
+            .name("bench-steady")
+            .selector(Fixtures.selector(selector))
+            .servers(Fixtures.servers(servers))
+            .ticker(new SteppingTicker())
+            .build();
+    Fixtures.primeLatencies(balancer);
+    return new Peer(
+        i -> {
+          long start = balancer.pickStart();
+          Endpoint e = balancer.pickEndpoint(start);
+          // The server's latency times 4/8 to 11/8 by the call's number: samples above and
+          // below the estimate, as real ones are, so that completions take both of its branches.
+          long latency = (Fixtures.latencyNanos(e.server()) >> 3) * (4 + (i & 7));
+          balancer.complete(e, start, Outcome.SUCCESS, latency);
+          return e;
+        },
+        balancer);
+  }
+
+  /** A ticker that moves {@link #STEADY_STEP_NANOS} per read; one benchmark thread reads it. */
+  private static final class SteppingTicker extends Ticker {
+    private long nanos;
+
+    @Override
+    public long read() {
+      nanos += STEADY_STEP_NANOS;
+      return nanos;
+    }
   }
 
   private static boolean isHash(String selector) {
