@@ -33,8 +33,8 @@ import org.openjdk.jmh.annotations.Param;
  *       {@code complete(endpoint, start, Outcome.SUCCESS)}, 0 B/op. {@link ClockBenchmark} measures
  *       one {@code System.nanoTime()} in the same run, the cost of each of the two ticker reads.
  *   <li>{@code lbkit_steady}: the same path at a steady state, with a ticker that costs about a
- *       nanosecond and each server's fixed latency (0.1 to 2 ms) reported by the caller: the path's cost without
- *       its clock reads (see {@code LbkitPeers.steadyPath}).
+ *       nanosecond and each server's fixed latency (0.1 to 2 ms) reported by the caller: the path's
+ *       cost without its clock reads (see {@code LbkitPeers.steadyPath}).
  *   <li>{@code dubbo_shortestresponse}: {@code select(invokers, url, invocation)}: O(n) over {@code
  *       RpcStatus} and the sliding-window map.
  *   <li>{@code dubbo_shortestresponse_full}: plus {@code RpcStatus.beginCount} and {@code endCount}

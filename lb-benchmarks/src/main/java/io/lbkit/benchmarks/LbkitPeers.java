@@ -108,12 +108,12 @@ final class LbkitPeers {
    * nanosecond, against tens for {@code System.nanoTime()}), read once per pick by {@code
    * pickStart()}, and each call reports a latency around its server's own, the one the estimates
    * were primed with ({@link Fixtures#latencyNanos}) times 0.5 to 1.375, with {@code
-   * complete(endpoint, start, Outcome.SUCCESS, latency)}. Unlike {@link #endpointPath},
-   * whose completions report the few hundred nanoseconds of the loop and so pull every estimate
-   * down while the run lasts, the estimates here stay where the servers' latencies put them, and
-   * each server's last sample is always more than one time unit of the statistics (65 us) old, as
-   * between real calls: every sample decays the estimate, and idle servers' estimates decay
-   * between picks.
+   * complete(endpoint, start, Outcome.SUCCESS, latency)}. Unlike {@link #endpointPath}, whose
+   * completions report the few hundred nanoseconds of the loop and so pull every estimate down
+   * while the run lasts, the estimates here stay where the servers' latencies put them, and each
+   * server's last sample is always more than one time unit of the statistics (65 us) old, as
+   * between real calls: every sample decays the estimate, and idle servers' estimates decay between
+   * picks.
    */
   static Peer steadyPath(String selector, int servers) {
     LoadBalancer balancer =

@@ -470,11 +470,11 @@ final class ServerStats {
 
   /**
    * exp(-elapsed / decay), the weight an estimate or score keeps after {@code elapsedNanos}: inline
-   * ({@link ApproximateMath#expNegative}) rather than through the JIT's out-of-line {@code Math.exp},
-   * since completions of latency-aware selectors take it for nearly every sample (a server's last
-   * update is more than one 65 us time unit old unless it answers thousands of calls a second) and
-   * picks for every server with a recent failure or an idle estimate. Its error, 4 x 10^-5 relative,
-   * is about the precision of the packed words it is applied to (2^-16).
+   * ({@link ApproximateMath#expNegative}) rather than through the JIT's out-of-line {@code
+   * Math.exp}, since completions of latency-aware selectors take it for nearly every sample (a
+   * server's last update is more than one 65 us time unit old unless it answers thousands of calls
+   * a second) and picks for every server with a recent failure or an idle estimate. Its error, 4 x
+   * 10^-5 relative, is about the precision of the packed words it is applied to (2^-16).
    */
   private static double decayFactor(long elapsedNanos, double decayNanos) {
     return ApproximateMath.expNegative(elapsedNanos / decayNanos);
