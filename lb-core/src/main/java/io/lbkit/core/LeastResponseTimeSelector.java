@@ -124,18 +124,37 @@ final class LeastResponseTimeSelector implements Selector {
       stats[i] = array[i].stats;
     }
     // The endpoints whose estimates set the yardsticks (typical, and the fastest as the target of
-    // idle decay): all of them up to YARDSTICK_SAMPLE, else that many spread evenly over the list,
-    // so that the first pass costs O(1) at any size.
+    // idle decay): all of them up to YARDSTICK_SAMPLE, else that many, so that the first pass
+    // costs O(1) at any size. See yardstickStride for where they sit in the list.
     int sampled = Math.min(array.length, YARDSTICK_SAMPLE);
+    int stride = yardstickStride(array.length);
     ServerStats[] yardstick = new ServerStats[sampled];
     for (int i = 0; i < sampled; i++) {
-      yardstick[i] = stats[(int) ((long) i * array.length / sampled)];
+      yardstick[i] = stats[(int) ((long) i * stride % array.length)];
     }
     SlowServerBackoff.Fleet fleet = inputs.state(BACKOFF_KEY, SlowServerBackoff.Fleet::new);
     SlowServerBackoff[] backoff = fleet.of(array);
     return array.length <= FULL_SCAN
         ? new Scan(array, stats, relativeWeight, yardstick, backoff, fleet, random)
         : new Search(array, stats, relativeWeight, yardstick, backoff, fleet, random);
+  }
+
+  /**
+   * The step between the yardstick's endpoints in a list of {@code n}: about n / golden ratio, the
+   * nearest above it that is coprime with n, so that the sampled positions are distinct and spread
+   * over the list. Evenly spaced positions (n / {@value #YARDSTICK_SAMPLE} apart) would alias with
+   * a list whose layout repeats with a period dividing that spacing (three zones' servers listed in
+   * turn, weights repeating 1 to 10): every sampled server would hold the same place in the
+   * pattern, and the fleet's typical latency would be that of one zone, or of one kind of server. A
+   * step coprime with n is coprime with every period that divides n, so the samples take distinct
+   * places in any such pattern.
+   */
+  static int yardstickStride(int n) {
+    int stride = Math.max(1, (int) (n * 0.6180339887498949));
+    while (IntMath.gcd(stride, n) != 1) {
+      stride++;
+    }
+    return stride;
   }
 
   /** The state store key of the back-off states, private to this selector. */

@@ -21,8 +21,10 @@ import static org.assertj.core.api.Assertions.within;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -373,6 +375,54 @@ class LeastResponseTimeSelectorTest {
     }
     // A tenth of its fair share would be 67 of 2,000.
     assertThat(counts.getOrDefault("a", 0)).isLessThan(67);
+  }
+
+  /**
+   * The fleet's typical latency must not depend on where the servers sit in the list. 200 servers,
+   * one in 25 fast (1 ms) and the others 10 ms, so that every server is within the band of a
+   * typical latency near 10 ms and idle servers share the picks evenly. Listed with the fast ones
+   * at every 25th position from 0, a yardstick of 8 evenly spaced servers (25 apart) would see only
+   * fast ones and take 1 ms as typical: the 10 ms servers would then cost more than an idle fast
+   * one until their idle estimates decayed, and the 8 fast servers took 77% of the picks. From
+   * position 1, it would see none of them (4%).
+   */
+  @Test
+  void typicalLatencyDoesNotDependOnTheServersPlacesInTheList() {
+    int servers = 200;
+    double[] fastShare = new double[2];
+    for (int offset = 0; offset < 2; offset++) {
+      List<String> hosts = new ArrayList<>();
+      Set<String> fastHosts = new HashSet<>();
+      Map<String, Long> latency = new HashMap<>();
+      for (int i = 0; i < servers; i++) {
+        String host = "s" + i;
+        hosts.add(host);
+        if (i % 25 == offset) {
+          fastHosts.add(host);
+        }
+        latency.put(host, fastHosts.contains(host) ? 1 * MS : 10 * MS);
+      }
+      LoadBalancer lb = balancer(hosts.toArray(new String[0]));
+      // Until every server has a sample: with 200 servers drawn at random, about 200 x ln 200.
+      for (int k = 0; k < 20_000; k++) {
+        if (lb.eligibleEndpoints().stream().allMatch(e -> e.latencyEstimateNanos() > 0)) {
+          break;
+        }
+        request(lb, latency, Map.of());
+      }
+      assertThat(lb.eligibleEndpoints()).allMatch(e -> e.latencyEstimateNanos() > 0);
+      int picks = 4000;
+      int fast = 0;
+      for (int k = 0; k < picks; k++) {
+        if (fastHosts.contains(request(lb, latency, Map.of()))) {
+          fast++;
+        }
+      }
+      fastShare[offset] = (double) fast / picks;
+    }
+    // Even shares give the 8 fast servers 4% of the picks in both layouts.
+    assertThat(fastShare[0]).as("fast servers at the evenly spaced positions").isLessThan(0.1);
+    assertThat(fastShare[1]).as("fast servers elsewhere").isLessThan(0.1);
   }
 
   /**
