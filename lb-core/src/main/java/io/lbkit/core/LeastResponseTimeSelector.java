@@ -85,7 +85,7 @@ final class LeastResponseTimeSelector implements Selector {
   static final int STRIDES = 16;
 
   /** How many endpoints' estimates set the yardstick (see newPicker). */
-  static final int YARDSTICK_SAMPLE = 8;
+  static final int YARDSTICK_SAMPLE = 16;
 
   /** 1 / k for k up to {@link #YARDSTICK_SAMPLE} (index 0 unused): see LrtPicker.pick. */
   private static final double[] RECIPROCALS = new double[YARDSTICK_SAMPLE + 1];
