@@ -15,6 +15,7 @@
  */
 package io.lbkit.benchmarks;
 
+import com.google.common.base.Ticker;
 import io.lbkit.core.Endpoint;
 import io.lbkit.core.LoadBalancer;
 import io.lbkit.core.LoadBalancerBuilder;
@@ -105,11 +106,17 @@ final class Fixtures {
 
   /** A balancer over {@link #servers(int)} with the named selector and the system ticker. */
   static LoadBalancer balancer(String selectorName, int servers) {
+    return balancer(selectorName, servers, Ticker.systemTicker());
+  }
+
+  /** As {@link #balancer(String, int)}, with this ticker as the balancer's clock. */
+  static LoadBalancer balancer(String selectorName, int servers, Ticker ticker) {
     LoadBalancerBuilder builder =
         LoadBalancer.builder()
             .name("bench")
             .selector(selector(selectorName))
-            .servers(servers(servers));
+            .servers(servers(servers))
+            .ticker(ticker);
     if (selectorName.equals("probing")) {
       builder.probeTransport(ANSWER_AT_ONCE);
     }

@@ -116,13 +116,7 @@ final class LbkitPeers {
    * picks.
    */
   static Peer steadyPath(String selector, int servers) {
-    LoadBalancer balancer =
-        LoadBalancer.builder()
-            .name("bench-steady")
-            .selector(Fixtures.selector(selector))
-            .servers(Fixtures.servers(servers))
-            .ticker(new SteppingTicker())
-            .build();
+    LoadBalancer balancer = Fixtures.balancer(selector, servers, new SteppingTicker());
     Fixtures.primeLatencies(balancer);
     return new Peer(
         i -> {
