@@ -85,7 +85,13 @@ class LeastResponseTimeSelectorTest {
 
   /** Sends requests until every server has a latency sample. */
   private void warmUp(LoadBalancer lb, Map<String, Long> latency, Map<String, Outcome> outcome) {
-    for (int i = 0; i < 1000; i++) {
+    warmUp(lb, latency, outcome, 1000);
+  }
+
+  /** Sends up to {@code requests} requests until every server has a latency sample. */
+  private void warmUp(
+      LoadBalancer lb, Map<String, Long> latency, Map<String, Outcome> outcome, int requests) {
+    for (int i = 0; i < requests; i++) {
       if (lb.eligibleEndpoints().stream().allMatch(e -> e.latencyEstimateNanos() > 0)) {
         return;
       }
@@ -403,14 +409,8 @@ class LeastResponseTimeSelectorTest {
         latency.put(host, fastHosts.contains(host) ? 1 * MS : 10 * MS);
       }
       LoadBalancer lb = balancer(hosts.toArray(new String[0]));
-      // Until every server has a sample: with 80 servers drawn at random, about 80 x ln 80.
-      for (int k = 0; k < 20_000; k++) {
-        if (lb.eligibleEndpoints().stream().allMatch(e -> e.latencyEstimateNanos() > 0)) {
-          break;
-        }
-        request(lb, latency, Map.of());
-      }
-      assertThat(lb.eligibleEndpoints()).allMatch(e -> e.latencyEstimateNanos() > 0);
+      // Servers drawn at random: every one has a sample after about 80 x ln 80 requests.
+      warmUp(lb, latency, Map.of(), 20_000);
       int picks = 4000;
       int fast = 0;
       for (int k = 0; k < picks; k++) {
