@@ -18,6 +18,7 @@ package io.lbkit.core;
 import com.google.common.collect.ImmutableList;
 import com.google.common.math.IntMath;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Least response time: the endpoint with the least expected wait, ties broken at random in
@@ -273,18 +274,16 @@ final class LeastResponseTimeSelector implements Selector {
         total += w;
       }
       this.totalWeight = total;
-      this.equalWeights = total == array.length;
-      this.weightedDraw = AliasTable.of(relativeWeight);
+      // Equal weights (every relative weight 1) draw by index alone (see choose): no table to build
+      // on every snapshot.
+      this.weightedDraw = total == array.length ? null : AliasTable.of(relativeWeight);
     }
-
-    /** Whether every endpoint has the same weight (relative weight 1): see choose. */
-    private final boolean equalWeights;
 
     /** The sum of the relative weights. */
     private final double totalWeight;
 
-    /** Draws an endpoint in proportion to its weight: see choose. */
-    private final AliasTable weightedDraw;
+    /** Draws an endpoint in proportion to its weight; null when the weights are equal. */
+    private final @Nullable AliasTable weightedDraw;
 
     @Override
     Endpoint choose(
@@ -335,7 +334,8 @@ final class LeastResponseTimeSelector implements Selector {
         long r = random.nextLong();
         int i = (int) (((r >>> 33) * array.length) >>> 31);
         // Equal weights (the common configuration) need no table: the index is the draw.
-        int j = equalWeights ? i : weightedDraw.index(i, (r & 0x7FFF_FFFFL) * 0x1.0p-31);
+        AliasTable table = weightedDraw;
+        int j = table == null ? i : table.index(i, (r & 0x7FFF_FFFFL) * 0x1.0p-31);
         if ((tied & (1L << j)) != 0) {
           return array[j];
         }

@@ -22,7 +22,6 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.math.IntMath;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * The built-in load-balancing algorithms, by factory method or by name ({@link #byName}). Each call
@@ -89,27 +88,6 @@ import java.util.function.Supplier;
 public final class Selectors {
   private Selectors() {}
 
-  /** The epsilon of {@code boundedLoadHash} by name: a common choice (see the paper). */
-  private static final double DEFAULT_EPSILON = 0.25;
-
-  /** The selectors by name, in the order of {@link #names()}. */
-  private static final ImmutableMap<String, Supplier<Selector>> BY_NAME =
-      ImmutableMap.<String, Supplier<Selector>>builder()
-          .put("round_robin", Selectors::roundRobin)
-          .put("weighted_round_robin", Selectors::weightedRoundRobin)
-          .put("random", Selectors::random)
-          .put("weighted_random", Selectors::weightedRandom)
-          .put("least_connections", Selectors::leastConnections)
-          .put("weighted_least_connections", Selectors::weightedLeastConnections)
-          .put("power_of_two_choices", Selectors::powerOfTwoChoices)
-          .put("least_response_time", Selectors::leastResponseTime)
-          .put("peak_ewma", () -> powerOfTwoChoices(LoadMetric.peakEwma()))
-          .put("probing", Selectors::probing)
-          .put("ring_hash", Selectors::ringHash)
-          .put("maglev", Selectors::maglev)
-          .put("bounded_load_hash", () -> boundedLoadHash(DEFAULT_EPSILON))
-          .buildOrThrow();
-
   /**
    * A new selector by name, with its default settings: one of {@link #names()}, such as {@code
    * power_of_two_choices} (the name its {@link Selector#name()} reports, except {@code peak_ewma},
@@ -121,13 +99,7 @@ public final class Selectors {
    * @since 0.2.0
    */
   public static Selector byName(String name) {
-    requireNonNull(name, "name");
-    Supplier<Selector> factory = BY_NAME.get(name);
-    if (factory == null) {
-      throw new IllegalArgumentException(
-          "unknown selector '" + name + "'; known: " + String.join(", ", BY_NAME.keySet()));
-    }
-    return factory.get();
+    return SelectorNames.create(name);
   }
 
   /**
@@ -137,7 +109,7 @@ public final class Selectors {
    * @since 0.2.0
    */
   public static ImmutableList<String> names() {
-    return BY_NAME.keySet().asList();
+    return SelectorNames.ALL.keySet().asList();
   }
 
   /**
