@@ -61,9 +61,8 @@ enum LoadMetrics implements LoadMetric {
   };
 
   /**
-   * {@link #IN_FLIGHT}'s load from a server's statistics and warm-up factor, for pickers that keep
-   * those per index instead of reading them through each endpoint (see {@code
-   * PowerOfTwoChoicesSelector}): the in-flight count in {@code epoch} plus the failure penalty.
+   * {@link #IN_FLIGHT}'s load from a server's statistics and warm-up factor: the in-flight count in
+   * {@code epoch} plus the failure penalty. {@link InFlightPicker} orders servers the same way.
    */
   static double inFlight(
       ServerStats stats, double warmupFactor, int epoch, long nowNanos, double decayNanos) {

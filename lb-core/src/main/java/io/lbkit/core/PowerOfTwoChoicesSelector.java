@@ -17,7 +17,6 @@ package io.lbkit.core;
 
 import com.google.common.collect.ImmutableList;
 import java.util.random.RandomGenerator;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Power of two choices: two distinct endpoints drawn uniformly at random, the less loaded one by a
@@ -40,8 +39,8 @@ final class PowerOfTwoChoicesSelector extends LoadMetricSelector {
       return now -> only;
     }
     LoadMetric m = metric;
-    if (m == LoadMetrics.IN_FLIGHT || m == LoadMetrics.WEIGHTED_IN_FLIGHT) {
-      return new InFlightPicker(array, random, m == LoadMetrics.WEIGHTED_IN_FLIGHT);
+    if (InFlightPicker.computes(m)) {
+      return new TwoChoices(array, m, random);
     }
     int n = array.length;
     return now -> {
@@ -62,38 +61,14 @@ final class PowerOfTwoChoicesSelector extends LoadMetricSelector {
 
   /**
    * The picker for the built-in in-flight metrics, which computes their loads exactly as {@link
-   * LoadMetrics} does, from arrays indexed like the endpoints: each server's statistics and its
-   * divisor (the warm-up factor, or the weight). A candidate then costs the read of its statistics
-   * alone, not of its endpoint first: with 10,000 servers neither fits in the near caches, and only
-   * the chosen endpoint is read (by the in-flight count that follows the pick). The arrays belong
-   * to this picker's snapshot and are never written after construction.
+   * LoadMetrics} does, from arrays (see {@link InFlightPicker}).
    */
-  private static final class InFlightPicker implements Picker {
-    private final Endpoint[] endpoints;
-    private final ServerStats[] stats;
-    // Null when every divisor is 1 (in-flight counts, no server warming up: the common case), so
-    // that a pick reads one array less.
-    private final double @Nullable [] divisors;
-    private final RandomGenerator random;
-    private final Accounting accounting;
+  private static final class TwoChoices extends InFlightPicker {
     private final boolean weighted;
 
-    InFlightPicker(Endpoint[] endpoints, RandomGenerator random, boolean weighted) {
-      int n = endpoints.length;
-      this.endpoints = endpoints;
-      this.stats = new ServerStats[n];
-      double[] d = new double[n];
-      boolean ones = true;
-      for (int i = 0; i < n; i++) {
-        Endpoint e = endpoints[i];
-        stats[i] = e.stats;
-        d[i] = weighted ? e.weight : e.warmupFactor;
-        ones &= d[i] == 1.0;
-      }
-      this.divisors = ones ? null : d;
-      this.random = random;
-      this.accounting = endpoints[0].accounting;
-      this.weighted = weighted;
+    TwoChoices(Endpoint[] endpoints, LoadMetric metric, RandomGenerator random) {
+      super(endpoints, metric, random);
+      this.weighted = metric == LoadMetrics.WEIGHTED_IN_FLIGHT;
     }
 
     @Override
@@ -106,9 +81,11 @@ final class PowerOfTwoChoicesSelector extends LoadMetricSelector {
       if (b >= a) {
         b++;
       }
-      Accounting rec = accounting;
-      int epoch = rec.epoch(now);
-      double decay = rec.slowDecayNanos;
+      int epoch = epoch(now);
+      double decay = decayNanos;
+      // The divisors before the loads, and each load by a select on its divisor rather than a
+      // branch after both: measured 1-2 ns faster per pick than testing the array for null once
+      // after the two loads.
       double[] d = divisors;
       double divisorA = d == null ? 1.0 : d[a];
       double divisorB = d == null ? 1.0 : d[b];

@@ -205,6 +205,31 @@ class LeastLoadedSelectorTest {
     assertThat(load[0] + load[1] + load[2]).isEqualTo(600);
   }
 
+  /**
+   * Below and above the size up to which the tied endpoints are kept as a set of indices (64): the
+   * greedy pick on (k + 1) / w takes every level j / w in increasing order, so after c times the
+   * fleet's weight in picks each server holds exactly c times its weight.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {12, 64, 100, 300})
+  void weightedHeldLoadIsExactlyProportionalToWeightAtAnySize(int size) {
+    double[] weights = new double[size];
+    int total = 0;
+    for (int i = 0; i < size; i++) {
+      weights[i] = 1 + i % 4;
+      total += 1 + i % 4;
+    }
+    LoadBalancer lb = balancer(Selectors.weightedLeastConnections(), weights);
+    int c = 5;
+    for (int i = 0; i < c * total; i++) {
+      lb.pick();
+    }
+    int[] load = inFlight(lb);
+    for (int i = 0; i < size; i++) {
+      assertThat(load[i]).as("s%d of weight %s", i, weights[i]).isEqualTo(c * (1 + i % 4));
+    }
+  }
+
   @Test
   void weightedIdleServersFollowTheirWeight() {
     // All idle: (0 + 1) / w is least for the heaviest server, which wins every time.
