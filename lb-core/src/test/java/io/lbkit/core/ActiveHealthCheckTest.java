@@ -21,6 +21,7 @@ import io.lbkit.core.LiveServers.Http.Mode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -607,8 +608,11 @@ class ActiveHealthCheckTest {
     private final ConcurrentMap<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Integer> maxInFlight = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, List<long[]>> spans = new ConcurrentHashMap<>();
-    private final ConcurrentMap<CompletableFuture<Boolean>, long[]> ends =
-        new ConcurrentHashMap<>();
+
+    /** The span of each check, by the identity of its future; guarded by itself. */
+    private final IdentityHashMap<CompletableFuture<Boolean>, long[]> ends =
+        new IdentityHashMap<>();
+
     private final List<String> threads = new CopyOnWriteArrayList<>();
 
     ManualChecker(Behaviour initial) {
@@ -650,7 +654,9 @@ class ActiveHealthCheckTest {
                 inFlight.get(id).decrementAndGet();
               });
       futures.computeIfAbsent(id, k -> new CopyOnWriteArrayList<>()).add(f);
-      ends.put(f, span);
+      synchronized (ends) {
+        ends.put(f, span);
+      }
       if (b == Behaviour.PASS) {
         complete(f, true);
       }
@@ -670,7 +676,10 @@ class ActiveHealthCheckTest {
 
     /** Stamps the check's end, then completes it (once). */
     private void complete(CompletableFuture<Boolean> f, boolean healthy) {
-      long[] span = ends.get(f);
+      long[] span;
+      synchronized (ends) {
+        span = ends.get(f);
+      }
       if (!f.isDone() && span != null && span[1] == 0) {
         span[1] = System.nanoTime();
       }

@@ -17,6 +17,7 @@ package io.lbkit.core;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.base.Splitter;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +49,8 @@ public final class ChildJvm {
   /** The entries of this JVM's class path that {@code keep} accepts, in their order. */
   public static List<String> classPath(Predicate<String> keep) {
     List<String> out = new ArrayList<>();
-    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+    for (String entry :
+        Splitter.on(File.pathSeparatorChar).split(System.getProperty("java.class.path"))) {
       if (!entry.isEmpty() && keep.test(entry)) {
         out.add(entry);
       }

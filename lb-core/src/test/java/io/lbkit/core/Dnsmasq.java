@@ -138,7 +138,8 @@ public final class Dnsmasq implements AutoCloseable {
   }
 
   private void run(String... config) throws IOException, InterruptedException {
-    Path conf = dir.resolve("dnsmasq-" + (++generation) + ".conf");
+    generation++;
+    Path conf = dir.resolve("dnsmasq-" + generation + ".conf");
     Files.write(conf, List.of(config), UTF_8);
     Path log = dir.resolve("dnsmasq-" + generation + ".log");
     List<String> cmd = new ArrayList<>();

@@ -328,7 +328,7 @@ class LeastResponseTimeSelectorTest {
     lb.pick().complete(Outcome.SUCCESS, Long.MAX_VALUE);
     assertThat(a.latencyEstimateNanos())
         .isPositive()
-        .isLessThanOrEqualTo(Duration.ofDays(1).toNanos());
+        .isLessThanOrEqualTo((double) Duration.ofDays(1).toNanos());
     // And the estimate still decays as time passes: its timestamp was not thrown into the future.
     ticker.advance(Duration.ofDays(30));
     assertThat(a.latencyEstimateNanos()).isLessThan(1.0);

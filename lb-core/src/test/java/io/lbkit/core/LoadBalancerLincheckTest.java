@@ -272,6 +272,7 @@ public class LoadBalancerLincheckTest {
           case HEALTHY -> last = m.getKey();
           case UNHEALTHY -> unhealthy++;
           case DRAINING -> draining++;
+          case WARMING, EJECTED -> {} // never in the model: setHealth only sets the HEALTHS
         }
       }
       if (last != null) {

@@ -670,8 +670,8 @@ class OutlierDetectionTest {
     SplittableRandom unused = new SplittableRandom(1);
     assertThat(exact.ejectionNanos(1, unused)).isEqualTo(Duration.ofSeconds(30).toNanos());
     assertThat(exact.ejectionNanos(2, unused)).isEqualTo(Duration.ofSeconds(60).toNanos());
-    assertThat(exact.ejectionNanos(3, unused)).isEqualTo(Duration.ofSeconds(120).toNanos());
-    assertThat(exact.ejectionNanos(9, unused)).isEqualTo(Duration.ofSeconds(300).toNanos());
+    assertThat(exact.ejectionNanos(3, unused)).isEqualTo(Duration.ofMinutes(2).toNanos());
+    assertThat(exact.ejectionNanos(9, unused)).isEqualTo(Duration.ofMinutes(5).toNanos());
 
     OutlierDetection jittered =
         OutlierDetection.builder().baseEjectionTime(Duration.ofSeconds(30)).jitter(0.1).build();

@@ -283,7 +283,7 @@ class PickTest {
     long base = 1_000 * second;
     long[] phases = {0, micro, second / 2, second - micro, second - 1};
     for (int i = 0; i < phases.length; i++) {
-      long pickedAt = base + 10 * i * second + phases[i];
+      long pickedAt = base + 10L * i * second + phases[i];
       ticker.set(pickedAt);
       lb.pick();
       ticker.set(pickedAt + second - micro);

@@ -71,6 +71,7 @@ class PollingOnCallerExecutorsTest {
     }
 
     @Override
+    @SuppressWarnings("ThreadPriorityCheck") // yields on purpose, to invite an overlapping poll
     protected List<Server> poll() throws InterruptedException {
       if (running.incrementAndGet() > 1) {
         overlaps.incrementAndGet();
@@ -111,6 +112,7 @@ class PollingOnCallerExecutorsTest {
     try {
       // Refreshes from several threads on top of the periodic polls: still one poll at a time.
       for (int i = 0; i < 3; i++) {
+        @SuppressWarnings("ThreadPriorityCheck") // yields on purpose, to interleave the refreshes
         Thread t =
             new Thread(
                 () -> {

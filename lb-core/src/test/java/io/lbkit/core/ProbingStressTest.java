@@ -154,6 +154,7 @@ class ProbingStressTest {
                 }
               }));
     }
+    @SuppressWarnings("ThreadPriorityCheck") // yields on purpose, to interleave with the pickers
     Thread changer =
         new Thread(
             () -> {

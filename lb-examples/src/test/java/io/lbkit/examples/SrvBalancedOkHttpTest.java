@@ -118,7 +118,8 @@ class SrvBalancedOkHttpTest {
   /** An HTTP server on loopback that answers every request with its name and counts them. */
   private HttpServer backend(String name) throws IOException {
     HttpServer server =
-        HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
+        HttpServer.create(
+            new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 0), 0);
     server.createContext(
         "/",
         exchange -> {

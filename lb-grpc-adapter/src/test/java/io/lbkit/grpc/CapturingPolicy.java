@@ -58,8 +58,8 @@ final class CapturingPolicy extends LoadBalancerProvider implements AutoCloseabl
   }
 
   /**
-   * A channel over {@code servers} new Netty backends on loopback (named {@code prefix0}, {@code
-   * prefix1}, ...), added to {@code grpc}, with the policy {@code policy} (this one's name or any
+   * A channel over {@code servers} new Netty backends on loopback (named {@code prefix} followed by
+   * 0, 1, ...), added to {@code grpc}, with the policy {@code policy} (this one's name or any
    * other) and its default settings.
    */
   static ManagedChannel channel(GrpcTestSupport grpc, String policy, int servers, String prefix)

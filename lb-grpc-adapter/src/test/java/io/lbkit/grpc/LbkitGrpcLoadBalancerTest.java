@@ -34,7 +34,9 @@ import io.grpc.Status;
 import io.grpc.SynchronizationContext;
 import io.lbkit.core.Outcome;
 import io.lbkit.core.Server;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -55,6 +57,7 @@ import org.junit.jupiter.api.Test;
  */
 class LbkitGrpcLoadBalancerTest {
   private static final String CHANNEL_TARGET = "lbkit:///fake.test:1,other.test:2";
+  private static final InetAddress LOOPBACK = loopback();
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
   private final FakeHelper helper = new FakeHelper();
   private @Nullable LoadBalancer lb;
@@ -306,7 +309,7 @@ class LbkitGrpcLoadBalancerTest {
     start(
         LbkitPolicies.WEIGHTED_ROUND_ROBIN,
         Map.of(),
-        LbkitPolicies.addressGroup(new InetSocketAddress("127.0.0.1", 1001), 3.0, "zone-a"));
+        LbkitPolicies.addressGroup(new InetSocketAddress(LOOPBACK, 1001), 3.0, "zone-a"));
     setState(0, ConnectivityState.READY);
 
     Server server = lbkit().servers().get(0);
@@ -486,8 +489,16 @@ class LbkitGrpcLoadBalancerTest {
     };
   }
 
+  private static InetAddress loopback() {
+    try {
+      return InetAddress.getByAddress("127.0.0.1", new byte[] {127, 0, 0, 1});
+    } catch (UnknownHostException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   private static EquivalentAddressGroup addr(int n) {
-    return new EquivalentAddressGroup(new InetSocketAddress("127.0.0.1", 1000 + n));
+    return new EquivalentAddressGroup(new InetSocketAddress(LOOPBACK, 1000 + n));
   }
 
   private static String addrId(int n) {

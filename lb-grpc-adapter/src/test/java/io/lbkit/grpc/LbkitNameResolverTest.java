@@ -18,6 +18,7 @@ package io.lbkit.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.common.net.InetAddresses;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.NameResolverRegistry;
@@ -191,7 +192,7 @@ class LbkitNameResolverTest {
 
   /** A server on the IPv6 loopback address; skips the test where the machine has none. */
   private Backend ipv6Backend(String name) throws IOException {
-    InetAddress loopback6 = InetAddress.getByName("::1");
+    InetAddress loopback6 = InetAddresses.forString("::1");
     Backend b;
     try {
       b = Backend.netty(name, loopback6, 0);

@@ -81,7 +81,7 @@ class StreamLatencyTest {
     // By stream lifetime, peak EWMA would now say 3 s or more.
     assertThat(policy.status(server).latencyEstimateNanos())
         .as("latency estimate of the server that held the stream")
-        .isLessThan(TimeUnit.MILLISECONDS.toNanos(1500));
+        .isLessThan((double) TimeUnit.MILLISECONDS.toNanos(1500));
 
     // And it still gets calls (few on a loaded machine, where any slow call weighs, none at all
     // with the stream's life counted).

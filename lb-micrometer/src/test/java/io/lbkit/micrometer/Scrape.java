@@ -15,6 +15,7 @@
  */
 package io.lbkit.micrometer;
 
+import com.google.common.base.Splitter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +50,7 @@ final class Scrape {
       wanted.put(labels[i], labels[i + 1]);
     }
     List<String> out = new ArrayList<>();
-    for (String line : text.split("\n")) {
+    for (String line : Splitter.on('\n').split(text)) {
       if (line.startsWith("#") || !(line.startsWith(name + "{") || line.startsWith(name + " "))) {
         continue;
       }

@@ -42,6 +42,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -107,8 +108,9 @@ class GrpcLoadReportingTest {
                       response.onCompleted();
                     }))
             .build();
+    InetAddress loopback = InetAddress.getByAddress("127.0.0.1", new byte[] {127, 0, 0, 1});
     server =
-        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        NettyServerBuilder.forAddress(new InetSocketAddress(loopback, 0))
             .addService(work)
             .addService(LoadProbeService.create(recorder))
             .intercept(LoadReportingServerInterceptor.create(recorder))

@@ -295,7 +295,7 @@ class ServletLoadReportingTest {
   private void hold(String path, int count) throws Exception {
     int before = recorder.requestsInFlight();
     for (int i = 0; i < count; i++) {
-      send(path);
+      CompletableFuture<HttpResponse<String>> unused = send(path); // awaited by stop(), in pending
     }
     ServerLoad load =
         client.awaitProbe(l -> l.requestsInFlight().orElse(-1) >= before + count, "held requests");

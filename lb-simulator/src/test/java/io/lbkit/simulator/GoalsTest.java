@@ -379,8 +379,11 @@ class GoalsTest {
 
     assertThat(Goals.csv(List.of(g)))
         .isEqualTo(
-            "id,scenario,status,goal,measured\n"
-                + "S9,S9,NOT MET,\"a, \"\"quoted\"\" | piped\",\"line\nbreak\"\n");
+            """
+            id,scenario,status,goal,measured
+            S9,S9,NOT MET,"a, ""quoted"" | piped","line
+            break"
+            """);
     assertThat(Goals.markdown(List.of(g)))
         .endsWith("| S9 | **not met** | a, \"quoted\" \\| piped | line break |\n");
   }

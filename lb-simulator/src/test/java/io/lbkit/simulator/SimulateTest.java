@@ -95,7 +95,7 @@ class SimulateTest {
     assertThat(requests).isEqualTo(r.requests());
     assertThat(timeouts).isEqualTo(r.timeouts()).isPositive();
     // Interval 30 is in the middle of the slow period (it scales with the run).
-    String[] middle = lines.get(1 + 30).split(",");
+    String[] middle = lines.get(1 + 30).split(",", -1);
     assertThat(Double.parseDouble(middle[8])).isGreaterThan(0.05);
   }
 
