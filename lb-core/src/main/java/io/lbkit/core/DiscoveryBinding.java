@@ -132,6 +132,7 @@ public final class DiscoveryBinding implements AutoCloseable {
     return "DiscoveryBinding{" + balancer.name() + " <- " + status + "}";
   }
 
+  // Holds this object's lock, off the pick path: see the comment on the fields.
   private synchronized void accept(List<Server> servers, Map<String, HealthState> health) {
     if (servers.isEmpty()) {
       fail(new IllegalStateException("source " + source + " found no servers"));
@@ -210,6 +211,7 @@ public final class DiscoveryBinding implements AutoCloseable {
     firstServers.countDown();
   }
 
+  // Holds this object's lock, off the pick path: see the comment on the fields.
   private synchronized void fail(Throwable error) {
     DiscoveryStatus old = status;
     int failures =

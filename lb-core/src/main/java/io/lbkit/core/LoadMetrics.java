@@ -72,7 +72,7 @@ enum LoadMetrics implements LoadMetric {
   }
 
   /** {@link #WEIGHTED_IN_FLIGHT}'s load from a server's statistics and weight, as above. */
-  static double weightedInFlight(
+  private static double weightedInFlight(
       ServerStats stats, double weight, int epoch, long nowNanos, double decayNanos) {
     return (inFlightLoad(stats, epoch, nowNanos, decayNanos) + 1) / weight;
   }
