@@ -43,19 +43,19 @@ import org.openjdk.jmh.annotations.Warmup;
  * server; picking some ten million times a second, it sends a probe on about one pick in a hundred,
  * so its pool is nearly always short of two fresh results and its picks fall back to power of two
  * choices. A client doing thousands of requests a second is nowhere near its cap: every request
- * sends its two probes, and the pool stays full. Here the cap is raised to 1,000,000 a second (not
- * reached with 100 servers or more), so that every pick scans a full pool, takes a result and
- * removes another, and sends two probes:
+ * sends its probes (three by default), and the pool stays full. Here the cap is raised to 1,000,000
+ * a second (not reached with 100 servers or more), so that every pick scans a full pool, takes a
+ * result and removes another, and sends its probes:
  *
  * <ul>
  *   <li>{@link #powerOfTwoChoices()}: {@code pick()} then {@code complete(SUCCESS)} with power of
  *       two choices, the baseline;
- *   <li>{@link #probing()}: the same with probing, the two answers handled at once on the picking
+ *   <li>{@link #probing()}: the same with probing, the answers handled at once on the picking
  *       thread (the transport's stages are already completed): everything the client spends on a
  *       request but the network;
  *   <li>{@link #probingAnswer()}: one answer alone ({@link LoadBalancer#reportLoad}, the path a
  *       report riding on a response takes, which a probe's answer takes too after a look-up this
- *       one adds): what runs on the transport's threads in real use, twice per request.
+ *       one adds): what runs on the transport's threads in real use, once per probe.
  * </ul>
  *
  * <p>Run {@code java -jar lb-benchmarks/target/benchmarks.jar ProbingBenchmark -prof gc}.

@@ -30,8 +30,7 @@ import java.time.Duration;
  *
  * <pre>{@code
  * Selector probing = Selectors.probing(ProbingConfig.builder()
- *     .probesPerRequest(2)
- *     .hotQuantile(0.7)
+ *     .probesPerRequest(2)      // a third fewer probes than the default
  *     .build());
  * }</pre>
  *
@@ -39,23 +38,35 @@ import java.time.Duration;
  */
 @Immutable
 public final class ProbingConfig {
-  /** Probes per request unless set: see the simulator's sweep. */
-  public static final double DEFAULT_PROBES_PER_REQUEST = 2.0;
-
-  /** The pool's size unless set: Prequal's 16. */
-  public static final int DEFAULT_POOL_SIZE = 16;
-
   /**
-   * The hot-cold quantile unless set: the best of the simulator's sweep for many clients (S4, S7)
-   * at two probes per request on three seeds, and low enough that a small fleet does not herd (see
-   * {@link Builder#hotQuantile} and the simulator's README).
+   * Probes per request unless set: Prequal's 3. With the default pool and quantile, within 5% of
+   * the best p99.9 of the simulator's sweep (quantiles 0.6-0.9 x 0.5-3 probes per request) in all
+   * three swept scenarios on each of seeds 1 to 3: many clients on servers whose speed flips (S4),
+   * Prequal's overload ramp (S5) and 50 clients that could herd (S7). Two probes per request cost a
+   * third less; their p99.9 is about 5% higher in S4, 9% near overload, and the same in S7.
    */
-  public static final double DEFAULT_HOT_QUANTILE = 0.6;
+  public static final double DEFAULT_PROBES_PER_REQUEST = 3.0;
 
   /**
-   * The most probes one server gets per second from one balancer, unless set: with the default two
-   * probes per request, the cap binds only when one balancer sends a server more than 500 requests
-   * a second (see {@link Builder#maxProbeRatePerServer}).
+   * The pool's size unless set: 8, half of Prequal's 16. At three probes per request a request adds
+   * about three results and uses or removes two, so the pool fills up, and a large one keeps older
+   * results; 8 keeps the newest. The simulator's README has the sweep by pool size.
+   */
+  public static final int DEFAULT_POOL_SIZE = 8;
+
+  /**
+   * The hot-cold quantile unless set: 0.7. With the default rate and pool, 0.7 to 0.9 are all
+   * within 5% of the simulator's sweep's best, 0.7 with the smallest worst gap; on real servers
+   * with one client (the benchmarks' end-to-end run), 0.8 let servers that had just slowed down
+   * take picks (p99.9 177-211 ms against 124-132 ms at 0.7). A higher one also risks herding in a
+   * small fleet (see {@link Builder#hotQuantile}).
+   */
+  public static final double DEFAULT_HOT_QUANTILE = 0.7;
+
+  /**
+   * The most probes one server gets per second from one balancer, unless set: with the default
+   * three probes per request, the cap binds only when one balancer sends a server more than about
+   * 330 requests a second (see {@link Builder#maxProbeRatePerServer}).
    */
   public static final double DEFAULT_MAX_PROBE_RATE_PER_SERVER = 1000.0;
 
@@ -121,7 +132,8 @@ public final class ProbingConfig {
 
   /**
    * The quantile of the requests in flight (RIF) reported across servers above which a result is
-   * hot: a request goes to the cold result of lowest latency, else to the hot one of lowest RIF.
+   * hot: a request goes to the cold result of lowest latency times (RIF + 1), else to the hot one
+   * of lowest RIF.
    */
   public double hotQuantile() {
     return hotQuantile;
@@ -204,8 +216,9 @@ public final class ProbingConfig {
     }
 
     /**
-     * How many probe results the pool holds at most ({@value #DEFAULT_POOL_SIZE} by default, as in
-     * Prequal). Each pick scans the pool.
+     * How many probe results the pool holds at most ({@value #DEFAULT_POOL_SIZE} by default;
+     * Prequal keeps 16). Each pick scans the pool. A larger pool keeps older results when probes
+     * outnumber the results requests use (see {@link #DEFAULT_POOL_SIZE}).
      *
      * @throws IllegalArgumentException naming the value unless in [2, 64]
      */
@@ -231,11 +244,13 @@ public final class ProbingConfig {
 
     /**
      * The hot-cold quantile ({@value #DEFAULT_HOT_QUANTILE} by default). Prequal's paper uses about
-     * 0.84 and finds 0.6 to 0.9 good. In the simulator's sweep, 0.6 is best for many clients (S4,
-     * S7) and 0.9 cuts the overload ramp's (S5) p99.9 by 13%; but a high quantile lets a small
-     * fleet herd: with two servers, the 0.9 quantile of the reported RIFs is the busier server's
-     * own, so a server reporting 40 requests in flight against its peer's 0 counts as cold and can
-     * take every pick on latency alone. Raise it only for fleets of many servers.
+     * 0.84 and finds 0.6 to 0.9 good. In the simulator's sweep at the default rate and pool, 0.6 to
+     * 0.9 are within 3% of each other with many clients (S4, S7) and 0.7 to 0.9 best near overload
+     * (S5). A high quantile can let a small fleet herd: with two servers, the 0.9 quantile of the
+     * reported RIFs can be the busier server's own, so a server reporting 40 requests in flight
+     * against its peer's 0 counts as cold and can take picks on latency alone (it took all of them
+     * in one test run at 0.9, with two probes per request, a pool of 16 and cold results ranked by
+     * latency alone). Raise it only for fleets of many servers.
      *
      * @throws IllegalArgumentException naming the value unless a number in (0, 1)
      */
@@ -253,12 +268,11 @@ public final class ProbingConfig {
      * #DEFAULT_MAX_PROBE_RATE_PER_SERVER} by default), with bursts of up to {@value #PROBE_BURST}
      * back to back. Probes already follow the requests ({@code probesPerRequest} each, to servers
      * drawn at random), so the cap matters only for a client that sends one server many requests:
-     * it bounds what that client's probes cost the server. The default binds above 500 requests a
-     * second from one balancer to one server at two probes per request (the former 200 a second
-     * bound above 100, and starved busy clients of results); a probe answer costs the server a
-     * counter read and a median of a few recent samples, far less than a request. Where it binds,
-     * the requests the capped probes do not cover pick by power of two choices on the client's own
-     * counts.
+     * it bounds what that client's probes cost the server. The default binds above about 330
+     * requests a second from one balancer to one server at three probes per request (a former 200 a
+     * second starved busy clients of results); a probe answer costs the server a counter read and a
+     * median of a few recent samples, far less than a request. Where it binds, the requests the
+     * capped probes do not cover pick by power of two choices on the client's own counts.
      *
      * @throws IllegalArgumentException naming the value unless a number in [0.01, 1,000,000]
      */

@@ -205,16 +205,17 @@ public final class Selectors {
    * that a client that sees each server only a few times a second still picks on fresh load.
    *
    * <ul>
-   *   <li>Each request starts {@link ProbingConfig#probesPerRequest()} probes (2 by default) to
+   *   <li>Each request starts {@link ProbingConfig#probesPerRequest()} probes (3 by default) to
    *       servers drawn at random without replacement, through the balancer's {@link
    *       LoadBalancerBuilder#probeTransport ProbeTransport}, never more often to one server than
    *       {@link ProbingConfig#maxProbeRatePerServer()}; the answers, and the reports that ride on
    *       responses ({@link LoadBalancer#reportLoad}), go to a pool of {@link
-   *       ProbingConfig#poolSize()} recent results (16) that age out after {@link
+   *       ProbingConfig#poolSize()} recent results (8) that age out after {@link
    *       ProbingConfig#maxAge()} (1 s).
    *   <li>A pick applies the hot-cold rule to the fresh results of eligible servers: a result is
    *       hot when its RIF is above the {@link ProbingConfig#hotQuantile()} quantile of recently
-   *       reported RIFs; the cold result of lowest latency wins, else the hot one of lowest RIF.
+   *       reported RIFs; the cold result of lowest latency times (RIF + 1) wins (a server's RIF is
+   *       fresher than its latency, see the simulator's README), else the hot one of lowest RIF.
    *       Routing on a result adds one to its RIF; a result is used at most its reuse budget
    *       (Prequal's formula, from the pool size, the servers and the probes per request); each
    *       request removes one result, the oldest and the worst in turn, while more than two are

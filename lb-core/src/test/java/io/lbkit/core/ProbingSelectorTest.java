@@ -29,6 +29,8 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The probing selector ({@link Selectors#probing(ProbingConfig)}) through a real balancer on a fake
@@ -80,7 +82,7 @@ class ProbingSelectorTest {
   private static List<Server> servers(int n) {
     List<Server> list = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      list.add(Server.of(String.valueOf((char) ('a' + i)), 80));
+      list.add(Server.of(n <= 26 ? String.valueOf((char) ('a' + i)) : "h" + i, 80));
     }
     return list;
   }
@@ -98,24 +100,44 @@ class ProbingSelectorTest {
     lb.reportLoad(endpoint(lb, host), LoadReport.of(rif, latencyNanos));
   }
 
-  @Test
-  void eachRequestProbesTheConfiguredNumberOfDistinctServers() {
+  /**
+   * Probes go to distinct servers, drawn without replacement, at the default (three) and at other
+   * rates; a request never probes one server twice, and over many requests every server is probed
+   * about equally.
+   */
+  @ParameterizedTest(name = "{0} probes per request, {1} servers")
+  @CsvSource({"2, 10", "3, 2", "3, 3", "3, 10", "3, 20", "5, 10", "16, 10", "16, 66", "16, 100"})
+  void eachRequestProbesTheConfiguredNumberOfDistinctServers(int probes, int servers) {
     PendingTransport transport = new PendingTransport();
     ProbingConfig config =
-        ProbingConfig.builder().probesPerRequest(2).maxProbeRatePerServer(1_000_000).build();
-    try (LoadBalancer lb = balancer(config, 10, transport)) {
-      for (int i = 0; i < 1000; i++) {
+        ProbingConfig.builder().probesPerRequest(probes).maxProbeRatePerServer(1_000_000).build();
+    int requests = 1000;
+    try (LoadBalancer lb = balancer(config, servers, transport)) {
+      for (int i = 0; i < requests; i++) {
         int before = transport.probed.size();
         lb.pick().success();
         List<String> sent = transport.probed.subList(before, transport.probed.size());
-        assertThat(sent).hasSize(2).doesNotHaveDuplicates();
+        assertThat(sent).hasSize(Math.min(probes, servers)).doesNotHaveDuplicates();
         ticker.advance(Duration.ofMillis(1));
       }
-      // Drawn at random: every server is probed, about equally.
+      // Drawn at random: every server is probed, about equally (binomial, within 5 sigma).
       Map<String, Integer> counts = new HashMap<>();
       transport.probed.forEach(id -> counts.merge(id, 1, Integer::sum));
-      assertThat(counts).hasSize(10);
-      assertThat(counts.values()).allSatisfy(c -> assertThat(c).isBetween(120, 280));
+      assertThat(counts).hasSize(servers);
+      double p = Math.min(probes, servers) / (double) servers;
+      double mean = requests * p;
+      double sigma = Math.sqrt(requests * p * (1 - p));
+      assertThat(counts.values())
+          .allSatisfy(c -> assertThat((double) c).isBetween(mean - 5 * sigma, mean + 5 * sigma));
+    }
+  }
+
+  @Test
+  void theDefaultsProbeThreeServersPerRequest() {
+    PendingTransport transport = new PendingTransport();
+    try (LoadBalancer lb = balancer(ProbingConfig.defaults(), 10, transport)) {
+      lb.pick().success();
+      assertThat(transport.probed).hasSize(3).doesNotHaveDuplicates();
     }
   }
 
@@ -170,18 +192,19 @@ class ProbingSelectorTest {
 
   @Test
   void aBusyClientStillProbesEveryRequestWhileTheCapHolds() {
-    // One balancer sending 3 servers 400 requests a second each (1,200 in all, 2 probes each):
-    // 800 probes a second per server, under the default cap. The former default (200 a second, a
-    // strict 5 ms spacing) sent about a fifth of them, and most picks fell back.
+    // One balancer sending 3 servers 300 requests a second each (900 in all, 3 probes each, one to
+    // every server): 900 probes a second per server, under the default cap of 1,000. A former
+    // default (200 a second, a strict 5 ms spacing) sent about a fifth of them, and most picks fell
+    // back.
     PendingTransport transport = new PendingTransport();
-    int requests = 12_000; // 10 s
-    long gapNanos = 1_000_000_000L / 1200;
+    int requests = 9_000; // 10 s
+    long gapNanos = 1_000_000_000L / 900;
     try (LoadBalancer lb = balancer(ProbingConfig.defaults(), 3, transport)) {
       for (int i = 0; i < requests; i++) {
         lb.pick().success();
         ticker.advanceNanos(gapNanos);
       }
-      assertThat(transport.probed.size()).isGreaterThan((int) (0.95 * 2 * requests));
+      assertThat(transport.probed.size()).isGreaterThan((int) (0.95 * 3 * requests));
     }
     // The same client with a cap of 100 a second per server: held to it over the same 10 s.
     PendingTransport capped = new PendingTransport();
@@ -221,6 +244,25 @@ class ProbingSelectorTest {
       }
       // The median is 0: a and b are cold; b, the faster of them, wins.
       assertThat(lb.pick().server().host()).isEqualTo("b");
+    }
+  }
+
+  /**
+   * Among cold results the one of lowest latency times (RIF + 1) wins: a server's RIF is as fresh
+   * as its report, its latency lags, so a queue that grows costs a server the pick before its
+   * latency shows it.
+   */
+  @Test
+  void coldResultsAreRankedByLatencyTimesRifPlusOne() {
+    ProbingConfig config = ProbingConfig.builder().hotQuantile(0.9).build();
+    try (LoadBalancer lb = balancer(config, 3)) {
+      // RIF samples 0, 3 and 1: the 0.9 quantile is 3, so all three are cold (hot is above it).
+      for (int round = 0; round < 3; round++) {
+        report(lb, "a", 0, 3 * MS); // 3 ms x 1
+        report(lb, "b", 3, MS); // 1 ms x 4: the lowest latency, and three requests queued
+        report(lb, "c", 1, 2 * MS); // 2 ms x 2
+      }
+      assertThat(lb.pick().server().host()).isEqualTo("a");
     }
   }
 
