@@ -45,7 +45,8 @@ import org.jspecify.annotations.Nullable;
  * <p>{@code probe} turns on server-reported load: the balancer probes servers with lb-server's
  * probe method over their subchannels (for the probing selector) and reads the ORCA trailer of
  * every call. For {@code lbkit_probing} (where it is on by default) it also takes the selector's
- * {@code probesPerRequest}, {@code maxProbeRatePerServer} and {@code hotQuantile}.
+ * {@code probesPerRequest}, {@code maxProbeRatePerServer}, {@code hotQuantile}, {@code poolSize},
+ * {@code maxAge} and {@code maxReuse}.
  *
  * <p>The hash policies also take {@code hashHeader} (required: the metadata key whose value is the
  * hash key), and bounded-load hashing {@code epsilon} (greater than 0, 0.25 by default).

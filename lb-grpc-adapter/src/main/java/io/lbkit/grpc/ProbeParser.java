@@ -17,6 +17,7 @@ package io.lbkit.grpc;
 
 import static io.lbkit.grpc.JsonFields.checkFields;
 import static io.lbkit.grpc.JsonFields.duration;
+import static io.lbkit.grpc.JsonFields.integer;
 import static io.lbkit.grpc.JsonFields.number;
 
 import com.google.common.collect.ImmutableSet;
@@ -30,12 +31,20 @@ import java.util.function.Supplier;
 
 /**
  * Parses a policy config's {@code probe} object: each probe's {@code timeout} (every policy), and
- * the probing selector's {@code probesPerRequest}, {@code maxProbeRatePerServer} and {@code
- * hotQuantile} ({@value LbkitPolicies#PROBING} only).
+ * the probing selector's {@code probesPerRequest}, {@code maxProbeRatePerServer}, {@code
+ * hotQuantile}, {@code poolSize}, {@code maxAge} and {@code maxReuse} ({@value
+ * LbkitPolicies#PROBING} only): every setting of {@link ProbingConfig}.
  */
 final class ProbeParser {
   private static final Set<String> PROBE_FIELDS =
-      ImmutableSet.of("timeout", "probesPerRequest", "maxProbeRatePerServer", "hotQuantile");
+      ImmutableSet.of(
+          "timeout",
+          "probesPerRequest",
+          "maxProbeRatePerServer",
+          "hotQuantile",
+          "poolSize",
+          "maxAge",
+          "maxReuse");
 
   /** Each probe's deadline when the config gives none. */
   static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofMillis(100);
@@ -67,6 +76,18 @@ final class ProbeParser {
       Double quantile = number(probe, "hotQuantile", p);
       if (quantile != null) {
         b.hotQuantile(quantile);
+      }
+      Integer poolSize = integer(probe, "poolSize", p);
+      if (poolSize != null) {
+        b.poolSize(poolSize);
+      }
+      Duration maxAge = duration(probe, "maxAge", p);
+      if (maxAge != null) {
+        b.maxAge(maxAge);
+      }
+      Integer maxReuse = integer(probe, "maxReuse", p);
+      if (maxReuse != null) {
+        b.maxReuse(maxReuse);
       }
       return b.build();
     } catch (IllegalArgumentException e) {

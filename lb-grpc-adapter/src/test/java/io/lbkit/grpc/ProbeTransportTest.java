@@ -162,6 +162,52 @@ class ProbeTransportTest {
         .isLessThan(calls * 2 / 5); // half by chance: 150 +- 9
   }
 
+  /**
+   * Every setting of the probing selector can be given in the service config, reaches the selector,
+   * and a bad one is refused naming its field.
+   */
+  @Test
+  void everyProbingSettingReachesTheSelector() {
+    LbkitLoadBalancerProviders.Base probing = new LbkitLoadBalancerProviders.Probing();
+    Map<String, ?> settings =
+        ImmutableMap.of(
+            "probe",
+            ImmutableMap.builder()
+                .put("timeout", "0.05s")
+                .put("probesPerRequest", 2.0)
+                .put("maxProbeRatePerServer", 2000.0)
+                .put("hotQuantile", 0.6)
+                .put("poolSize", 4.0)
+                .put("maxAge", "0.5s")
+                .put("maxReuse", 2.0)
+                .buildOrThrow());
+    Object config = probing.parseLoadBalancingPolicyConfig(settings).getConfig();
+    assertThat(config)
+        .isInstanceOfSatisfying(
+            LbkitConfig.class,
+            c ->
+                assertThat(c.selector.get().toString())
+                    .contains(
+                        "probesPerRequest=2.0",
+                        "poolSize=4",
+                        "maxAge=PT0.5S",
+                        "hotQuantile=0.6",
+                        "maxProbeRatePerServer=2000.0",
+                        "maxReuse=2"));
+    assertThat(error(probing, "poolSize", 4.5)).contains("probe.poolSize").contains("4.5");
+    assertThat(error(probing, "poolSize", 100.0)).contains("poolSize").contains("100");
+    assertThat(error(probing, "maxAge", "2h")).contains("probe.maxAge");
+    assertThat(error(probing, "maxAge", "120s")).contains("maxAge").contains("PT2M");
+    assertThat(error(probing, "maxReuse", 0.0)).contains("maxReuse").contains("0");
+  }
+
+  private static String error(LbkitLoadBalancerProviders.Base provider, String key, Object value) {
+    return String.valueOf(
+        provider
+            .parseLoadBalancingPolicyConfig(ImmutableMap.of("probe", ImmutableMap.of(key, value)))
+            .getError());
+  }
+
   /** A channel to the servers whose policy is lbkit's with the tap as selector. */
   private ManagedChannel channel(ProbeTap tap, Map<String, ?> settings) {
     provider = new LbkitLoadBalancerProviders.Base(TAP_POLICY, () -> tap) {};
