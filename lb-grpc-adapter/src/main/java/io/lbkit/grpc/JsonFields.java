@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -172,5 +173,12 @@ final class JsonFields {
       return "a list";
     }
     return String.valueOf(o);
+  }
+
+  /** Hands {@code value} to {@code setter} if the field was present (not null). */
+  static <T> void ifPresent(@Nullable T value, Consumer<? super T> setter) {
+    if (value != null) {
+      setter.accept(value);
+    }
   }
 }

@@ -17,6 +17,7 @@ package io.lbkit.grpc;
 
 import static io.lbkit.grpc.JsonFields.checkFields;
 import static io.lbkit.grpc.JsonFields.duration;
+import static io.lbkit.grpc.JsonFields.ifPresent;
 import static io.lbkit.grpc.JsonFields.integer;
 import static io.lbkit.grpc.JsonFields.number;
 
@@ -65,30 +66,12 @@ final class ProbeParser {
     String p = "probe.";
     ProbingConfig.Builder b = ProbingConfig.builder();
     try {
-      Double perRequest = number(probe, "probesPerRequest", p);
-      if (perRequest != null) {
-        b.probesPerRequest(perRequest);
-      }
-      Double rate = number(probe, "maxProbeRatePerServer", p);
-      if (rate != null) {
-        b.maxProbeRatePerServer(rate);
-      }
-      Double quantile = number(probe, "hotQuantile", p);
-      if (quantile != null) {
-        b.hotQuantile(quantile);
-      }
-      Integer poolSize = integer(probe, "poolSize", p);
-      if (poolSize != null) {
-        b.poolSize(poolSize);
-      }
-      Duration maxAge = duration(probe, "maxAge", p);
-      if (maxAge != null) {
-        b.maxAge(maxAge);
-      }
-      Integer maxReuse = integer(probe, "maxReuse", p);
-      if (maxReuse != null) {
-        b.maxReuse(maxReuse);
-      }
+      ifPresent(number(probe, "probesPerRequest", p), b::probesPerRequest);
+      ifPresent(number(probe, "maxProbeRatePerServer", p), b::maxProbeRatePerServer);
+      ifPresent(number(probe, "hotQuantile", p), b::hotQuantile);
+      ifPresent(integer(probe, "poolSize", p), b::poolSize);
+      ifPresent(duration(probe, "maxAge", p), b::maxAge);
+      ifPresent(integer(probe, "maxReuse", p), b::maxReuse);
       return b.build();
     } catch (IllegalArgumentException e) {
       throw new ConfigException(p + e.getMessage(), e);
