@@ -26,6 +26,7 @@ import io.grpc.EquivalentAddressGroup;
 import io.grpc.NameResolver;
 import io.grpc.NameResolverProvider;
 import io.grpc.Status;
+import io.grpc.StatusOr;
 import io.grpc.SynchronizationContext;
 import io.lbkit.core.DnsServerSource;
 import io.lbkit.core.Server;
@@ -248,7 +249,10 @@ final class LbkitNameResolvers {
         return; // nothing changed: the balancer keeps its subchannels undisturbed
       }
       published = groups;
-      l.onResult(ResolutionResult.newBuilder().setAddresses(groups).build());
+      // The addresses as a StatusOr: gRPC's current form (the plain list setter is deprecated). The
+      // empty list above still goes through onError, which every gRPC version handles alike.
+      l.onResult(
+          ResolutionResult.newBuilder().setAddressesOrError(StatusOr.fromValue(groups)).build());
     }
 
     /** Every entry's addresses in the target's order, each address once (the first entry's). */

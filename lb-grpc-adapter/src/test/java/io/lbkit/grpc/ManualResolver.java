@@ -18,6 +18,7 @@ package io.lbkit.grpc;
 import io.grpc.EquivalentAddressGroup;
 import io.grpc.NameResolver;
 import io.grpc.NameResolverProvider;
+import io.grpc.StatusOr;
 import java.net.SocketAddress;
 import java.net.URI;
 import java.util.Collection;
@@ -42,7 +43,10 @@ final class ManualResolver extends NameResolverProvider {
     this.addresses = List.copyOf(newAddresses);
     NameResolver.Listener2 l = listener;
     if (l != null) {
-      l.onResult(NameResolver.ResolutionResult.newBuilder().setAddresses(addresses).build());
+      l.onResult(
+          NameResolver.ResolutionResult.newBuilder()
+              .setAddressesOrError(StatusOr.fromValue(addresses))
+              .build());
     }
   }
 
@@ -57,7 +61,10 @@ final class ManualResolver extends NameResolverProvider {
       @Override
       public void start(Listener2 l) {
         listener = l;
-        l.onResult(ResolutionResult.newBuilder().setAddresses(addresses).build());
+        l.onResult(
+            ResolutionResult.newBuilder()
+                .setAddressesOrError(StatusOr.fromValue(addresses))
+                .build());
       }
 
       @Override

@@ -89,7 +89,7 @@ final class ResolverHarness implements AutoCloseable {
                 new NameResolver.Listener2() {
                   @Override
                   public void onResult(NameResolver.ResolutionResult result) {
-                    results.add(result.getAddresses());
+                    results.add(result.getAddressesOrError().getValue());
                   }
 
                   @Override
