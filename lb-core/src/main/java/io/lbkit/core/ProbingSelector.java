@@ -329,12 +329,13 @@ final class ProbingSelector implements Selector {
       // 64 servers most indexes are free and a redraw is rare; the bound of 64 draws is a guard.
       int lo = Math.min(a, b);
       int hi = Math.max(a, b);
-      long drawn = 0;
-      long left = n == 64 ? -1L : (1L << n) - 1; // used only with up to 64 servers
-      left &= ~(1L << a) & ~(1L << b);
+      long drawn = 0; // the extras drawn so far, by index modulo 64
+      // With up to 64 servers: every server but the first two, as a bit set (unused above 64).
+      long others = (n == 64 ? -1L : (1L << n) - 1) & ~(1L << a) & ~(1L << b);
       for (int j = 0; j < extra; j++) {
         int c = -1;
         if (j > 0 && n <= 64) {
+          long left = others & ~drawn;
           long m = left;
           for (int r = random.nextInt(Long.bitCount(left)); r > 0; r--) {
             m &= m - 1; // drops the lowest server left
@@ -354,7 +355,6 @@ final class ProbingSelector implements Selector {
             return;
           }
         }
-        left &= ~(1L << c);
         drawn |= 1L << c;
         ProbePool.@Nullable Target t = claim(targets[c], now);
         if (t != null) {

@@ -18,13 +18,13 @@ package io.lbkit.grpc;
 import static io.lbkit.grpc.JsonFields.bool;
 import static io.lbkit.grpc.JsonFields.checkFields;
 import static io.lbkit.grpc.JsonFields.duration;
+import static io.lbkit.grpc.JsonFields.ifPresent;
 import static io.lbkit.grpc.JsonFields.integer;
 import static io.lbkit.grpc.JsonFields.number;
 import static io.lbkit.grpc.JsonFields.object;
 
 import com.google.common.collect.ImmutableSet;
 import io.lbkit.core.OutlierDetection;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 
@@ -61,38 +61,14 @@ final class OutlierDetectionParser {
     checkFields(od, p, OUTLIER_FIELDS);
     OutlierDetection.Builder b = OutlierDetection.builder();
     try {
-      Integer i = integer(od, "consecutiveFailures", p);
-      if (i != null) {
-        b.consecutiveFailures(i);
-      }
-      i = integer(od, "consecutiveConnectFailures", p);
-      if (i != null) {
-        b.consecutiveConnectFailures(i);
-      }
-      Duration d = duration(od, "interval", p);
-      if (d != null) {
-        b.interval(d);
-      }
-      d = duration(od, "baseEjectionTime", p);
-      if (d != null) {
-        b.baseEjectionTime(d);
-      }
-      d = duration(od, "maxEjectionTime", p);
-      if (d != null) {
-        b.maxEjectionTime(d);
-      }
-      i = integer(od, "maxEjectionPercent", p);
-      if (i != null) {
-        b.maxEjectionPercent(i);
-      }
-      Double x = number(od, "jitter", p);
-      if (x != null) {
-        b.jitter(x);
-      }
-      Boolean uneject = bool(od, "unejectOnPassingHealthCheck", p);
-      if (uneject != null) {
-        b.unejectOnPassingHealthCheck(uneject);
-      }
+      ifPresent(integer(od, "consecutiveFailures", p), b::consecutiveFailures);
+      ifPresent(integer(od, "consecutiveConnectFailures", p), b::consecutiveConnectFailures);
+      ifPresent(duration(od, "interval", p), b::interval);
+      ifPresent(duration(od, "baseEjectionTime", p), b::baseEjectionTime);
+      ifPresent(duration(od, "maxEjectionTime", p), b::maxEjectionTime);
+      ifPresent(integer(od, "maxEjectionPercent", p), b::maxEjectionPercent);
+      ifPresent(number(od, "jitter", p), b::jitter);
+      ifPresent(bool(od, "unejectOnPassingHealthCheck", p), b::unejectOnPassingHealthCheck);
       Map<String, ?> sr = object(od, "successRate", p);
       if (sr != null) {
         successRate(b, sr, p + "successRate.");
