@@ -43,7 +43,10 @@ public final class ProbingConfig {
    * the best p99.9 of the simulator's sweep (quantiles 0.6-0.9 x 0.5-3 probes per request) in all
    * three swept scenarios on each of seeds 1 to 3: many clients on servers whose speed flips (S4),
    * Prequal's overload ramp (S5) and 50 clients that could herd (S7). Two probes per request cost a
-   * third less; their p99.9 is about 5% higher in S4, 9% near overload, and the same in S7.
+   * third less; their p99.9 is within 2% of three probes' in S4 and S7 and 2% higher near overload
+   * on average, but 7% above the sweep's best near overload on one seed. With servers that also
+   * report on their responses (lb-server), even one probe per request keeps S4 at three probes'
+   * p99.9, and costs 9% near overload.
    */
   public static final double DEFAULT_PROBES_PER_REQUEST = 3.0;
 
@@ -56,10 +59,10 @@ public final class ProbingConfig {
 
   /**
    * The hot-cold quantile unless set: 0.7. With the default rate and pool, 0.7 to 0.9 are all
-   * within 5% of the simulator's sweep's best, 0.7 with the smallest worst gap; on real servers
-   * with one client (the benchmarks' end-to-end run), 0.8 let servers that had just slowed down
-   * take picks (p99.9 177-211 ms against 124-132 ms at 0.7). A higher one also risks herding in a
-   * small fleet (see {@link Builder#hotQuantile}).
+   * within 5% of the simulator's sweep's best (at most 3.9%, 2.9% and 3.0% above it); on real
+   * servers with one client (the benchmarks' end-to-end run), 0.8 let servers that had just slowed
+   * down take picks (p99.9 177-211 ms against 124-132 ms at 0.7, before a result's age counted in
+   * its rank). A higher one also risks herding in a small fleet (see {@link Builder#hotQuantile}).
    */
   public static final double DEFAULT_HOT_QUANTILE = 0.7;
 
@@ -132,8 +135,8 @@ public final class ProbingConfig {
 
   /**
    * The quantile of the requests in flight (RIF) reported across servers above which a result is
-   * hot: a request goes to the cold result of lowest latency times (RIF + 1), else to the hot one
-   * of lowest RIF.
+   * hot: a request goes to the cold result of lowest (latency + age) times (RIF + 1), else to the
+   * hot one of lowest RIF.
    */
   public double hotQuantile() {
     return hotQuantile;

@@ -31,15 +31,24 @@ import org.slf4j.LoggerFactory;
  * Selectors#probing(ProbingConfig)} for the rule; the pool and its concurrency are in {@link
  * ProbePool}.
  *
- * <p>Cold results are ranked by latency times (RIF + 1), not by latency alone as in Prequal's
- * paper. A report's RIF is as fresh as the probe, but its latency is the median of the server's
- * recent requests at that RIF, and lags a change of the server's speed by about its window: a
- * server that has just slowed down still reports its old latency while its queue grows. By latency
- * alone it kept winning picks until its RIF crossed the hot threshold; weighted by its queue it
- * loses them as the queue grows. Measured (the simulator's README and the benchmarks' end-to-end
- * run): with one client on ten real servers whose speeds change every 300 ms, latency alone at the
- * 0.8 quantile gave a p99 of 166-194 ms against 121 ms for this rule; in the simulator, S4's p99.9
- * fell by 6-8% and S5's rose by about 14% against latency alone at the same settings.
+ * <p>Cold results are ranked by (latency + age) times (RIF + 1), not by latency alone as in
+ * Prequal's paper. A report's RIF is as fresh as the probe, but its latency is the median of the
+ * server's recent requests at that RIF, and lags a change of the server's speed by about its
+ * window: a server that has just slowed down still reports its old latency while its queue grows.
+ * By latency alone it kept winning picks until its RIF crossed the hot threshold; weighted by its
+ * queue it loses them as the queue grows. Measured (the simulator's README and the benchmarks'
+ * end-to-end run): with one client on ten real servers whose speeds change every 300 ms, latency
+ * alone at the 0.8 quantile gave a p99 of 166-194 ms against 121 ms with the RIF factor; in the
+ * simulator, S4's p99.9 fell by 6-8% and S5's rose by about 14% against latency alone at the same
+ * settings.
+ *
+ * <p>The result's age (since its probe was sent, or since the response that carried it) is added to
+ * its latency: the results a pool keeps longest are the ones no pick wanted, and their servers have
+ * moved on since, so among similar results the newest wins, and an old one wins only if it promises
+ * a clearly shorter wait. The age is in the latency's own unit, so no scale is tuned to one
+ * service's speed. In the simulator, with servers' reports on their responses as well as on probes
+ * (as lb-server sends them), it took S4's p99.9 from 130-132 to 121-122 ms on three seeds, S5's up
+ * by 1-4% and S7's down by 1-3%; with probes alone, S4's fell by 2-7% and S5's rose by 1-2%.
  *
  * <p>A pick reads one volatile time (when a result was last added; nothing fresh, no scan), scans
  * the pool once (at most 64 slots, 8 by default) reading each result's immutable fields, takes a
@@ -153,11 +162,11 @@ final class ProbingSelector implements Selector {
 
     /**
      * The hot-cold rule over the pool's fresh results of servers in this snapshot: the cold result
-     * of lowest latency times (RIF + 1), else the hot one of lowest RIF; power of two choices with
-     * fewer than two. A result is hot when its RIF (plus the requests routed on it, plus the
-     * server's failure penalty) is above the threshold, or when its server failed recently: a
-     * server that fails fast reports a low RIF and a low latency, and must not look like the best
-     * cold server.
+     * of lowest (latency + age) times (RIF + 1), else the hot one of lowest RIF; power of two
+     * choices with fewer than two. A result is hot when its RIF (plus the requests routed on it,
+     * plus the server's failure penalty) is above the threshold, or when its server failed
+     * recently: a server that fails fast reports a low RIF and a low latency, and must not look
+     * like the best cold server.
      */
     Endpoint choose(long now, long bits) {
       ProbePool.Result taken = take(now, bits);
@@ -231,11 +240,15 @@ final class ProbingSelector implements Selector {
             worstValue = rif;
           }
         } else {
-          // Ranked by latency times (RIF + 1), in double so that no report can overflow it: the
-          // RIF is as fresh as the probe, while the latency is a median of the server's recent
-          // requests and lags a change of speed, so a server whose queue grows loses the pick
-          // before its latency shows it (see the class comment).
-          double score = (double) r.latencyNanos * (rif + 1);
+          // Ranked by (latency + age) times (RIF + 1), in double so that no report can overflow
+          // it: the RIF is as fresh as the probe, while the latency is a median of the server's
+          // recent requests and lags a change of speed, so a server whose queue grows loses the
+          // pick before its latency shows it; and the older a result, the more its server has
+          // changed since, so an old one must promise a shorter wait to win (see the class
+          // comment). The age is at least 0: a result may be stamped a little after this pick's
+          // time.
+          double age = Math.max(0, now - r.sentNanos);
+          double score = ((double) r.latencyNanos + age) * (rif + 1);
           if (bestCold == null || score < bestColdScore) {
             bestCold = r;
             bestColdSlot = i;

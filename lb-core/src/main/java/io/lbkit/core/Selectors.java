@@ -214,12 +214,12 @@ public final class Selectors {
    *       ProbingConfig#maxAge()} (1 s).
    *   <li>A pick applies the hot-cold rule to the fresh results of eligible servers: a result is
    *       hot when its RIF is above the {@link ProbingConfig#hotQuantile()} quantile of recently
-   *       reported RIFs; the cold result of lowest latency times (RIF + 1) wins (a server's RIF is
-   *       fresher than its latency, see the simulator's README), else the hot one of lowest RIF.
-   *       Routing on a result adds one to its RIF; a result is used at most its reuse budget
-   *       (Prequal's formula, from the pool size, the servers and the probes per request); each
-   *       request removes one result, the oldest and the worst in turn, while more than two are
-   *       left.
+   *       reported RIFs; the cold result of lowest (latency + the result's age) times (RIF + 1)
+   *       wins (a server's RIF is fresher than its latency, and a newer result than an older one,
+   *       see the simulator's README), else the hot one of lowest RIF. Routing on a result adds one
+   *       to its RIF; a result is used at most its reuse budget (Prequal's formula, from the pool
+   *       size, the servers and the probes per request); each request removes one result, the
+   *       oldest and the worst in turn, while more than two are left.
    *   <li>With fewer than two fresh results, it picks by power of two choices on the balancer's own
    *       in-flight counts.
    *   <li>Sinkholes: a server that fails fast reports few requests in flight and a low latency. A
