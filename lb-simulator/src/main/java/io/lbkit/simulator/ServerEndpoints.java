@@ -26,7 +26,7 @@ import java.util.function.ToIntFunction;
 
 /**
  * What the simulated servers answer besides requests: their health endpoint and their load reports
- * to probes, both on simulated time.
+ * to probes, both on simulated time, and the load reports their responses carry.
  *
  * <p>Active health checks ({@code +hc}) ask a simulated health endpoint: it answers in 1 ms, that
  * the server is healthy unless it is failing every request; a frozen server answers only when the
@@ -41,7 +41,9 @@ import java.util.function.ToIntFunction;
  * ServerQueues#SERVER_LATENCY_WINDOW} requests as it is when the probe arrives (a frozen server
  * answers when the freeze ends), and each probe costs the server {@link
  * ServerQueues#PROBE_WORK_NANOS} of work (at its current speed), which delays the request in
- * service that would end first. Every probe sent is counted in the run's {@link Measurements}.
+ * service that would end first. Every probe sent is counted in the run's {@link Measurements}. The
+ * same report rides on each of the server's responses to a probing client ({@link #report}), as
+ * lb-server's filter and interceptor send it.
  */
 final class ServerEndpoints {
   private static final long HEALTH_CHECK_LATENCY_NANOS = 1_000_000;
@@ -79,8 +81,7 @@ final class ServerEndpoints {
       ScheduledFuture<?> unused =
           scheduler.schedule(
               () -> {
-                int inFlight = queues.inSystem(server);
-                LoadReport report = LoadReport.of(inFlight, queues.medianLatency(server, inFlight));
+                LoadReport report = report(server);
                 queues.probeWork(server);
                 ScheduledFuture<?> unusedReply =
                     scheduler.schedule(
@@ -90,6 +91,16 @@ final class ServerEndpoints {
               TimeUnit.NANOSECONDS);
       return answer;
     };
+  }
+
+  /**
+   * The server's load report now, to a probe or with a response: its requests in flight (queued and
+   * in service) and its median recent latency at about that many ({@link
+   * ServerQueues#medianLatency}).
+   */
+  LoadReport report(int server) {
+    int inFlight = queues.inSystem(server);
+    return LoadReport.of(inFlight, queues.medianLatency(server, inFlight));
   }
 
   /** The simulated health endpoint of a server (see the class comment). */

@@ -85,6 +85,13 @@ public final class Simulation {
   private final ServerQueues queues;
   private final Measurements measurements;
   private final List<LoadBalancer> balancers = new ArrayList<>();
+  private final ServerEndpoints endpoints;
+
+  // Whether the servers' responses carry their load reports to the clients: for probing policies,
+  // as lb-server's filter and interceptor add them to every response and lbkit's adapters hand
+  // them to the balancer (LoadBalancer.reportLoad) before the call completes. Other selectors
+  // ignore reports, so they are not computed for them.
+  private final boolean reportsOnResponses;
 
   private double nextArrivalNanos;
   private int arrived;
@@ -114,8 +121,8 @@ public final class Simulation {
       indexById.put(s.id(), i);
     }
     this.servers = list.build();
-    ServerEndpoints endpoints =
-        new ServerEndpoints(clock, scheduler, queues, measurements, this::indexOf);
+    this.endpoints = new ServerEndpoints(clock, scheduler, queues, measurements, this::indexOf);
+    this.reportsOnResponses = Policies.isProbing(spec.selector());
     QueueView view = new View();
     Set<Integer> joining = new HashSet<>();
     for (Join j : scenario.joins()) {
@@ -353,10 +360,18 @@ public final class Simulation {
     } else if (!req.done) {
       req.done = true;
       queues.answer(req.client, req.server);
+      reportOnResponse(req);
       req.pick.complete(Outcome.SUCCESS);
       measurements.succeeded(req.id, clock.read() - req.arrivalNanos);
     }
     queues.startNext(req.server);
+  }
+
+  /** The server's load report, as its response carries it, to the client that sent the request. */
+  private void reportOnResponse(Request req) {
+    if (reportsOnResponses) {
+      balancers.get(req.client).reportLoad(req.pick.endpoint(), endpoints.report(req.server));
+    }
   }
 
   private void errorReply(@Nullable Request r) {
@@ -366,6 +381,7 @@ public final class Simulation {
     }
     req.done = true;
     queues.answer(req.client, req.server);
+    reportOnResponse(req);
     req.pick.complete(Outcome.FAILURE);
     measurements.failed(req.id, clock.read() - req.arrivalNanos);
   }

@@ -32,6 +32,23 @@ class SimulationTest {
   private static final double MM1_MEAN_AT_09 = 10.0; // 1 / (1 - 0.9), in units of the mean service
   private static final double SUPERMARKET_D2_AT_09 = 2.61; // Mitzenmacher, lambda = 0.9, d = 2
 
+  /**
+   * The servers' responses carry their load reports to probing clients, as lb-server sends them and
+   * the adapters pass them on: at half a probe per request, S4's probing clients still pick on
+   * fresh reports. Fed by probes alone, most of their picks fell back to power of two choices on
+   * their own counts, and the tail was as long as least connections' (about 500 ms against 436 ms).
+   */
+  @Test
+  @Timeout(60)
+  void probingClientsLearnFromTheReportsOnResponses() {
+    Scenario s4 = Scenarios.s4().withRequests(40_000);
+    Result probing = Simulation.run(s4, "probing/q=0.7/r=0.5", 1);
+    Result leastConnections = Simulation.run(s4, "least_connections", 1);
+
+    assertThat(probing.probesPerRequest()).isCloseTo(0.5, withinPercentage(10));
+    assertThat(probing.p999Nanos()).isLessThan(leastConnections.p999Nanos() / 2);
+  }
+
   @Test
   @Timeout(20)
   void sameSeedGivesIdenticalResultsAndAnotherSeedDoesNot() {
