@@ -268,27 +268,20 @@ class ProbingSelectorTest {
 
   /**
    * A cold result's age counts as latency: an older result must promise a shorter wait than a newer
-   * one by more than its age to win, since its server has changed since.
+   * one by more than its age to win, since its server has changed since. Every RIF is 0, so every
+   * result is cold; a reports 2 ms, then some time passes, then b and c report 4 ms and 6 ms. By
+   * latency x (RIF + 1) alone a would always win (2 < 4); with its age it costs 2 ms + the gap.
    */
-  @Test
-  void anOlderColdResultCountsItsAgeAsLatency() {
+  @ParameterizedTest(name = "{0} ms later, {1} wins")
+  @CsvSource({"5, b", "1, a"})
+  void anOlderColdResultCountsItsAgeAsLatency(long gapMillis, String winner) {
     ProbingConfig config = ProbingConfig.builder().hotQuantile(0.9).build();
     try (LoadBalancer lb = balancer(config, 3)) {
-      // Every RIF 0, so every result is cold. a reports 2 ms, then 5 ms pass; b and c report 4 ms
-      // and 6 ms. By latency x (RIF + 1) alone a would win (2 < 4); with its age it costs 7.
       report(lb, "a", 0, 2 * MS);
-      ticker.advance(Duration.ofMillis(5));
+      ticker.advance(Duration.ofMillis(gapMillis));
       report(lb, "b", 0, 4 * MS);
       report(lb, "c", 0, 6 * MS);
-      assertThat(lb.pick().server().host()).isEqualTo("b");
-    }
-    try (LoadBalancer lb = balancer(config, 3)) {
-      // The same, 1 ms apart: a costs 3 ms against b's 4, and still wins.
-      report(lb, "a", 0, 2 * MS);
-      ticker.advance(Duration.ofMillis(1));
-      report(lb, "b", 0, 4 * MS);
-      report(lb, "c", 0, 6 * MS);
-      assertThat(lb.pick().server().host()).isEqualTo("a");
+      assertThat(lb.pick().server().host()).isEqualTo(winner);
     }
   }
 
