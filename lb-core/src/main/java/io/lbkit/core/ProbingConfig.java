@@ -61,8 +61,9 @@ public final class ProbingConfig {
    * The hot-cold quantile unless set: 0.7. With the default rate and pool, 0.7 to 0.9 are all
    * within 5% of the simulator's sweep's best (at most 3.9%, 2.9% and 3.0% above it); on real
    * servers with one client (the benchmarks' end-to-end run), 0.8 let servers that had just slowed
-   * down take picks (p99.9 177-211 ms against 124-132 ms at 0.7, before a result's age counted in
-   * its rank). A higher one also risks herding in a small fleet (see {@link Builder#hotQuantile}).
+   * down take picks (p99.9 154-198 ms against 121-126 ms at 0.7 in four runs each, interleaved; it
+   * was 177-211 ms against 124-132 ms before a result's age counted in its rank). A higher one also
+   * risks herding in a small fleet (see {@link Builder#hotQuantile}).
    */
   public static final double DEFAULT_HOT_QUANTILE = 0.7;
 
