@@ -208,7 +208,8 @@ final class ProbingSelector implements Selector {
         if (r == null) {
           continue;
         }
-        if (now - r.sentNanos > maxAgeNanos) {
+        long age = now - r.sentNanos;
+        if (age > maxAgeNanos) {
           slots.compareAndSet(i, r, null); // aged out
           continue;
         }
@@ -245,10 +246,9 @@ final class ProbingSelector implements Selector {
           // recent requests and lags a change of speed, so a server whose queue grows loses the
           // pick before its latency shows it; and the older a result, the more its server has
           // changed since, so an old one must promise a shorter wait to win (see the class
-          // comment). The age is at least 0: a result may be stamped a little after this pick's
-          // time.
-          double age = Math.max(0, now - r.sentNanos);
-          double score = ((double) r.latencyNanos + age) * (rif + 1);
+          // comment). The age counts as at least 0: a result may be stamped a little after this
+          // pick's time.
+          double score = ((double) r.latencyNanos + Math.max(0, age)) * (rif + 1);
           if (bestCold == null || score < bestColdScore) {
             bestCold = r;
             bestColdSlot = i;
